@@ -1,0 +1,13 @@
+/** What a rule sees of the row it is working on. */
+export interface RowView {
+  /** The decoded value of another field of the same source row. */
+  field(name: string): string | null;
+  /** Marks the row as adjusted: an optional value was unusable and was replaced. */
+  adjust(): void;
+}
+
+/**
+ * A column rule: the decoded source value in, the target value out (null for SQL NULL).
+ * A value that cannot be migrated throws a RowRejection (see `reject`).
+ */
+export type Rule = (value: string | null, row: RowView) => string | null;

@@ -1,0 +1,71 @@
+import type pg from 'pg';
+import type { Rule } from './rules/types.js';
+
+/**
+ * A rule that can also tell, from the raw COPY bytes alone, that its output would be
+ * those same bytes; the engine then copies the bytes and never decodes the value.
+ */
+export type FastRule = Rule & { keepsRaw?: (buf: Buffer, start: number, end: number) => boolean };
+
+export interface ColumnSpec {
+  /** Target column name. */
+  name: string;
+  /** Its DDL: type, NOT NULL, DEFAULT, CHECK. */
+  type: string;
+  /** The source field it reads (a source column or a lookup); defaults to none. */
+  from?: string;
+  /** The rule; no rule means the COPY bytes pass through unchanged. */
+  rule?: FastRule;
+  /** The rule depends only on the value: cache its result per distinct raw value. */
+  memo?: boolean;
+}
+
+export interface SourceSpec {
+  /** The legacy table. */
+  table: string;
+  /** Every column of the legacy table, in its order: the reject file's columns. */
+  columns: readonly string[];
+  /** The alias the legacy table has in the SELECT. */
+  alias: string;
+  /** Joins for source-side lookups. */
+  joins?: string;
+  /** Which rows this table reads (proveedores: the provider users only). */
+  where?: string;
+  /** The keep rule for duplicates: the first row seen for a key wins. */
+  orderBy?: string;
+  /** Extra fields computed in the SELECT (name -> SQL expression), e.g. a joined phone. */
+  lookups?: Record<string, string>;
+  /** The source column reported as `id_origen` in the reject file. */
+  idColumn: string;
+}
+
+export interface ForeignKeySpec {
+  columns: string[];
+  references: string;
+  referencedColumns: string[];
+  onDelete: 'CASCADE' | 'SET NULL';
+}
+
+export interface TableSpec<L = void> {
+  target: string;
+  source: SourceSpec;
+  columns: ColumnSpec[];
+  primaryKey: string[];
+  /** UNIQUE keys of the target; rows that repeat a key are rejected as `duplicado`. */
+  unique?: string[][];
+  foreignKeys?: ForeignKeySpec[];
+  /** Secondary indexes: name -> columns. */
+  indexes: Record<string, string[]>;
+  /** A SERIAL column whose sequence must be set past the largest copied id. */
+  serial?: string;
+  /** The target column that names the kept row in `duplicado` details. */
+  keptIdColumn: string;
+  /** Target-side lookups (migrated proveedores, clientes by phone...), loaded when the table starts. */
+  loadLookups?: (target: pg.ClientBase) => Promise<L>;
+  /** Rules that need those lookups, by target column. */
+  lookupRules?: (lookups: L) => Record<string, FastRule>;
+}
+
+// A spec's lookup type only matters inside its own module; the engine treats them alike.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTableSpec = TableSpec<any>;
