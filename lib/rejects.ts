@@ -21,7 +21,12 @@ export class RejectFile implements RejectSink {
     const dir = path.join(reportDir, 'rejects');
     mkdirSync(dir, { recursive: true });
     this.path = path.join(dir, `${table}.csv`);
-    this.csv = stringify({ header: true, columns: ['motivo', 'detalle', 'id_origen', ...sourceColumns], quoted_empty: true });
+    this.csv = stringify({
+      header: true,
+      columns: ['motivo', 'detalle', 'id_origen', ...sourceColumns],
+      // Only a real empty string is quoted; NULL stays an empty unquoted field.
+      cast: { string: (value) => (value === '' ? { value: '', quoted_empty: true } : value) },
+    });
     const file = createWriteStream(this.path);
     this.csv.pipe(file);
     this.done = finished(file);

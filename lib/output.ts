@@ -1,0 +1,139 @@
+import type { RunEvent, RunSummary } from './run.js';
+
+export type OutputMode = 'tty' | 'lines' | 'json' | 'quiet';
+
+const MB = 1024 * 1024;
+
+function number(n: number): string {
+  return n.toLocaleString('es-EC');
+}
+
+function pad(text: string, width: number, right = true): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+/** The closing table, like pgloader's: one line per table and the totals. */
+export function summaryTable(summary: RunSummary): string {
+  const header = ['tabla', 'leídas', 'escritas', 'rechazadas', 'ajustadas', 'MB', 'segundos', 'filas/s'];
+  const rows: string[][] = [];
+  const total = { read: 0, written: 0, rejected: 0, adjusted: 0, bytes: 0, seconds: 0 };
+  for (const [table, t] of Object.entries(summary.tables)) {
+    const seconds = t.seconds + t.analyze_seconds;
+    rows.push([
+      t.status === 'ok' ? table : `${table} (FALLÓ)`,
+      number(t.read),
+      number(t.written),
+      number(t.rejected),
+      number(t.adjusted),
+      (t.bytes / MB).toFixed(1),
+      seconds.toFixed(2),
+      seconds > 0 ? number(Math.round(t.read / seconds)) : '-',
+    ]);
+    total.read += t.read;
+    total.written += t.written;
+    total.rejected += t.rejected;
+    total.adjusted += t.adjusted;
+    total.bytes += t.bytes;
+  }
+  rows.push(['total', number(total.read), number(total.written), number(total.rejected), number(total.adjusted), (total.bytes / MB).toFixed(1), summary.seconds.toFixed(2), summary.seconds > 0 ? number(Math.round(total.read / summary.seconds)) : '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i]!, i > 0)).join('  ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(header), rule, ...rows.slice(0, -1).map(line), rule, line(rows[rows.length - 1]!)].join('\n');
+}
+
+/**
+ * Renders run events for a person (one live line per running table on a terminal, a
+ * plain line per table every few seconds otherwise) or for a program (--json: one
+ * JSON object per event on stdout).
+ */
+export class EventPrinter {
+  private readonly live = new Map<string, string>();
+  private lastLines = 0;
+
+  constructor(
+    private readonly mode: OutputMode,
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly err: NodeJS.WritableStream = process.stderr,
+  ) {}
+
+  handle = (event: RunEvent): void => {
+    if (this.mode === 'json') {
+      this.out.write(JSON.stringify(jsonEvent(event)) + '\n');
+      return;
+    }
+    if (this.mode === 'quiet') {
+      if (event.type === 'table_failed') this.err.write(`ERROR ${event.table}: ${event.message}\n`);
+      return;
+    }
+    switch (event.type) {
+      case 'run_start':
+        this.err.write(`Migrando ${event.tables.join(', ')}\n`);
+        break;
+      case 'table_start':
+        this.progressLine(event.table, 'empezando');
+        break;
+      case 'table_progress': {
+        this.progressLine(event.table, `${number(event.read)} filas leídas, ${(event.bytes / MB).toFixed(1)} MB, ${number(event.rejected)} rechazadas`);
+        break;
+      }
+      case 'table_done': {
+        const r = event.result;
+        this.live.delete(r.table);
+        this.clearLive();
+        this.err.write(`${r.table}: ${number(r.written)} escritas, ${number(r.rejected)} rechazadas en ${r.seconds.toFixed(2)} s\n`);
+        this.drawLive();
+        break;
+      }
+      case 'table_failed':
+        this.live.delete(event.table);
+        this.clearLive();
+        this.err.write(`ERROR ${event.table}: ${event.message}\n`);
+        this.drawLive();
+        break;
+      case 'run_done':
+        this.clearLive();
+        this.out.write(summaryTable(event.summary) + '\n');
+        this.out.write(`Informe: ${event.summary.report_dir}\n`);
+        break;
+      default:
+        break;
+    }
+  };
+
+  private progressLine(table: string, text: string): void {
+    if (this.mode === 'tty') {
+      this.live.set(table, `${table}: ${text}`);
+      this.clearLive();
+      this.drawLive();
+    } else {
+      this.err.write(`${new Date().toISOString()} ${table}: ${text}\n`);
+    }
+  }
+
+  private clearLive(): void {
+    if (this.mode !== 'tty' || this.lastLines === 0) return;
+    this.err.write(`\x1b[${this.lastLines}A\x1b[0J`);
+    this.lastLines = 0;
+  }
+
+  private drawLive(): void {
+    if (this.mode !== 'tty') return;
+    for (const line of this.live.values()) this.err.write(line + '\n');
+    this.lastLines = this.live.size;
+  }
+}
+
+function jsonEvent(event: RunEvent): Record<string, unknown> {
+  const time = new Date().toISOString();
+  switch (event.type) {
+    case 'table_done':
+      return { event: event.type, time, ...event.result };
+    case 'run_done':
+      return { event: event.type, time, ...event.summary };
+    default: {
+      const { type, ...rest } = event;
+      return { event: type, time, ...rest };
+    }
+  }
+}

@@ -1,0 +1,291 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type pg from 'pg';
+import { DEPENDS_ON, TABLES, TABLE_NAMES, tableSpec } from '../transforms/index.js';
+import { closeQuietly, connect, scrubSecrets } from './connection.js';
+import { copyTable, type TableProgress, type TableResult } from './copy-table.js';
+import { CopiarError } from './errors.js';
+import { checkShape, createMissingTable, existingColumns, indexSql, keySql } from './schema.js';
+import type { AnyTableSpec } from './spec.js';
+
+export interface RunOptions {
+  sourceUrl: string;
+  targetUrl: string;
+  /** Target tables to migrate; all nine when empty. */
+  tables?: readonly string[];
+  reportDir: string;
+  sslCa?: string;
+  /** Tables copied at the same time, each on its own pair of connections. */
+  jobs?: number;
+  onEvent?: (event: RunEvent) => void;
+  progressIntervalMs?: number;
+}
+
+export type RunEvent =
+  | { type: 'run_start'; tables: string[]; reportDir: string }
+  | { type: 'snapshot'; snapshot: string }
+  | { type: 'table_start'; table: string }
+  | ({ type: 'table_progress' } & TableProgress)
+  | { type: 'table_done'; result: TableResult }
+  | { type: 'table_failed'; table: string; code: string; message: string }
+  | { type: 'run_done'; summary: RunSummary };
+
+export interface TableSummary {
+  read: number;
+  written: number;
+  rejected: number;
+  adjusted: number;
+  seconds: number;
+  analyze_seconds: number;
+  bytes: number;
+  status: 'ok' | 'failed';
+  error?: string;
+}
+
+export interface RunSummary {
+  tables: Record<string, TableSummary>;
+  ok: boolean;
+  started_at: string;
+  seconds: number;
+  snapshot: string | null;
+  report_dir: string;
+}
+
+// One lock for every copiar-tablas run against a target database ('copi' in ASCII).
+const RUN_LOCK_KEY = 0x636f7069;
+
+export function resolveTables(names: readonly string[] | undefined): AnyTableSpec[] {
+  if (names === undefined || names.length === 0) return [...TABLES];
+  const unknown = names.filter((n) => tableSpec(n) === undefined);
+  if (unknown.length > 0) {
+    throw new CopiarError(
+      'TABLA_DESCONOCIDA',
+      `Tabla desconocida: ${unknown.join(', ')}; las tablas válidas son ${TABLE_NAMES.join(', ')}.`,
+      { context: { unknown } },
+    );
+  }
+  // Always in the contract's load order, whatever order they were named in.
+  return TABLES.filter((t) => names.includes(t.target));
+}
+
+/** The source columns every table reads, joins included; missing ones are schema drift. */
+function requiredSourceColumns(specs: AnyTableSpec[]): Map<string, Set<string>> {
+  const required = new Map<string, Set<string>>();
+  const need = (table: string, columns: Iterable<string>): void => {
+    if (!required.has(table)) required.set(table, new Set());
+    for (const c of columns) required.get(table)!.add(c);
+  };
+  for (const spec of specs) {
+    need(spec.source.table, spec.source.columns);
+    // Joined tables: every `<alias>.<column>` the joins and lookups name.
+    const aliases = new Map<string, string>();
+    for (const m of (spec.source.joins ?? '').matchAll(/JOIN\s+(\w+)\s+(\w+)/gi)) aliases.set(m[2]!, m[1]!);
+    const sql = `${spec.source.joins ?? ''} ${Object.values(spec.source.lookups ?? {}).join(' ')}`;
+    for (const m of sql.matchAll(/\b(\w+)\.(\w+)\b/g)) {
+      const table = aliases.get(m[1]!);
+      if (table !== undefined) need(table, [m[2]!]);
+    }
+  }
+  return required;
+}
+
+async function checkSource(client: pg.ClientBase, specs: AnyTableSpec[]): Promise<void> {
+  const required = requiredSourceColumns(specs);
+  const { rows } = await client.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1)`,
+    [[...required.keys()]],
+  );
+  const problems: string[] = [];
+  for (const [table, columns] of required) {
+    const present = new Set(rows.filter((r) => r.table_name === table).map((r) => r.column_name));
+    if (present.size === 0) {
+      problems.push(`no existe la tabla ${table}`);
+      continue;
+    }
+    const missing = [...columns].filter((c) => !present.has(c));
+    if (missing.length > 0) problems.push(`a ${table} le falta ${missing.join(', ')}`);
+  }
+  if (problems.length > 0) {
+    throw new CopiarError('ORIGEN_INCOMPLETO', `La base de origen no tiene lo que la migración lee (${problems.join('; ')}): revise que --source apunte a la base heredada correcta.`, {
+      context: { problems },
+    });
+  }
+}
+
+/** The tables of the run plus the ones their foreign keys point at, in load order. */
+function tablesToEnsure(specs: AnyTableSpec[]): AnyTableSpec[] {
+  const names = new Set(specs.map((s) => s.target));
+  for (const spec of specs) for (const fk of spec.foreignKeys ?? []) names.add(fk.references);
+  return TABLES.filter((t) => names.has(t.target));
+}
+
+async function ensureTargetSchema(client: pg.ClientBase, specs: AnyTableSpec[]): Promise<void> {
+  const wanted = tablesToEnsure(specs);
+  const existing = await existingColumns(client, wanted.map((s) => s.target));
+  for (const spec of wanted) checkShape(spec, existing.get(spec.target));
+  const missing = wanted.filter((s) => !existing.has(s.target));
+  if (missing.length === 0) return;
+  await client.query('BEGIN');
+  try {
+    for (const spec of missing) await createMissingTable(client, spec);
+    // Empty tables get their keys and indexes at once, so a table loaded alone later
+    // finds the keys its foreign keys need; each load rebuilds them anyway.
+    for (const spec of missing) for (const sql of [...keySql(spec), ...indexSql(spec)]) await client.query(sql);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function takeRunLock(client: pg.ClientBase): Promise<void> {
+  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RUN_LOCK_KEY]);
+  if (!rows[0]?.locked) {
+    throw new CopiarError('EJECUCION_EN_CURSO', 'Ya hay otra ejecución de copiar-tablas contra esta base de destino; espere a que termine (o deténgala) antes de lanzar otra.');
+  }
+}
+
+async function openSnapshotSession(url: string, sslCa: string | undefined, snapshot: string): Promise<pg.Client> {
+  const client = await connect({ url, sslCa, readOnly: true, role: 'origen' });
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  await client.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
+  return client;
+}
+
+function tableSummary(result: TableResult): TableSummary {
+  return {
+    read: result.read,
+    written: result.written,
+    rejected: result.rejected,
+    adjusted: result.adjusted,
+    seconds: Number(result.seconds.toFixed(3)),
+    analyze_seconds: Number(result.analyzeSeconds.toFixed(3)),
+    bytes: result.bytes,
+    status: 'ok',
+  };
+}
+
+function failedSummary(message: string): TableSummary {
+  return { read: 0, written: 0, rejected: 0, adjusted: 0, seconds: 0, analyze_seconds: 0, bytes: 0, status: 'failed', error: message };
+}
+
+/**
+ * A whole run: checks before any write (tables, source columns, target shapes, the run
+ * lock), one exported snapshot for every source read, then the tables in load order,
+ * `jobs` at a time, a table starting once the tables its lookups read are done.
+ */
+export async function migrate(options: RunOptions): Promise<RunSummary> {
+  const specs = resolveTables(options.tables);
+  const emit = options.onEvent ?? (() => undefined);
+  const startedAt = new Date();
+  const started = performance.now();
+  const secrets = [options.sourceUrl, options.targetUrl];
+  const jobs = Math.max(1, options.jobs ?? 1);
+
+  let coordinator: pg.Client | undefined;
+  let lockSession: pg.Client | undefined;
+  const summary: RunSummary = { tables: {}, ok: true, started_at: startedAt.toISOString(), seconds: 0, snapshot: null, report_dir: options.reportDir };
+  try {
+    coordinator = await connect({ url: options.sourceUrl, sslCa: options.sslCa, readOnly: true, role: 'origen' });
+    lockSession = await connect({ url: options.targetUrl, sslCa: options.sslCa, role: 'destino' });
+    await checkSource(coordinator, specs);
+    await takeRunLock(lockSession);
+    await ensureTargetSchema(lockSession, specs);
+
+    await coordinator.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows } = await coordinator.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
+    const snapshot = rows[0]!.snapshot;
+    summary.snapshot = snapshot;
+    mkdirSync(options.reportDir, { recursive: true });
+    emit({ type: 'run_start', tables: specs.map((s) => s.target), reportDir: options.reportDir });
+    emit({ type: 'snapshot', snapshot });
+
+    const done = new Map<string, Promise<boolean>>();
+    const runTable = async (spec: AnyTableSpec): Promise<boolean> => {
+      const dependencies = (DEPENDS_ON[spec.target] ?? []).filter((d) => done.has(d));
+      const dependencyResults = await Promise.all(dependencies.map((d) => done.get(d)!));
+      const failedDependency = dependencies.find((_, i) => !dependencyResults[i]);
+      if (failedDependency !== undefined) {
+        const message = `${spec.target} no se migró porque falló ${failedDependency}, de la que depende.`;
+        summary.tables[spec.target] = failedSummary(message);
+        emit({ type: 'table_failed', table: spec.target, code: 'TABLA_FALLIDA', message });
+        return false;
+      }
+      await slots.acquire();
+      let source: pg.Client | undefined;
+      let target: pg.Client | undefined;
+      try {
+        emit({ type: 'table_start', table: spec.target });
+        source = await openSnapshotSession(options.sourceUrl, options.sslCa, snapshot);
+        target = await connect({ url: options.targetUrl, sslCa: options.sslCa, role: 'destino' });
+        const result = await copyTable({
+          spec,
+          source,
+          target,
+          reportDir: options.reportDir,
+          progressIntervalMs: options.progressIntervalMs,
+          onProgress: (progress) => emit({ type: 'table_progress', ...progress }),
+        });
+        summary.tables[spec.target] = tableSummary(result);
+        emit({ type: 'table_done', result });
+        return true;
+      } catch (error) {
+        const message = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
+        const code = error instanceof CopiarError ? error.code : ((error as { code?: string }).code ?? 'TABLA_FALLIDA');
+        summary.tables[spec.target] = failedSummary(message);
+        emit({ type: 'table_failed', table: spec.target, code, message });
+        return false;
+      } finally {
+        await closeQuietly(source);
+        await closeQuietly(target);
+        slots.release();
+      }
+    };
+    const slots = new Slots(jobs);
+    for (const spec of specs) {
+      const finished = runTable(spec);
+      done.set(spec.target, finished);
+      // One job: exactly the contract's load order, one table after the other.
+      if (jobs === 1) await finished;
+    }
+    const results = await Promise.all(done.values());
+    summary.ok = results.every(Boolean);
+  } finally {
+    await closeQuietly(coordinator);
+    await closeQuietly(lockSession);
+  }
+  summary.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
+  writeSummary(options.reportDir, summary);
+  emit({ type: 'run_done', summary });
+  return summary;
+}
+
+export function writeSummary(reportDir: string, summary: RunSummary): void {
+  mkdirSync(reportDir, { recursive: true });
+  writeFileSync(path.join(reportDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+}
+
+/** A counting semaphore: at most `size` tables copy at once. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}

@@ -1,0 +1,36 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { RejectedRow } from '../../lib/row-engine.js';
+import type { AnyTableSpec, FastRule } from '../../lib/spec.js';
+import { TableTransform } from '../../lib/table-transform.js';
+
+export interface TransformRun {
+  output: string;
+  rejects: RejectedRow[];
+  counters: { read: number; written: number; rejected: number; adjusted: number };
+  /** How many buffers went to the COPY FROM side. */
+  writes: number;
+}
+
+/** Runs a table's transform over COPY text given as a list of chunks. */
+export async function runTransform(spec: AnyTableSpec, chunks: Buffer[], lookupRules?: Record<string, FastRule>, outputChunkSize?: number): Promise<TransformRun> {
+  const rejects: RejectedRow[] = [];
+  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, rejects: { write: (r) => rejects.push(r), ready: () => null } });
+  const out: Buffer[] = [];
+  await pipeline(
+    Readable.from(chunks, { objectMode: false }),
+    transform,
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out.push(chunk);
+        cb();
+      },
+    }),
+  );
+  return { output: Buffer.concat(out).toString('utf8'), rejects, counters: { ...transform.counters }, writes: out.length };
+}
+
+/** The input cut in two at `at`. */
+export function cutAt(input: Buffer, at: number): Buffer[] {
+  return [input.subarray(0, at), input.subarray(at)].filter((b) => b.length > 0);
+}

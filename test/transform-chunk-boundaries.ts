@@ -1,0 +1,70 @@
+import t from 'tap';
+import { encodeRow } from '../lib/copy-text.js';
+import { sourceFields } from '../lib/select.js';
+import { mensajes } from '../transforms/mensajes.js';
+import { cutAt, runTransform } from './helpers/transform.js';
+
+// Fields in the order the mensajes SELECT returns them.
+const FIELDS = sourceFields(mensajes);
+
+function sourceRow(values: Record<string, string | null>): string {
+  return encodeRow(FIELDS.map((f) => (f in values ? values[f]! : null)));
+}
+
+const base = {
+  id: '00000000-0000-4000-8000-000000000001',
+  conversation_id: '00000000-0000-4000-8000-0000000000aa',
+  user_id: '00000000-0000-4000-8000-0000000000bb',
+  telefono_usuario: '0991234567',
+  message_type: 'text',
+  content: 'hola',
+  media_url: null,
+  media_type: null,
+  ai_response: null,
+  processing_status: 'completed',
+  metadata: '{"a": 1}',
+  timestamp: '2024-05-01 10:00:00.123456',
+};
+
+const input = Buffer.from(
+  [
+    sourceRow({ ...base, content: 'tab\there, newline\nthere, cr\r, backslash \\ and a literal \\N' }),
+    sourceRow({ ...base, id: '00000000-0000-4000-8000-000000000002', content: 'ñandú 🇪🇨 😀 ü', ai_response: 'respuesta\tcon\ttabs' }),
+    sourceRow({ ...base, id: '00000000-0000-4000-8000-000000000003', content: null, message_type: ' IMAGE ', media_url: '  https://x.ec/a.jpg ' }),
+    sourceRow({ ...base, id: '00000000-0000-4000-8000-000000000004', telefono_usuario: 'basura' }),
+    sourceRow({ ...base, id: '00000000-0000-4000-8000-000000000005', content: '\\N' }),
+  ].join(''),
+);
+
+t.test('the output is the same wherever the input is cut, even inside a UTF-8 character', async (t) => {
+  const whole = await runTransform(mensajes, [input]);
+  t.equal(whole.counters.read, 5);
+  t.equal(whole.counters.written, 4);
+  t.equal(whole.counters.rejected, 1);
+  for (let at = 1; at < input.length; at++) {
+    const cut = await runTransform(mensajes, cutAt(input, at));
+    if (cut.output !== whole.output || cut.rejects.length !== 1) {
+      t.fail(`distinta salida al cortar en el byte ${at}`);
+      return;
+    }
+  }
+  const bytewise = await runTransform(mensajes, [...input].map((b) => Buffer.from([b])));
+  t.equal(bytewise.output, whole.output, 'byte a byte');
+  t.pass(`igual en los ${input.length - 1} cortes`);
+});
+
+t.test('pass-through text keeps every escape byte for byte', async (t) => {
+  const { output } = await runTransform(mensajes, [input]);
+  const rows = output.split('\n');
+  t.equal(rows[0]!.split('\t')[4], 'tab\\there, newline\\nthere, cr\\r, backslash \\\\ and a literal \\\\N');
+  t.equal(rows[1]!.split('\t')[4], 'ñandú 🇪🇨 😀 ü');
+  t.equal(rows[1]!.split('\t')[7], 'respuesta\\tcon\\ttabs');
+  t.equal(rows[3]!.split('\t')[4], '\\\\N', 'a literal \\N text stays text');
+});
+
+t.test('output goes out in large buffers, not one write per row', async (t) => {
+  const many = Buffer.from(Array.from({ length: 5000 }, (_, i) => sourceRow({ ...base, id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` })).join(''));
+  const run = await runTransform(mensajes, [many]);
+  t.equal(run.counters.written, 5000);
+  t.ok(run.writes <= 2, `${run.writes} escrituras para 5000 filas`);
+});
