@@ -116,3 +116,10 @@ export async function closeQuietly(client: pg.Client | undefined): Promise<void>
   if (client === undefined) return;
   await client.end().catch(() => undefined);
 }
+
+/** The same server, another database. */
+export function withDatabaseName(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}

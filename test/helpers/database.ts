@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { projectRoot } from '../../lib/paths.js';
+
+export const PROJECT_ROOT = projectRoot();
 
 export function serverUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
