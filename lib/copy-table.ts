@@ -38,6 +38,8 @@ export interface CopyTableOptions {
   reportDir: string;
   onProgress?: (progress: TableProgress) => void;
   progressIntervalMs?: number;
+  /** Tables this run loads after this one (their foreign keys are re-validated then). */
+  reloadedLater?: ReadonlySet<string>;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function copyTable(options: CopyTableOptions): Promise<TableResult>
         { exitCode: 1 },
       );
     }
-    await restoreAfterLoad(target, spec, savedForeignKeys);
+    await restoreAfterLoad(target, spec, savedForeignKeys, options.reloadedLater);
     await rejects.close();
     await target.query('COMMIT');
     const seconds = (performance.now() - started) / 1000;

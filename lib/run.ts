@@ -19,6 +19,8 @@ export interface RunOptions {
   /** Tables copied at the same time, each on its own pair of connections. */
   jobs?: number;
   onEvent?: (event: RunEvent) => void;
+  /** Called once the run's snapshot is taken, before any table is read; awaited. */
+  onSnapshot?: (snapshot: string) => Promise<void> | void;
   progressIntervalMs?: number;
 }
 
@@ -200,6 +202,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     mkdirSync(options.reportDir, { recursive: true });
     emit({ type: 'run_start', tables: specs.map((s) => s.target), reportDir: options.reportDir });
     emit({ type: 'snapshot', snapshot });
+    await options.onSnapshot?.(snapshot);
 
     const done = new Map<string, Promise<boolean>>();
     const runTable = async (spec: AnyTableSpec): Promise<boolean> => {
@@ -225,6 +228,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
           target,
           reportDir: options.reportDir,
           progressIntervalMs: options.progressIntervalMs,
+          reloadedLater: new Set(specs.slice(specs.indexOf(spec) + 1).map((s) => s.target)),
           onProgress: (progress) => emit({ type: 'table_progress', ...progress }),
         });
         summary.tables[spec.target] = tableSummary(result);

@@ -137,11 +137,19 @@ export function indexSql(spec: AnyTableSpec): string[] {
   );
 }
 
-export async function restoreAfterLoad(client: pg.ClientBase, spec: AnyTableSpec, saved: SavedConstraint[]): Promise<void> {
+/**
+ * Rebuilds keys and indexes, then the foreign keys other tables held on this one. A
+ * child table that this run loads later gets its key back NOT VALID (its old rows may
+ * point at parents that are gone; its own load re-validates it); any other child is
+ * validated now, and a child that no longer fits rolls the whole load back.
+ */
+export async function restoreAfterLoad(client: pg.ClientBase, spec: AnyTableSpec, saved: SavedConstraint[], reloadedLater: ReadonlySet<string> = new Set()): Promise<void> {
   for (const sql of [...keySql(spec), ...indexSql(spec)]) await client.query(sql);
   for (const fk of saved) {
+    const definition = fk.definition.replace(/\s+NOT VALID\s*$/i, '');
+    const later = reloadedLater.has(fk.table.replace(/^"|"$/g, ''));
     try {
-      await client.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.definition}`);
+      await client.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT ${quoteIdent(fk.name)} ${definition}${later ? ' NOT VALID' : ''}`);
     } catch (error) {
       throw new CopiarError(
         'TABLA_FALLIDA',

@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { migrate } from '../lib/run.js';
+import { freshDatabase, withClient } from './helpers/database.js';
+import { DIRTY_FIXTURE_SQL, dirtyLegacyDatabase } from './helpers/fixture.js';
+import { LEGACY_SQL } from './helpers/database.js';
+
+const LEGACY_TABLES = ['users', 'customers', 'professions', 'provider_professions', 'provider_services', 'service_requests', 'messages', 'sessions', 'task_queue'];
+
+async function checksums(url: string): Promise<Record<string, string>> {
+  return withClient(url, async (c) => {
+    const result: Record<string, string> = {};
+    for (const table of LEGACY_TABLES) {
+      const { rows } = await c.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE "C"), '')) AS sum FROM ${table} t`);
+      result[table] = `${rows[0].n}:${rows[0].sum}`;
+    }
+    const seq = await c.query("SELECT last_value FROM professions_id_seq");
+    result.professions_id_seq = String(seq.rows[0].last_value);
+    return result;
+  });
+}
+
+t.test('the source is byte-for-byte the same after a run into a separate target', async (t) => {
+  const source = await dirtyLegacyDatabase(t);
+  const target = await freshDatabase(t);
+  const before = await checksums(source);
+  const summary = await migrate({ sourceUrl: source, targetUrl: target, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
+  t.ok(summary.ok);
+  t.same(await checksums(source), before);
+  const created = await withClient(source, async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'mensajes'")).rows[0].n);
+  t.equal(created, 0, 'no se creó nada en el origen');
+});
+
+t.test('source sessions are read-only: a source that is also the target is only read', async (t) => {
+  const url = await dirtyLegacyDatabase(t);
+  const before = await checksums(url);
+  await migrate({ sourceUrl: url, targetUrl: url, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
+  t.same(await checksums(url), before);
+  t.ok(LEGACY_SQL.length > 0 && DIRTY_FIXTURE_SQL.length > 0);
+});
