@@ -39,6 +39,8 @@ export interface TableSummary {
   rejected: number;
   adjusted: number;
   seconds: number;
+  copy_seconds: number;
+  index_seconds: number;
   analyze_seconds: number;
   bytes: number;
   status: 'ok' | 'failed';
@@ -162,6 +164,8 @@ function tableSummary(result: TableResult): TableSummary {
     rejected: result.rejected,
     adjusted: result.adjusted,
     seconds: Number(result.seconds.toFixed(3)),
+    copy_seconds: Number(result.copySeconds.toFixed(3)),
+    index_seconds: Number(result.indexSeconds.toFixed(3)),
     analyze_seconds: Number(result.analyzeSeconds.toFixed(3)),
     bytes: result.bytes,
     status: 'ok',
@@ -169,7 +173,7 @@ function tableSummary(result: TableResult): TableSummary {
 }
 
 function failedSummary(message: string): TableSummary {
-  return { read: 0, written: 0, rejected: 0, adjusted: 0, seconds: 0, analyze_seconds: 0, bytes: 0, status: 'failed', error: message };
+  return { read: 0, written: 0, rejected: 0, adjusted: 0, seconds: 0, copy_seconds: 0, index_seconds: 0, analyze_seconds: 0, bytes: 0, status: 'failed', error: message };
 }
 
 /**

@@ -30,9 +30,7 @@ t.test('mensajes from a dirty legacy database: exact rows, every reject in the f
   const reportDir = mkdtempSync(path.join(tmpdir(), 'informe-'));
   const summary = await migrate({ sourceUrl: url, targetUrl: url, tables: ['mensajes'], reportDir });
 
-  t.same(summary.tables.mensajes && { ...summary.tables.mensajes, seconds: 0, analyze_seconds: 0, bytes: 0 }, {
-    read: 9, written: 4, rejected: 5, adjusted: 1, seconds: 0, analyze_seconds: 0, bytes: 0, status: 'ok',
-  });
+  t.match(summary.tables.mensajes, { read: 9, written: 4, rejected: 5, adjusted: 1, status: 'ok' });
   const rows = await withClient(url, async (c) =>
     (await c.query(`SELECT id::text, conversacion_id::text, telefono, tipo_mensaje, contenido, url_media, tipo_media, respuesta_ia, estado_procesamiento, metadata::text, creado_at::text FROM mensajes ORDER BY id`)).rows);
   t.same(rows, [
