@@ -54,6 +54,8 @@ export interface RunSummary {
   seconds: number;
   snapshot: string | null;
   report_dir: string;
+  /** Peak resident memory of this process, for capacity planning. */
+  peak_rss_mb: number;
 }
 
 // One lock for every copiar-tablas run against a target database ('copi' in ASCII).
@@ -191,7 +193,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
 
   let coordinator: pg.Client | undefined;
   let lockSession: pg.Client | undefined;
-  const summary: RunSummary = { tables: {}, ok: true, started_at: startedAt.toISOString(), seconds: 0, snapshot: null, report_dir: options.reportDir };
+  const summary: RunSummary = { tables: {}, ok: true, started_at: startedAt.toISOString(), seconds: 0, snapshot: null, report_dir: options.reportDir, peak_rss_mb: 0 };
   try {
     coordinator = await connect({ url: options.sourceUrl, sslCa: options.sslCa, readOnly: true, role: 'origen' });
     lockSession = await connect({ url: options.targetUrl, sslCa: options.sslCa, role: 'destino' });
@@ -264,6 +266,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     await closeQuietly(lockSession);
   }
   summary.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
+  summary.peak_rss_mb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
   writeSummary(options.reportDir, summary);
   emit({ type: 'run_done', summary });
   return summary;

@@ -1,0 +1,211 @@
+// `npm run bench -- --rows 1000000`: the guide's SQL, a psql pipe and copiar-tablas,
+// one after the other on the same generated data and the same server, in one run.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { withDatabaseName } from '../lib/connection.js';
+import { projectRoot } from '../lib/paths.js';
+import { createTableSql, indexSql, keySql } from '../lib/schema.js';
+import { mensajes } from '../transforms/mensajes.js';
+import { startEmbedded, type EmbeddedServer } from '../scripts/embedded.js';
+import { generateLegacy } from './generate.js';
+import { GUIDE_MAPPING_SELECT } from './guide-mapping.js';
+
+interface Args {
+  rows: number;
+  jobs: number[];
+  skip: Set<string>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { rows: 1_000_000, jobs: [], skip: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === '--rows') args.rows = Number(value);
+    else if (flag === '--skip') value!.split(',').forEach((s) => args.skip.add(s));
+    else if (flag === '--jobs') args.jobs = value!.split(',').map(Number);
+    else throw new Error(`opción desconocida ${flag}; use --rows N [--skip guide,pipe] [--jobs 1,2,4]`);
+    i++;
+  }
+  if (!Number.isInteger(args.rows) || args.rows < 1) throw new Error(`--rows debe ser un entero positivo, se recibió ${args.rows}`);
+  return args;
+}
+
+interface Measure {
+  name: string;
+  seconds: number;
+  copySeconds: number;
+  rows: number;
+  bytes: number;
+  peakRssMb: number | null;
+  note?: string;
+}
+
+async function query(url: string, sql: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return (performance.now() - started) / 1000;
+}
+
+const TABLE_DDL = createTableSql(mensajes).replace('CREATE TABLE IF NOT EXISTS', 'CREATE TABLE');
+const KEYS_AND_INDEXES = [...keySql(mensajes), ...indexSql(mensajes)];
+
+/** 1. The guide: the table and its indexes first, then one INSERT ... SELECT. */
+async function guide(url: string, bytes: number): Promise<Measure> {
+  await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
+  let rows = 0;
+  const seconds = await timed(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(TABLE_DDL);
+      for (const sql of KEYS_AND_INDEXES) await client.query(sql);
+      const result = await client.query(`INSERT INTO mensajes ${GUIDE_MAPPING_SELECT}`);
+      rows = result.rowCount ?? 0;
+      await client.query('ANALYZE mensajes');
+    } finally {
+      await client.end();
+    }
+  });
+  return { name: 'guía (INSERT … SELECT)', seconds, copySeconds: seconds, rows, bytes, peakRssMb: null };
+}
+
+function psqlAvailable(): boolean {
+  return spawnSync('psql', ['--version']).status === 0;
+}
+
+/** 2. A hand-tuned psql pipe: COPY FREEZE into a bare table, then the keys and indexes. */
+async function pipe(url: string, bytes: number): Promise<Measure> {
+  await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
+  await query(url, TABLE_DDL);
+  const copyOut = `COPY (${GUIDE_MAPPING_SELECT}) TO STDOUT`;
+  const copySeconds = await timed(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const shell = spawn(
+          'bash',
+          ['-c', `set -o pipefail; psql "$B_URL" -v ON_ERROR_STOP=1 -qc "$B_OUT" | psql "$B_URL" -v ON_ERROR_STOP=1 -q -c 'SET synchronous_commit = off' -c 'BEGIN' -c 'TRUNCATE mensajes' -c 'COPY mensajes FROM STDIN WITH (FREEZE)' -c 'COMMIT'`],
+          { env: { ...process.env, B_URL: url, B_OUT: copyOut }, stdio: ['ignore', 'ignore', 'inherit'] },
+        );
+        shell.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`psql terminó con ${code}`))));
+      }),
+  );
+  const indexSeconds = await timed(async () => {
+    for (const sql of KEYS_AND_INDEXES) await query(url, sql);
+    await query(url, 'ANALYZE mensajes');
+  });
+  const rows = Number((await query(url, 'SELECT count(*) AS n FROM mensajes')).rows[0].n);
+  return { name: 'psql → psql (COPY FREEZE)', seconds: copySeconds + indexSeconds, copySeconds, rows, bytes, peakRssMb: null };
+}
+
+/** 3. The real CLI, as an operator runs it. */
+async function copiarTablas(url: string, bytes: number, jobs = 1, extra: string[] = []): Promise<Measure> {
+  await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
+  const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-informe-'));
+  const bin = path.join(projectRoot(), 'dist/bin/copiar-tablas.js');
+  const seconds = await timed(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, '--table', 'mensajes', '--quiet', '--jobs', String(jobs), '--report-dir', reportDir, ...extra], {
+          env: { ...process.env, DATABASE_URL: url },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
+        child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`copiar-tablas terminó con ${code}`))));
+      }),
+  );
+  const summary = JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8'));
+  const table = summary.tables.mensajes;
+  return { name: `copiar-tablas${jobs > 1 ? ` --jobs ${jobs}` : ''}${extra.length ? ' ' + extra.join(' ') : ''}`, seconds, copySeconds: table.copy_seconds, rows: table.written, bytes, peakRssMb: summary.peak_rss_mb ?? null };
+}
+
+function table(measures: Measure[]): string {
+  const guideM = measures.find((m) => m.name.startsWith('guía'));
+  const pipeM = measures.find((m) => m.name.startsWith('psql'));
+  const header = ['contendiente', 'segundos', 'copia s', 'filas/s', 'MB/s', 'RSS pico MB', '× guía', '× pipe', '× pipe (copia)'];
+  const rows = measures.map((m) => [
+    m.name,
+    m.seconds.toFixed(2),
+    m.copySeconds.toFixed(2),
+    Math.round(m.rows / m.seconds).toLocaleString('en-US'),
+    (m.bytes / 1024 / 1024 / m.seconds).toFixed(1),
+    m.peakRssMb === null ? '-' : m.peakRssMb.toFixed(0),
+    guideM ? (m.seconds / guideM.seconds).toFixed(2) : '-',
+    pipeM ? (m.seconds / pipeM.seconds).toFixed(2) : '-',
+    pipeM ? (m.copySeconds / pipeM.copySeconds).toFixed(2) : '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  return [line(header), '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |', ...rows.map(line)].join('\n');
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'cpu desconocida';
+  return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+const args = parseArgs(process.argv.slice(2));
+let server: EmbeddedServer | undefined;
+const cleanup = async (): Promise<void> => {
+  await server?.stop().catch(() => undefined);
+};
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+try {
+  let baseUrl = process.env.TEST_DATABASE_URL;
+  if (!baseUrl) {
+    // Stock durability settings: the tool sets what it needs on its own sessions.
+    server = await startEmbedded({ flags: ['-c', 'max_wal_size=4GB', '-c', 'maintenance_work_mem=256MB'] });
+    baseUrl = server.url;
+  }
+  const database = `bench_${Date.now()}`;
+  await query(baseUrl, `CREATE DATABASE ${database}`);
+  const url = withDatabaseName(baseUrl, database);
+  const version = (await query(url, 'SHOW server_version')).rows[0].server_version as string;
+  process.stderr.write(`Generando ${args.rows.toLocaleString('en-US')} mensajes en PostgreSQL ${version}...\n`);
+  const genSeconds = await timed(async () => void (await generateLegacy(url, { messages: args.rows })));
+  const bytes = Number((await query(url, 'SELECT pg_total_relation_size(\'messages\') AS b')).rows[0].b);
+  process.stderr.write(`Datos listos en ${genSeconds.toFixed(1)} s (messages: ${(bytes / 1024 / 1024).toFixed(0)} MB en disco)\n`);
+
+  const measures: Measure[] = [];
+  const run = async (label: string, fn: () => Promise<Measure>): Promise<void> => {
+    await query(url, 'CHECKPOINT');
+    process.stderr.write(`${label}...\n`);
+    const m = await fn();
+    process.stderr.write(`  ${m.seconds.toFixed(2)} s, ${m.rows} filas\n`);
+    measures.push(m);
+  };
+  if (!args.skip.has('guide')) await run('guía', () => guide(url, bytes));
+  if (!args.skip.has('pipe')) {
+    if (psqlAvailable()) await run('psql → psql', () => pipe(url, bytes));
+    else process.stderr.write('psql no está instalado: se omite la tubería psql | psql\n');
+  }
+  await run('copiar-tablas', () => copiarTablas(url, bytes));
+  for (const jobs of args.jobs) await run(`copiar-tablas --jobs ${jobs}`, () => copiarTablas(url, bytes, jobs));
+
+  const printed = table(measures);
+  process.stdout.write(`\n${args.rows.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}\n\n${printed}\n`);
+  const resultsDir = path.join(projectRoot(), 'benchmarks/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${args.rows}.json`);
+  writeFileSync(file, JSON.stringify({ rows: args.rows, postgres: version, machine: machine(), bytes, measures }, null, 2) + '\n');
+  process.stdout.write(`\nResultados: ${path.relative(process.cwd(), file)}\n`);
+  await query(baseUrl, `DROP DATABASE ${database} WITH (FORCE)`);
+} catch (error) {
+  process.stderr.write(`El benchmark falló: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

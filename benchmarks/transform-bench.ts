@@ -1,0 +1,78 @@
+// `npm run bench:transform -- --rows 1000000`: the mensajes Transform alone, in memory, on
+// one core, over a captured COPY stream of the real SELECT; beside it, a pass-through
+// Transform (the floor) and a naive per-row split('\t') transform (what not to do).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PassThrough, Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { withDatabaseName } from '../lib/connection.js';
+import { projectRoot } from '../lib/paths.js';
+import { copyOutSql } from '../lib/select.js';
+import { TableTransform } from '../lib/table-transform.js';
+import { mensajes } from '../transforms/mensajes.js';
+import { startEmbedded } from '../scripts/embedded.js';
+import { generateLegacy } from './generate.js';
+
+const rowsIndex = process.argv.indexOf('--rows');
+const rows = rowsIndex >= 0 ? Number(process.argv[rowsIndex + 1]) : 1_000_000;
+const captured = path.join(projectRoot(), 'benchmarks/captured', `mensajes-${rows}.copy`);
+
+async function capture(): Promise<void> {
+  process.stderr.write(`Capturando el COPY de mensajes (${rows} filas)...\n`);
+  const server = await startEmbedded();
+  try {
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE captura');
+    await admin.end();
+    const url = withDatabaseName(server.url, 'captura');
+    await generateLegacy(url, { messages: rows });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const chunks: Buffer[] = [];
+    await pipeline(client.query(copyTo(copyOutSql(mensajes))), new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }));
+    await client.end();
+    mkdirSync(path.dirname(captured), { recursive: true });
+    writeFileSync(captured, Buffer.concat(chunks));
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The naive approach: decode every row to a string, split, rebuild. */
+class NaiveSplit extends Transform {
+  private rest = '';
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: () => void): void {
+    const lines = (this.rest + chunk.toString('utf8')).split('\n');
+    this.rest = lines.pop()!;
+    for (const line of lines) this.push(line.split('\t').join('\t') + '\n');
+    cb();
+  }
+}
+
+async function time(label: string, make: () => Transform, input: Buffer): Promise<{ label: string; seconds: number; mbPerSecond: number }> {
+  // 64 KiB chunks, the size a socket read typically hands to pg-copy-streams.
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < input.length; i += 65536) chunks.push(input.subarray(i, i + 65536));
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const started = performance.now();
+    await pipeline(Readable.from(chunks), make(), new Writable({ write: (_c, _e, cb) => cb() }));
+    best = Math.min(best, (performance.now() - started) / 1000);
+  }
+  return { label, seconds: best, mbPerSecond: input.length / 1024 / 1024 / best };
+}
+
+if (!existsSync(captured)) await capture();
+const input = readFileSync(captured);
+const results = [
+  await time('pass-through (suelo)', () => new PassThrough(), input),
+  await time('split por fila (ingenuo)', () => new NaiveSplit(), input),
+  await time('TableTransform mensajes', () => new TableTransform({ spec: mensajes, rejects: { write: () => undefined, ready: () => null } }), input),
+];
+process.stdout.write(`\n${(input.length / 1024 / 1024).toFixed(0)} MB de COPY (${rows} filas), un núcleo, el mejor de 3:\n\n`);
+process.stdout.write('| transform | segundos | MB/s |\n| --- | ---: | ---: |\n');
+for (const r of results) process.stdout.write(`| ${r.label} | ${r.seconds.toFixed(3)} | ${r.mbPerSecond.toFixed(0)} |\n`);
