@@ -1,8 +1,8 @@
-// The mensajes mapping done in SQL, as the guide's procedure would do it: CASE for the
-// enumerations and a join for the phone. It is a baseline for cost, not a contract
-// implementation: phones are only stripped to digits (no E.164 validation), unknown
-// enumeration values take the default instead of being rejected, and rows that would
-// break a constraint are filtered out rather than reported.
+// The mensajes mapping done in SQL, as the guide's procedure does it: CASE for the
+// enumerations and a join for the phone. A baseline for cost, not the contract: the phone
+// is copied as typed (the guide has no normalization), unknown enumeration values take
+// the default instead of being rejected, and rows that would break a constraint are
+// filtered out rather than reported. So both baselines do less work than copiar-tablas.
 
 const TIPO = `CASE lower(trim(m.message_type))
   WHEN 'image' THEN 'imagen' WHEN 'imagen' THEN 'imagen' WHEN 'audio' THEN 'audio' WHEN 'video' THEN 'video'
@@ -14,7 +14,7 @@ const ESTADO = `CASE lower(trim(m.processing_status))
   WHEN 'procesando' THEN 'procesando' WHEN 'error' THEN 'error' WHEN 'failed' THEN 'error' ELSE 'completado' END`;
 
 export const GUIDE_MAPPING_SELECT = `SELECT m.id, m.conversation_id,
-  '+593' || right(regexp_replace(u.phone_number, '\\D', '', 'g'), 9),
+  u.phone_number,
   ${TIPO},
   COALESCE(m.content, ''),
   NULLIF(trim(m.media_url), ''),
@@ -24,6 +24,6 @@ export const GUIDE_MAPPING_SELECT = `SELECT m.id, m.conversation_id,
   CASE WHEN jsonb_typeof(m.metadata) = 'object' THEN m.metadata WHEN m.metadata IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('valor', m.metadata) END,
   m."timestamp"
 FROM messages m JOIN users u ON u.id = m.user_id
-WHERE length(regexp_replace(u.phone_number, '\\D', '', 'g')) >= 9
+WHERE u.phone_number IS NOT NULL AND length(u.phone_number) <= 20
   AND (m.media_url IS NULL OR length(trim(m.media_url)) <= 500)
   AND (m.media_type IS NULL OR length(trim(m.media_type)) <= 20)`;

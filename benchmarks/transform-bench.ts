@@ -10,6 +10,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { withDatabaseName } from '../lib/connection.js';
 import { projectRoot } from '../lib/paths.js';
+import { buildPreparedJoin } from '../lib/prepared-join.js';
 import { copyOutSql } from '../lib/select.js';
 import { TableTransform } from '../lib/table-transform.js';
 import { mensajes } from '../transforms/mensajes.js';
@@ -33,7 +34,8 @@ async function capture(): Promise<void> {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const chunks: Buffer[] = [];
-    await pipeline(client.query(copyTo(copyOutSql(mensajes))), new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }));
+    const preparedJoin = (await buildPreparedJoin(client, mensajes.source.prepared!)).sql;
+    await pipeline(client.query(copyTo(copyOutSql(mensajes, { preparedJoin }))), new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }));
     await client.end();
     mkdirSync(path.dirname(captured), { recursive: true });
     writeFileSync(captured, Buffer.concat(chunks));

@@ -46,8 +46,17 @@ export class ByteSink {
   }
 
   writeBytes(src: Buffer, start: number, end: number): void {
-    this.ensure(end - start);
-    this.pos += src.copy(this.buf, this.pos, start, end);
+    const length = end - start;
+    this.ensure(length);
+    if (length > 48) {
+      this.pos += src.copy(this.buf, this.pos, start, end);
+      return;
+    }
+    // Short pieces: a loop beats Buffer.copy's per-call overhead.
+    const out = this.buf;
+    let pos = this.pos;
+    for (let i = start; i < end; i++) out[pos++] = src[i]!;
+    this.pos = pos;
   }
 
   writeString(text: string): void {

@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { from as copyFrom } from 'pg-copy-streams';
+import { CopyOutStream } from './copy-out-stream.js';
 import { CopiarError } from './errors.js';
+import { buildPreparedJoin } from './prepared-join.js';
 import { RejectFile } from './rejects.js';
 import { dropBeforeLoad, restoreAfterLoad } from './schema.js';
 import { copyInSql, copyOutSql, quoteIdent } from './select.js';
@@ -71,8 +73,9 @@ export async function copyTable(options: CopyTableOptions): Promise<TableResult>
     const savedForeignKeys = await dropBeforeLoad(target, spec);
     await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
 
+    const preparedJoin = spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
     transform = new TableTransform({ spec, rejects, lookupRules });
-    const copyOut = source.query(copyTo(copyOutSql(spec)));
+    const copyOut = source.query(new CopyOutStream(copyOutSql(spec, { preparedJoin })));
     const copyIn = target.query(copyFrom(copyInSql(spec, { freeze: true })));
     const copyStarted = performance.now();
     await pipeline(copyOut, transform, copyIn);

@@ -1,3 +1,4 @@
+import { ByteKeyCache } from './byte-key-cache.js';
 import { ByteSink } from './byte-sink.js';
 import { NEWLINE, TAB, decodeField, encodeField } from './copy-text.js';
 import { CopiarError, RowRejection } from './errors.js';
@@ -22,6 +23,8 @@ export interface RowCounters {
 
 interface MemoEntry {
   bytes: Buffer;
+  /** The output equals the raw input: copy it as part of the surrounding run. */
+  same: boolean;
   value: string | null;
   adjusted: boolean;
   rejection: RowRejection | null;
@@ -36,12 +39,8 @@ type Step =
       field: number;
       rule: FastRule;
       keepsRaw: ((buf: Buffer, start: number, end: number) => boolean) | undefined;
-      memo: Map<string, MemoEntry> | null;
+      memo: ByteKeyCache<MemoEntry> | null;
     };
-
-// Distinct values of a memoized column (phones, enumerations) are few; the cap only
-// keeps a pathological column from growing without bound.
-const MEMO_LIMIT = 200_000;
 
 /**
  * Applies a table's column rules to complete rows of COPY text and writes the target
@@ -82,7 +81,8 @@ export class RowEngine {
     };
     this.uniqueKeys = (spec.unique ?? []).map((names) => ({ columns: names.map(targetIndex), names, seen: new Map() }));
     this.keptIdTarget = targetIndex(spec.keptIdColumn);
-    this.rememberedTargets = new Set([this.keptIdTarget, ...this.uniqueKeys.flatMap((k) => k.columns)]);
+    // Values are only decoded for the duplicate check; tables without UNIQUE keys skip it.
+    this.rememberedTargets = new Set(this.uniqueKeys.length > 0 ? [this.keptIdTarget, ...this.uniqueKeys.flatMap((k) => k.columns)] : []);
     this.remembered = new Array<string | null>(spec.columns.length).fill(null);
     this.sourceColumnFields = spec.source.columns.map((name) => this.field(name));
     this.sourceIdField = this.field(spec.source.idColumn);
@@ -107,7 +107,7 @@ export class RowEngine {
         field,
         rule,
         keepsRaw: field >= 0 ? rule.keepsRaw : undefined,
-        memo: column.memo && field >= 0 ? new Map() : null,
+        memo: column.memo && field >= 0 ? new ByteKeyCache<MemoEntry>() : null,
       });
     });
 
@@ -161,33 +161,65 @@ export class RowEngine {
     throw new CopiarError('TABLA_FALLIDA', `${this.spec.target}: fila ${this.counters.read} de COPY con ${seen} campos o menos de los ${this.fields.length} esperados`, { exitCode: 1 });
   }
 
+  // The run of raw input bytes waiting to be copied: consecutive output fields that are
+  // unchanged and consecutive in the input (tabs included) go out as one copy.
+  private runStart = -1;
+  private runEnd = -1;
+
+  private emitRaw(buf: Buffer, field: number, target: number): void {
+    const start = this.starts[field]!;
+    if (this.runStart >= 0 && this.runEnd + 1 === start) {
+      this.runEnd = this.ends[field]!;
+      return;
+    }
+    this.flushRun(buf);
+    if (target !== 0) this.sink.writeByte(TAB);
+    this.runStart = start;
+    this.runEnd = this.ends[field]!;
+  }
+
+  private emitBytes(buf: Buffer, bytes: Buffer, target: number): void {
+    this.flushRun(buf);
+    if (target !== 0) this.sink.writeByte(TAB);
+    this.sink.writeBytes(bytes, 0, bytes.length);
+  }
+
+  private emitString(buf: Buffer, text: string, target: number): void {
+    this.flushRun(buf);
+    if (target !== 0) this.sink.writeByte(TAB);
+    this.sink.writeString(text);
+  }
+
+  private flushRun(buf: Buffer): void {
+    if (this.runStart < 0) return;
+    this.sink.writeBytes(buf, this.runStart, this.runEnd);
+    this.runStart = -1;
+  }
+
   private processRow(buf: Buffer, start: number, end: number): void {
     this.counters.read++;
     this.splitFields(buf, start, end);
     const sink = this.sink;
     sink.beginRow();
     this.rowAdjusted = false;
+    this.runStart = -1;
     try {
-      for (let s = 0; s < this.steps.length; s++) {
-        const step = this.steps[s]!;
+      const steps = this.steps;
+      for (let s = 0; s < steps.length; s++) {
+        const step = steps[s]!;
         if (step.kind === 'copy') {
-          if (step.targets[0] !== 0) sink.writeByte(TAB);
-          sink.writeBytes(buf, this.starts[step.first]!, this.ends[step.last]!);
-          for (const target of step.targets) {
-            if (this.rememberedTargets.has(target)) {
-              const field = step.first + step.targets.indexOf(target);
-              this.remembered[target] = decodeField(buf, this.starts[field]!, this.ends[field]!);
-            }
-          }
+          for (let f = step.first, k = 0; f <= step.last; f++, k++) this.emitRaw(buf, f, step.targets[k]!);
+          if (this.rememberedTargets.size > 0) this.rememberCopied(step, buf);
         } else {
-          if (step.target !== 0) sink.writeByte(TAB);
           this.applyRule(step, buf);
         }
       }
+      this.flushRun(buf);
       this.checkUnique();
       sink.writeByte(NEWLINE);
     } catch (error) {
       if (!(error instanceof RowRejection)) throw error;
+      this.runStart = -1;
       sink.abandonRow();
       this.rejectRow(buf, error);
       return;
@@ -197,32 +229,39 @@ export class RowEngine {
     if (this.rowAdjusted) this.counters.adjusted++;
   }
 
+  private rememberCopied(step: Extract<Step, { kind: 'copy' }>, buf: Buffer): void {
+    step.targets.forEach((target, k) => {
+      if (this.rememberedTargets.has(target)) {
+        const field = step.first + k;
+        this.remembered[target] = decodeField(buf, this.starts[field]!, this.ends[field]!);
+      }
+    });
+  }
+
   private applyRule(step: Extract<Step, { kind: 'rule' }>, buf: Buffer): void {
-    const sink = this.sink;
     const start = step.field >= 0 ? this.starts[step.field]! : 0;
     const end = step.field >= 0 ? this.ends[step.field]! : 0;
     const remember = this.rememberedTargets.has(step.target);
     if (step.keepsRaw !== undefined && step.keepsRaw(buf, start, end)) {
-      sink.writeBytes(buf, start, end);
+      this.emitRaw(buf, step.field, step.target);
       if (remember) this.remembered[step.target] = decodeField(buf, start, end);
       return;
     }
     if (step.memo !== null) {
-      const key = buf.toString('latin1', start, end);
-      let entry = step.memo.get(key);
+      let entry = step.memo.get(buf, start, end);
       if (entry === undefined) {
         entry = this.evaluateForMemo(step, buf, start, end);
-        if (step.memo.size >= MEMO_LIMIT) step.memo.clear();
-        step.memo.set(key, entry);
+        step.memo.set(buf, start, end, entry);
       }
       if (entry.rejection !== null) throw entry.rejection;
       if (entry.adjusted) this.rowAdjusted = true;
-      sink.writeBytes(entry.bytes, 0, entry.bytes.length);
+      if (entry.same) this.emitRaw(buf, step.field, step.target);
+      else this.emitBytes(buf, entry.bytes, step.target);
       if (remember) this.remembered[step.target] = entry.value;
       return;
     }
     const value = step.rule(step.field >= 0 ? decodeField(buf, start, end) : null, this.view);
-    sink.writeString(encodeField(value));
+    this.emitString(buf, encodeField(value), step.target);
     if (remember) this.remembered[step.target] = value;
   }
 
@@ -231,10 +270,11 @@ export class RowEngine {
     const view: RowView = { field: this.view.field, adjust: () => (adjusted = true) };
     try {
       const value = step.rule(decodeField(buf, start, end), view);
-      return { bytes: Buffer.from(encodeField(value)), value, adjusted, rejection: null };
+      const bytes = Buffer.from(encodeField(value));
+      return { bytes, same: bytes.equals(buf.subarray(start, end)), value, adjusted, rejection: null };
     } catch (error) {
       if (!(error instanceof RowRejection)) throw error;
-      return { bytes: Buffer.alloc(0), value: null, adjusted, rejection: error };
+      return { bytes: Buffer.alloc(0), same: false, value: null, adjusted, rejection: error };
     }
   }
 

@@ -92,6 +92,7 @@ function requiredSourceColumns(specs: AnyTableSpec[]): Map<string, Set<string>> 
       const table = aliases.get(m[1]!);
       if (table !== undefined) need(table, [m[2]!]);
     }
+    for (const [table, columns] of Object.entries(spec.source.prepared?.requires ?? {})) need(table, columns);
   }
   return required;
 }

@@ -31,6 +31,8 @@ export function fieldExpression(spec: AnyTableSpec, field: string): string {
 export interface SelectOptions {
   /** An extra condition, e.g. a primary-key range of one chunk. */
   extraWhere?: string;
+  /** The prepared join's SQL, built from the values computed before the copy. */
+  preparedJoin?: string;
 }
 
 export function sourceSelect(spec: AnyTableSpec, options: SelectOptions = {}): string {
@@ -41,6 +43,7 @@ export function sourceSelect(spec: AnyTableSpec, options: SelectOptions = {}): s
     `SELECT ${list.join(', ')}`,
     `FROM ${quoteIdent(source.table)} ${source.alias}`,
     source.joins ?? '',
+    options.preparedJoin ?? '',
     conditions.length > 0 ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '',
     source.orderBy ? `ORDER BY ${source.orderBy}` : '',
   ]

@@ -35,8 +35,28 @@ export interface SourceSpec {
   orderBy?: string;
   /** Extra fields computed in the SELECT (name -> SQL expression), e.g. a joined phone. */
   lookups?: Record<string, string>;
+  /** A join whose values the tool computes itself before the copy (see PreparedJoin). */
+  prepared?: PreparedJoin;
   /** The source column reported as `id_origen` in the reject file. */
   idColumn: string;
+}
+
+/**
+ * A source-side lookup whose value needs the tool's own rules (a phone normalized by
+ * libphonenumber): before the copy, `query` is read on the source session, inside the
+ * run's snapshot, `value` is applied once per row of it, and the results are joined in
+ * the COPY's SELECT as `LEFT JOIN unnest(keys, values) AS <alias>(clave, valor)`. The
+ * database does the per-row lookup; the transform only sees the finished value.
+ */
+export interface PreparedJoin {
+  alias: string;
+  /** Returns (key, raw value) rows; the key is a uuid. */
+  query: string;
+  /** The source expression joined to the key, e.g. `m.user_id`. */
+  keyExpression: string;
+  /** Source columns the query reads, checked before the run like every other. */
+  requires: Record<string, string[]>;
+  value: (raw: string | null) => string | null;
 }
 
 export interface ForeignKeySpec {

@@ -46,8 +46,8 @@ t.test('mensajes from a dirty legacy database: exact rows, every reject in the f
   t.same(csv.slice(1), [
     `valor_invalido,"tipo_mensaje: ""sticker""",${U(104)},${U(104)},,${U(1)},sticker,"",,,,,,`,
     `telefono_invalido,"telefono: ""no sé""",${U(105)},${U(105)},,${U(3)},text,x,,,,,,`,
-    `telefono_faltante,telefono vacío,${U(106)},${U(106)},,${U(4)},text,x,,,,,,`,
-    `telefono_faltante,telefono vacío,${U(107)},${U(107)},,,text,x,,,,,,`,
+    `telefono_faltante,el usuario no existe o no tiene teléfono,${U(106)},${U(106)},,${U(4)},text,x,,,,,,`,
+    `telefono_faltante,el usuario no existe o no tiene teléfono,${U(107)},${U(107)},,,text,x,,,,,,`,
     `demasiado_largo,"url_media: 501 caracteres, máximo 500",${U(108)},${U(108)},,${U(1)},text,x,${long},,,,,`,
   ], 'cada fila rechazada, con sus valores originales');
   const summaryFile = JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8'));

@@ -2,6 +2,7 @@ import t from 'tap';
 import { RowRejection } from '../lib/errors.js';
 import type { RowView } from '../lib/rules/index.js';
 import { mensajes } from '../transforms/mensajes.js';
+import { userPhoneJoin } from '../transforms/shared.js';
 
 function view(fields: Record<string, string | null> = {}): RowView & { adjusted: boolean } {
   const v = {
@@ -31,13 +32,16 @@ function rejection(fn: () => unknown): { reason: string; detail: string } | unde
 }
 
 t.test('telefono: the four Ecuadorian shapes, a foreign number, missing and invalid', async (t) => {
+  // Normalized once per user before the copy (userPhoneJoin), checked per row (joinedUserPhone).
+  const normalize = userPhoneJoin('m').value;
   const telefono = rule('telefono');
-  for (const raw of ['0991234567', '593991234567', '+593 99 123 4567', '(099) 123-4567', ' 0991234567 ']) t.equal(telefono(raw, view()), '+593991234567', raw);
-  t.equal(telefono('+1 415 555 0100', view()), '+14155550100');
-  t.same(rejection(() => telefono(null, view())), { reason: 'telefono_faltante', detail: 'telefono vacío' });
-  t.same(rejection(() => telefono('  ', view())), { reason: 'telefono_faltante', detail: 'telefono vacío' });
-  t.same(rejection(() => telefono('garbage', view())), { reason: 'telefono_invalido', detail: 'telefono: "garbage"' });
-  t.same(rejection(() => telefono('099123', view())), { reason: 'telefono_invalido', detail: 'telefono: "099123"' });
+  const phoneOf = (raw: string | null) => telefono(normalize(raw), view());
+  for (const raw of ['0991234567', '593991234567', '+593 99 123 4567', '(099) 123-4567', ' 0991234567 ']) t.equal(phoneOf(raw), '+593991234567', raw);
+  t.equal(phoneOf('+1 415 555 0100'), '+14155550100');
+  t.same(rejection(() => phoneOf(null)), { reason: 'telefono_faltante', detail: 'el usuario no existe o no tiene teléfono' });
+  t.same(rejection(() => phoneOf('  ')), { reason: 'telefono_faltante', detail: 'el usuario no existe o no tiene teléfono' });
+  t.same(rejection(() => phoneOf('garbage')), { reason: 'telefono_invalido', detail: 'telefono: "garbage"' });
+  t.same(rejection(() => phoneOf('099123')), { reason: 'telefono_invalido', detail: 'telefono: "099123"' });
 });
 
 t.test('tipo_mensaje: both languages, any case and spacing, NULL takes texto', async (t) => {
@@ -97,6 +101,9 @@ t.test('the raw fast paths agree with the rules they stand for', async (t) => {
     const buf = Buffer.from(raw);
     t.equal(spec.rule!.keepsRaw!(buf, 0, buf.length), expectedKeep, `${column} ${JSON.stringify(raw)}`);
   };
+  check('telefono', '+593991234567', true);
+  check('telefono', '!basura', false);
+  check('telefono', '\\N', false);
   check('contenido', '\\N', false);
   check('contenido', 'hola\\tmundo', true);
   check('url_media', 'https://x.ec/a.jpg', true);

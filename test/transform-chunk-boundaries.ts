@@ -15,7 +15,7 @@ const base = {
   id: '00000000-0000-4000-8000-000000000001',
   conversation_id: '00000000-0000-4000-8000-0000000000aa',
   user_id: '00000000-0000-4000-8000-0000000000bb',
-  telefono_usuario: '0991234567',
+  telefono_usuario: '+593991234567',
   message_type: 'text',
   content: 'hola',
   media_url: null,
@@ -31,7 +31,7 @@ const input = Buffer.from(
     sourceRow({ ...base, content: 'tab\there, newline\nthere, cr\r, backslash \\ and a literal \\N' }),
     sourceRow({ ...base, id: '00000000-0000-4000-8000-000000000002', content: 'ñandú 🇪🇨 😀 ü', ai_response: 'respuesta\tcon\ttabs' }),
     sourceRow({ ...base, id: '00000000-0000-4000-8000-000000000003', content: null, message_type: ' IMAGE ', media_url: '  https://x.ec/a.jpg ' }),
-    sourceRow({ ...base, id: '00000000-0000-4000-8000-000000000004', telefono_usuario: 'basura' }),
+    sourceRow({ ...base, id: '00000000-0000-4000-8000-000000000004', telefono_usuario: '!basura' }),
     sourceRow({ ...base, id: '00000000-0000-4000-8000-000000000005', content: '\\N' }),
   ].join(''),
 );

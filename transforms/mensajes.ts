@@ -1,6 +1,7 @@
-import { enumeration, freeText, json, phone, shortText } from '../lib/rules/index.js';
+import { enumeration, freeText, json, shortText } from '../lib/rules/index.js';
 import type { TableSpec } from '../lib/spec.js';
 import { ESTADO_PROCESAMIENTO, TIPO_MENSAJE, checkEnum } from './enumerations.js';
+import { joinedUserPhone, userPhoneJoin } from './shared.js';
 
 /** mensajes ← messages: the large table. Only ruled columns are ever decoded. */
 export const mensajes: TableSpec = {
@@ -10,14 +11,14 @@ export const mensajes: TableSpec = {
     alias: 'm',
     columns: ['id', 'conversation_id', 'user_id', 'message_type', 'content', 'media_url', 'media_type', 'ai_response', 'processing_status', 'metadata', 'timestamp'],
     // The phone of the sender, any user_type: a join, never a query per row.
-    joins: 'LEFT JOIN users u ON u.id = m.user_id',
-    lookups: { telefono_usuario: 'u.phone_number' },
+    prepared: userPhoneJoin('m'),
+    lookups: { telefono_usuario: 'tel.valor' },
     idColumn: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },
     { name: 'conversacion_id', type: 'UUID', from: 'conversation_id' },
-    { name: 'telefono', type: 'VARCHAR(20) NOT NULL', from: 'telefono_usuario', rule: phone(), memo: true },
+    { name: 'telefono', type: 'VARCHAR(20) NOT NULL', from: 'telefono_usuario', rule: joinedUserPhone() },
     { name: 'tipo_mensaje', type: `VARCHAR(50) NOT NULL ${checkEnum('tipo_mensaje', TIPO_MENSAJE)}`, from: 'message_type', rule: enumeration('tipo_mensaje', TIPO_MENSAJE, 'texto'), memo: true },
     { name: 'contenido', type: 'TEXT NOT NULL', from: 'content', rule: freeText({ nullAs: '' }) },
     { name: 'url_media', type: 'VARCHAR(500)', from: 'media_url', rule: shortText({ column: 'url_media', max: 500 }) },

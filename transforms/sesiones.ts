@@ -1,7 +1,8 @@
 import { reject } from '../lib/errors.js';
-import { checkLength, enumeration, freeText, json, phone } from '../lib/rules/index.js';
+import { checkLength, enumeration, freeText, json } from '../lib/rules/index.js';
 import type { FastRule, TableSpec } from '../lib/spec.js';
 import { ESTADO_SESION, checkEnum } from './enumerations.js';
+import { joinedUserPhone, userPhoneJoin } from './shared.js';
 
 const idSesion: FastRule = (value) => {
   if (value === null || value === '') reject('id_sesion_faltante', 'id_sesion vacío');
@@ -15,13 +16,13 @@ export const sesiones: TableSpec = {
     table: 'sessions',
     alias: 's',
     columns: ['id', 'user_id', 'session_id', 'status', 'qr_code', 'session_data', 'expires_at', 'last_activity', 'created_at'],
-    joins: 'LEFT JOIN users u ON u.id = s.user_id',
-    lookups: { telefono_usuario: 'u.phone_number' },
+    prepared: userPhoneJoin('s'),
+    lookups: { telefono_usuario: 'tel.valor' },
     idColumn: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },
-    { name: 'telefono', type: 'VARCHAR(20) NOT NULL', from: 'telefono_usuario', rule: phone(), memo: true },
+    { name: 'telefono', type: 'VARCHAR(20) NOT NULL', from: 'telefono_usuario', rule: joinedUserPhone() },
     { name: 'id_sesion', type: 'VARCHAR(255) NOT NULL', from: 'session_id', rule: idSesion },
     { name: 'estado', type: `VARCHAR(20) DEFAULT 'activa' ${checkEnum('estado', ESTADO_SESION)}`, from: 'status', rule: enumeration('estado', ESTADO_SESION, 'activa'), memo: true },
     { name: 'codigo_qr', type: 'TEXT', from: 'qr_code', rule: freeText() },

@@ -1,6 +1,7 @@
 import { reject } from '../lib/errors.js';
 import type { IdSet } from '../lib/lookups.js';
-import type { FastRule } from '../lib/spec.js';
+import { toE164 } from '../lib/rules/index.js';
+import type { FastRule, PreparedJoin } from '../lib/spec.js';
 
 /** A reference that must point at a proveedor this migration wrote. */
 export function migratedProveedor(proveedores: IdSet): FastRule {
@@ -8,4 +9,35 @@ export function migratedProveedor(proveedores: IdSet): FastRule {
     if (!proveedores.has(value)) reject('proveedor_inexistente', `proveedor_id ${value ?? 'NULL'} no está entre los proveedores migrados`);
     return value;
   };
+}
+
+/** Marks a phone that could not be normalized, keeping what the user typed for the reject detail. */
+const INVALID_MARK = '!';
+
+/**
+ * The E.164 phone of `<alias>.user_id` (any user_type): normalized once per user before
+ * the copy and joined by the database, so the big tables never look a phone up per row.
+ */
+export function userPhoneJoin(alias: string): PreparedJoin {
+  return {
+    alias: 'tel',
+    query: 'SELECT id::text, phone_number FROM users',
+    keyExpression: `${alias}.user_id`,
+    requires: { users: ['id', 'phone_number'] },
+    value: (raw) => {
+      if (raw === null || raw.trim() === '') return null;
+      return toE164(raw) ?? INVALID_MARK + raw;
+    },
+  };
+}
+
+/** The telefono rule over a userPhoneJoin value: E.164 passes as bytes, the rest is rejected. */
+export function joinedUserPhone(): FastRule {
+  const rule: FastRule = (value) => {
+    if (value === null) reject('telefono_faltante', 'el usuario no existe o no tiene teléfono');
+    if (value.startsWith(INVALID_MARK)) reject('telefono_invalido', `telefono: ${JSON.stringify(value.slice(INVALID_MARK.length))}`);
+    return value;
+  };
+  rule.keepsRaw = (buf, start, end) => end > start && buf[start] === 0x2b; // '+'
+  return rule;
 }

@@ -44,10 +44,12 @@ function isAsciiSpace(byte: number | undefined): boolean {
 
 /**
  * True when trimming cannot change the raw field and it fits `max` even counted in
- * bytes: ASCII non-space at both ends, no escapes, not NULL, not empty.
+ * bytes: ASCII non-space at both ends, no escapes, not empty; or NULL.
  */
 function alreadyTrimmed(max: number | undefined) {
   return (buf: Buffer, start: number, end: number): boolean => {
+    // An optional NULL stays NULL.
+    if (isNullField(buf, start, end)) return true;
     if (end <= start || (max !== undefined && end - start > max)) return false;
     const first = buf[start]!;
     const last = buf[end - 1]!;

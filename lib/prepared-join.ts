@@ -1,0 +1,39 @@
+import type pg from 'pg';
+import QueryStream from 'pg-query-stream';
+import type { PreparedJoin } from './spec.js';
+
+/** One element of a PostgreSQL array literal, always quoted. */
+function arrayElement(value: string | null): string {
+  return value === null ? 'NULL' : '"' + value.replace(/[\\"]/g, (c) => '\\' + c) + '"';
+}
+
+function sqlLiteral(text: string): string {
+  return "'" + text.replace(/'/g, "''") + "'";
+}
+
+/**
+ * Reads the prepared join's rows on the source session (inside the snapshot), applies
+ * its rule once per row, memoized by raw value, and returns the JOIN clause carrying
+ * the results as two arrays. Keys with no value are left out: the LEFT JOIN gives NULL.
+ */
+export async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Promise<{ sql: string; rows: number }> {
+  const keys: string[] = [];
+  const values: string[] = [];
+  const memo = new Map<string | null, string | null>();
+  const stream = source.query(new QueryStream(join.query, [], { batchSize: 10_000, rowMode: 'array' }));
+  for await (const row of stream) {
+    const [key, raw] = row as [string, string | null];
+    let value = memo.get(raw);
+    if (value === undefined) {
+      value = join.value(raw);
+      memo.set(raw, value);
+    }
+    if (value === null) continue;
+    keys.push(arrayElement(key));
+    values.push(arrayElement(value));
+  }
+  const sql =
+    `LEFT JOIN unnest(${sqlLiteral(`{${keys.join(',')}}`)}::uuid[], ${sqlLiteral(`{${values.join(',')}}`)}::text[]) ` +
+    `AS ${join.alias}(clave, valor) ON ${join.alias}.clave = ${join.keyExpression}`;
+  return { sql, rows: keys.length };
+}
