@@ -8,7 +8,7 @@ export class ByteSink {
   private pos = 0;
   private rowStart = 0;
 
-  constructor(private readonly emit: (chunk: Buffer) => void, private readonly chunkSize = 1 << 20) {
+  constructor(private readonly emit: (chunk: Buffer) => void, private readonly chunkSize = 256 * 1024) {
     this.buf = Buffer.allocUnsafe(chunkSize);
   }
 

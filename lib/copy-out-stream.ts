@@ -45,9 +45,9 @@ export class CopyOutStream extends Readable implements Submittable {
   private readonly chunkSize: number;
 
   constructor(text: string, options: CopyOutStreamOptions = {}) {
-    super({ highWaterMark: options.chunkSize ?? 1 << 20 });
+    super({ highWaterMark: options.chunkSize ?? 256 * 1024 });
     this.text = text;
-    this.chunkSize = options.chunkSize ?? 1 << 20;
+    this.chunkSize = options.chunkSize ?? 256 * 1024;
     this.out = Buffer.allocUnsafe(this.chunkSize);
   }
 

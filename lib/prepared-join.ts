@@ -32,8 +32,11 @@ export async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoi
     keys.push(arrayElement(key));
     values.push(arrayElement(value));
   }
-  const sql =
-    `LEFT JOIN unnest(${sqlLiteral(`{${keys.join(',')}}`)}::uuid[], ${sqlLiteral(`{${values.join(',')}}`)}::text[]) ` +
-    `AS ${join.alias}(clave, valor) ON ${join.alias}.clave = ${join.keyExpression}`;
+  // The GROUP BY is not for the data (keys are unique) but for the planner: a function
+  // scan has no statistics, so PostgreSQL assumes few distinct keys and hashes the big
+  // table instead (spilling 1M messages to disk: 2.1 s instead of 0.65 s). A grouped
+  // subquery is known to be unique on its key, and the small side gets hashed.
+  const unnest = `unnest(${sqlLiteral(`{${keys.join(',')}}`)}::uuid[], ${sqlLiteral(`{${values.join(',')}}`)}::text[]) AS valores(clave, valor)`;
+  const sql = `LEFT JOIN (SELECT clave, min(valor) AS valor FROM ${unnest} GROUP BY clave) AS ${join.alias} ON ${join.alias}.clave = ${join.keyExpression}`;
   return { sql, rows: keys.length };
 }

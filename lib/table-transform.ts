@@ -32,7 +32,7 @@ export class TableTransform extends Transform {
   private bytesIn = 0;
 
   constructor(options: TableTransformOptions) {
-    super({ readableHighWaterMark: options.outputChunkSize ?? 1 << 20, writableHighWaterMark: 1 << 20 });
+    super({ readableHighWaterMark: options.outputChunkSize ?? 256 * 1024, writableHighWaterMark: 256 * 1024 });
     this.sink = new ByteSink((chunk) => this.push(chunk), options.outputChunkSize);
     this.rejects = options.rejects;
     this.engine = new RowEngine(options.spec, this.sink, (row) => this.rejects.write(row), options.lookupRules);
