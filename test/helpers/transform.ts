@@ -8,8 +8,8 @@ export interface TransformRun {
   output: string;
   rejects: RejectedRow[];
   counters: { read: number; written: number; rejected: number; adjusted: number };
-  /** How many buffers went to the COPY FROM side. */
-  writes: number;
+  /** The size of each buffer that went to the COPY FROM side. */
+  writes: number[];
 }
 
 /** Runs a table's transform over COPY text given as a list of chunks. */
@@ -27,7 +27,7 @@ export async function runTransform(spec: AnyTableSpec, chunks: Buffer[], lookupR
       },
     }),
   );
-  return { output: Buffer.concat(out).toString('utf8'), rejects, counters: { ...transform.counters }, writes: out.length };
+  return { output: Buffer.concat(out).toString('utf8'), rejects, counters: { ...transform.counters }, writes: out.map((b) => b.length) };
 }
 
 /** The input cut in two at `at`. */
