@@ -4,7 +4,12 @@ import { TABLE_NAMES } from '../transforms/index.js';
 import { scrubSecrets, validateUrl } from './connection.js';
 import { CopiarError } from './errors.js';
 import { EventPrinter, type OutputMode } from './output.js';
+import { backup } from './backup.js';
+import { plan, renderPlan } from './plan.js';
+import { rollback } from './rollback.js';
 import { migrate, resolveTables } from './run.js';
+import type { AnyTableSpec } from './spec.js';
+import { verify, type TableCheck } from './verify.js';
 
 export interface CliIO {
   argv: string[];
@@ -23,7 +28,21 @@ const EXAMPLES: [string, string][] = [
   ['copiar-tablas --source postgres://lector@viejo/app --target postgres://admin@nuevo/app', 'migra las nueve tablas de una base a otra'],
   ['copiar-tablas --table clientes --table proveedores --report-dir informes/hoy', 'dos tablas, con el informe en una carpeta elegida'],
   ['copiar-tablas --jobs 2 --json > eventos.jsonl', 'dos tablas a la vez, eventos en JSON para un script'],
+  ['copiar-tablas plan', 'qué se hará, sin escribir nada'],
+  ['copiar-tablas verify --table mensajes', 'compara el destino con lo que el origen debe producir'],
+  ['copiar-tablas rollback --yes', 'borra lo que creó copiar-tablas'],
+  ['copiar-tablas backup --out respaldos/', 'pg_dump de las tablas críticas del origen'],
 ];
+
+function renderCheck(c: TableCheck): string {
+  const head = `${c.ok ? 'OK   ' : 'FALLA'} ${c.table}: origen ${c.source_rows} = destino ${c.target_rows} + rechazadas ${c.rejected_rows}`;
+  if (c.ok) return head;
+  const samples = [
+    c.sample_missing_ids.length > 0 ? `  faltan o difieren (ids): ${c.sample_missing_ids.join(', ')}` : '',
+    c.sample_unexpected_ids.length > 0 ? `  sobran (ids): ${c.sample_unexpected_ids.join(', ')}` : '',
+  ].filter(Boolean);
+  return [head, ...c.problems.map((p) => `  - ${p}`), ...samples].join('\n');
+}
 
 /** Runs the CLI and returns its exit status; never throws. */
 export async function main(io: CliIO): Promise<number> {
@@ -40,7 +59,17 @@ export async function main(io: CliIO): Promise<number> {
     const parser = yargs(io.argv)
       .scriptName('copiar-tablas')
       .locale('es')
-      .usage('Uso: $0 [opciones]\n\nCopia las tablas heredadas (users, customers, messages, ...) al esquema en español por COPY, fila por fila según el contrato.')
+      .usage('Uso: $0 [orden] [opciones]\n\nCopia las tablas heredadas (users, customers, messages, ...) al esquema en español por COPY, fila por fila según el contrato.')
+      .command('$0', 'migra las tablas (por defecto las nueve, en orden de carga)')
+      .command('plan', 'muestra qué se hará (permisos, filas estimadas, orden, avisos) sin escribir nada')
+      .command('verify', 'comprueba el destino contra el origen: cuentas, contenido, teléfonos repetidos y huérfanos')
+      .command('rollback', 'borra las tablas que creó copiar-tablas (y su esquema de estado); requiere --yes', (y) =>
+        y.option('yes', { type: 'boolean', default: false, describe: 'confirma el borrado' }),
+      )
+      .command('backup', 'copia de seguridad de las tablas críticas del origen con pg_dump', (y) =>
+        y.option('out', { type: 'string', demandOption: true, describe: 'carpeta donde dejar el volcado' }),
+      )
+      .strictCommands()
       .option('source', { type: 'string', describe: 'URL de la base de origen (o SOURCE_DATABASE_URL, o DATABASE_URL)' })
       .option('target', { type: 'string', describe: 'URL de la base de destino (o TARGET_DATABASE_URL, o DATABASE_URL)' })
       .option('table', { type: 'string', array: true, describe: `tabla de destino a migrar, repetible (por defecto las nueve): ${TABLE_NAMES.join(', ')}` })
@@ -72,13 +101,61 @@ export async function main(io: CliIO): Promise<number> {
     if (helpShown || argv.help) return 0;
     debug = argv.debug;
 
+    const command = String(argv._[0] ?? 'migrate');
+    const connections = (): { sourceUrl: string; targetUrl: string } => {
+      const urls = {
+        sourceUrl: validateUrl(argv.source ?? io.env.SOURCE_DATABASE_URL ?? io.env.DATABASE_URL, 'origen'),
+        targetUrl: validateUrl(argv.target ?? io.env.TARGET_DATABASE_URL ?? io.env.DATABASE_URL, 'destino'),
+      };
+      secrets.push(urls.sourceUrl, urls.targetUrl);
+      return urls;
+    };
+    const selected = (): AnyTableSpec[] => resolveTables((argv.table ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean));
+    const out = (text: string): void => void io.stdout.write(text + '\n');
+    switch (command) {
+      case 'plan': {
+        const p = await plan({ ...connections(), specs: selected(), sslCa: argv['ssl-ca'] });
+        out(argv.json ? JSON.stringify(p) : renderPlan(p));
+        return p.problems.length === 0 ? 0 : 2;
+      }
+      case 'verify': {
+        const checks = await verify({
+          ...connections(),
+          specs: selected(),
+          sslCa: argv['ssl-ca'],
+          onTable: (c) => {
+            if (argv.json) out(JSON.stringify({ event: 'table_verified', ...c }));
+            else if (!argv.quiet) out(renderCheck(c));
+          },
+        });
+        const ok = checks.every((c) => c.ok);
+        if (argv.json) out(JSON.stringify({ event: 'verify_done', ok }));
+        else out(ok ? 'Todo cuadra: el destino es exactamente lo que el origen produce.' : `Hay diferencias en: ${checks.filter((c) => !c.ok).map((c) => c.table).join(', ')}.`);
+        return ok ? 0 : 1;
+      }
+      case 'rollback': {
+        const result = await rollback({ targetUrl: connections().targetUrl, sslCa: argv['ssl-ca'], execute: argv.yes === true });
+        const what = [...result.tables, ...(result.stateSchema ? ['esquema copiar_tablas'] : [])];
+        if (argv.yes !== true) {
+          out(what.length > 0 ? `Se borraría: ${what.join(', ')}. Repita con --yes para borrarlo.` : 'No hay nada creado por copiar-tablas que borrar.');
+          return 2;
+        }
+        out(what.length > 0 ? `Borrado: ${what.join(', ')}.` : 'No había nada creado por copiar-tablas que borrar.');
+        return 0;
+      }
+      case 'backup': {
+        const file = await backup({ sourceUrl: connections().sourceUrl, outDir: String(argv.out) });
+        out(`Copia de seguridad: ${file}`);
+        return 0;
+      }
+      default:
+        break;
+    }
+
     const jobs = argv.jobs;
     if (!Number.isInteger(jobs) || jobs < 1) throw new CopiarError('USO_INVALIDO', `--jobs debe ser un entero de 1 en adelante, se recibió ${String(jobs)}.`);
-    const tables = (argv.table ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
-    resolveTables(tables);
-    const sourceUrl = validateUrl(argv.source ?? io.env.SOURCE_DATABASE_URL ?? io.env.DATABASE_URL, 'origen');
-    const targetUrl = validateUrl(argv.target ?? io.env.TARGET_DATABASE_URL ?? io.env.DATABASE_URL, 'destino');
-    secrets.push(sourceUrl, targetUrl);
+    const tables = selected().map((s) => s.target);
+    const { sourceUrl, targetUrl } = connections();
     const mode: OutputMode = argv.json ? 'json' : argv.quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'lines';
     const printer = new EventPrinter(mode, io.stdout, io.stderr);
     const summary = await migrate({

@@ -8,6 +8,7 @@ import { copyTable, type TableProgress, type TableResult } from './copy-table.js
 import { CopiarError } from './errors.js';
 import { checkShape, createMissingTable, existingColumns, indexSql, keySql } from './schema.js';
 import type { AnyTableSpec } from './spec.js';
+import { ensureStateSchema, recordCreatedTable, recordRunEnd, recordRunStart } from './state.js';
 
 export interface RunOptions {
   sourceUrl: string;
@@ -76,7 +77,7 @@ export function resolveTables(names: readonly string[] | undefined): AnyTableSpe
 }
 
 /** The source columns every table reads, joins included; missing ones are schema drift. */
-function requiredSourceColumns(specs: AnyTableSpec[]): Map<string, Set<string>> {
+export function requiredSourceColumns(specs: AnyTableSpec[]): Map<string, Set<string>> {
   const required = new Map<string, Set<string>>();
   const need = (table: string, columns: Iterable<string>): void => {
     if (!required.has(table)) required.set(table, new Set());
@@ -97,7 +98,7 @@ function requiredSourceColumns(specs: AnyTableSpec[]): Map<string, Set<string>> 
   return required;
 }
 
-async function checkSource(client: pg.ClientBase, specs: AnyTableSpec[]): Promise<void> {
+export async function checkSource(client: pg.ClientBase, specs: AnyTableSpec[]): Promise<void> {
   const required = requiredSourceColumns(specs);
   const { rows } = await client.query<{ table_name: string; column_name: string }>(
     `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1)`,
@@ -121,7 +122,7 @@ async function checkSource(client: pg.ClientBase, specs: AnyTableSpec[]): Promis
 }
 
 /** The tables of the run plus the ones their foreign keys point at, in load order. */
-function tablesToEnsure(specs: AnyTableSpec[]): AnyTableSpec[] {
+export function tablesToEnsure(specs: AnyTableSpec[]): AnyTableSpec[] {
   const names = new Set(specs.map((s) => s.target));
   for (const spec of specs) for (const fk of spec.foreignKeys ?? []) names.add(fk.references);
   return TABLES.filter((t) => names.has(t.target));
@@ -132,10 +133,14 @@ async function ensureTargetSchema(client: pg.ClientBase, specs: AnyTableSpec[]):
   const existing = await existingColumns(client, wanted.map((s) => s.target));
   for (const spec of wanted) checkShape(spec, existing.get(spec.target));
   const missing = wanted.filter((s) => !existing.has(s.target));
+  await ensureStateSchema(client);
   if (missing.length === 0) return;
   await client.query('BEGIN');
   try {
-    for (const spec of missing) await createMissingTable(client, spec);
+    for (const spec of missing) {
+      await createMissingTable(client, spec);
+      await recordCreatedTable(client, spec.target);
+    }
     // Empty tables get their keys and indexes at once, so a table loaded alone later
     // finds the keys its foreign keys need; each load rebuilds them anyway.
     for (const spec of missing) for (const sql of [...keySql(spec), ...indexSql(spec)]) await client.query(sql);
@@ -146,7 +151,7 @@ async function ensureTargetSchema(client: pg.ClientBase, specs: AnyTableSpec[]):
   }
 }
 
-async function takeRunLock(client: pg.ClientBase): Promise<void> {
+export async function takeRunLock(client: pg.ClientBase): Promise<void> {
   const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RUN_LOCK_KEY]);
   if (!rows[0]?.locked) {
     throw new CopiarError('EJECUCION_EN_CURSO', 'Ya hay otra ejecución de copiar-tablas contra esta base de destino; espere a que termine (o deténgala) antes de lanzar otra.');
@@ -194,6 +199,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
 
   let coordinator: pg.Client | undefined;
   let lockSession: pg.Client | undefined;
+  let runId: number | undefined;
   const summary: RunSummary = { tables: {}, ok: true, started_at: startedAt.toISOString(), seconds: 0, snapshot: null, report_dir: options.reportDir, peak_rss_mb: 0 };
   try {
     coordinator = await connect({ url: options.sourceUrl, sslCa: options.sslCa, readOnly: true, role: 'origen' });
@@ -201,6 +207,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     await checkSource(coordinator, specs);
     await takeRunLock(lockSession);
     await ensureTargetSchema(lockSession, specs);
+    runId = await recordRunStart(lockSession, specs.map((s) => s.target));
 
     await coordinator.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { rows } = await coordinator.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
@@ -262,6 +269,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     }
     const results = await Promise.all(done.values());
     summary.ok = results.every(Boolean);
+    await recordRunEnd(lockSession, runId, summary.ok ? 'completada' : 'fallida', summary.tables);
   } finally {
     await closeQuietly(coordinator);
     await closeQuietly(lockSession);

@@ -1,0 +1,122 @@
+import type pg from 'pg';
+import { TABLES } from '../transforms/index.js';
+import { closeQuietly, connect } from './connection.js';
+import { CopiarError } from './errors.js';
+import { checkShape, existingColumns } from './schema.js';
+import { checkSource, requiredSourceColumns, tablesToEnsure } from './run.js';
+import { quoteIdent } from './select.js';
+import type { AnyTableSpec } from './spec.js';
+import { STATE_SCHEMA, stateSchemaExists } from './state.js';
+
+export interface PlanTable {
+  table: string;
+  source_table: string;
+  /** From the catalog (reltuples / pg_stat_user_tables), as the guide reads it. */
+  estimated_rows: number;
+  estimated_bytes: number;
+  target_exists: boolean;
+  target_estimated_rows: number;
+}
+
+export interface Plan {
+  order: string[];
+  tables: PlanTable[];
+  will_create: string[];
+  warnings: string[];
+  problems: string[];
+}
+
+async function estimate(client: pg.ClientBase, table: string): Promise<{ rows: number; bytes: number }> {
+  const { rows } = await client.query<{ rows: string; bytes: string }>(
+    `SELECT GREATEST(c.reltuples, COALESCE(s.n_live_tup, 0), 0)::bigint AS rows, pg_total_relation_size(c.oid) AS bytes
+       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+      WHERE c.oid = to_regclass($1)`,
+    [quoteIdent(table)],
+  );
+  return rows[0] ? { rows: Number(rows[0].rows), bytes: Number(rows[0].bytes) } : { rows: 0, bytes: 0 };
+}
+
+/**
+ * What a run would do, read from the catalogs of both sides on read-only sessions:
+ * nothing is written anywhere.
+ */
+export async function plan(options: { sourceUrl: string; targetUrl: string; specs: AnyTableSpec[]; sslCa?: string }): Promise<Plan> {
+  let source: pg.Client | undefined;
+  let target: pg.Client | undefined;
+  const result: Plan = { order: options.specs.map((s) => s.target), tables: [], will_create: [], warnings: [], problems: [] };
+  try {
+    source = await connect({ url: options.sourceUrl, sslCa: options.sslCa, readOnly: true, role: 'origen' });
+    target = await connect({ url: options.targetUrl, sslCa: options.sslCa, readOnly: true, role: 'destino' });
+    try {
+      await checkSource(source, options.specs);
+    } catch (error) {
+      if (!(error instanceof CopiarError)) throw error;
+      result.problems.push(error.message);
+    }
+    for (const table of requiredSourceColumns(options.specs).keys()) {
+      const { rows } = await source.query<{ ok: boolean | null }>(
+        "SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege(to_regclass($1), 'SELECT') END AS ok",
+        [quoteIdent(table)],
+      );
+      if (rows[0]?.ok === false) result.problems.push(`Sin permiso SELECT sobre ${table} en el origen: pida GRANT SELECT ON ${table} al administrador.`);
+    }
+
+    const wanted = tablesToEnsure(options.specs);
+    const existing = await existingColumns(target, wanted.map((s) => s.target));
+    const { rows: canCreate } = await target.query<{ ok: boolean }>("SELECT has_schema_privilege(current_schema(), 'CREATE') AS ok");
+    if (!canCreate[0]?.ok) result.problems.push('Sin permiso CREATE en el esquema de destino: pida GRANT CREATE ON SCHEMA al administrador.');
+    for (const spec of wanted) {
+      if (!existing.has(spec.target)) result.will_create.push(spec.target);
+      try {
+        checkShape(spec, existing.get(spec.target));
+      } catch (error) {
+        if (!(error instanceof CopiarError)) throw error;
+        result.problems.push(error.message);
+      }
+    }
+    if (!(await stateSchemaExists(target))) result.will_create.push(`esquema ${STATE_SCHEMA}`);
+
+    for (const spec of options.specs) {
+      const sourceEstimate = await estimate(source, spec.source.table);
+      const exists = existing.has(spec.target);
+      const targetEstimate = exists ? await estimate(target, spec.target) : { rows: 0, bytes: 0 };
+      result.tables.push({
+        table: spec.target,
+        source_table: spec.source.table + (spec.source.where ? ' (solo proveedores)' : ''),
+        estimated_rows: sourceEstimate.rows,
+        estimated_bytes: sourceEstimate.bytes,
+        target_exists: exists,
+        target_estimated_rows: targetEstimate.rows,
+      });
+      if (!exists) continue;
+      if (targetEstimate.rows > 0) result.warnings.push(`${spec.target} ya tiene unas ${targetEstimate.rows} filas: la migración las reemplaza (TRUNCATE en la misma transacción).`);
+      for (const privilege of ['INSERT', 'TRUNCATE']) {
+        const { rows } = await target.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2) AS ok', [quoteIdent(spec.target), privilege]);
+        if (!rows[0]?.ok) result.problems.push(`Sin permiso ${privilege} sobre ${spec.target} en el destino.`);
+      }
+      const { rows: indexes } = await target.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1', [spec.target]);
+      const present = new Set(indexes.map((r) => r.indexname));
+      const missingIndexes = Object.keys(spec.indexes).filter((name) => !present.has(name));
+      if (missingIndexes.length > 0) result.warnings.push(`${spec.target} no tiene los índices ${missingIndexes.join(', ')}: se crearán al cargar.`);
+    }
+  } finally {
+    await closeQuietly(source);
+    await closeQuietly(target);
+  }
+  return result;
+}
+
+export function renderPlan(p: Plan): string {
+  const lines = ['Orden de carga: ' + p.order.join(' → '), '', 'tabla                   origen                          filas estimadas      MB  destino'];
+  for (const t of p.tables) {
+    lines.push(
+      `${t.table.padEnd(22)}  ${t.source_table.padEnd(30)}  ${String(t.estimated_rows).padStart(15)}  ${(t.estimated_bytes / 1024 / 1024).toFixed(1).padStart(6)}  ${t.target_exists ? `existe (~${t.target_estimated_rows} filas)` : 'se creará'}`,
+    );
+  }
+  lines.push('', p.will_create.length > 0 ? `Se creará: ${p.will_create.join(', ')}` : 'No se creará nada: todo existe.');
+  for (const w of p.warnings) lines.push(`AVISO: ${w}`);
+  for (const problem of p.problems) lines.push(`PROBLEMA: ${problem}`);
+  lines.push(p.problems.length === 0 ? 'Listo para migrar.' : 'Corrija los problemas antes de migrar.');
+  return lines.join('\n');
+}
+
