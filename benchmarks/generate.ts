@@ -142,8 +142,14 @@ export interface GeneratedSizes {
   task_queue: number;
 }
 
+/**
+ * Table sizes for a given number of messages. Users grow with messages up to 50k (the
+ * size the performance issue sets for 1M messages) and stay there: a marketplace's user
+ * base does not grow with its chat history, and a fixed user base makes memory at 5M
+ * comparable with memory at 1M.
+ */
 export function sizesFor(messages: number): GeneratedSizes {
-  const users = Math.max(100, Math.round(messages / 20));
+  const users = Math.min(50_000, Math.max(100, Math.round(messages / 20)));
   const providers = Math.round(users * 0.4);
   return {
     users,

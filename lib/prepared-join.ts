@@ -13,21 +13,17 @@ function sqlLiteral(text: string): string {
 
 /**
  * Reads the prepared join's rows on the source session (inside the snapshot), applies
- * its rule once per row, memoized by raw value, and returns the JOIN clause carrying
+ * its rule once per row, and returns the JOIN clause carrying
  * the results as two arrays. Keys with no value are left out: the LEFT JOIN gives NULL.
  */
 export async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Promise<{ sql: string; rows: number }> {
   const keys: string[] = [];
   const values: string[] = [];
-  const memo = new Map<string | null, string | null>();
   const stream = source.query(new QueryStream(join.query, [], { batchSize: 10_000, rowMode: 'array' }));
   for await (const row of stream) {
     const [key, raw] = row as [string, string | null];
-    let value = memo.get(raw);
-    if (value === undefined) {
-      value = join.value(raw);
-      memo.set(raw, value);
-    }
+    // No memo: phones are nearly all distinct per user, a cache would only hold memory.
+    const value = join.value(raw);
     if (value === null) continue;
     keys.push(arrayElement(key));
     values.push(arrayElement(value));
