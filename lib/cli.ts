@@ -7,7 +7,7 @@ import { EventPrinter, type OutputMode } from './output.js';
 import { backup } from './backup.js';
 import { plan, renderPlan } from './plan.js';
 import { rollback } from './rollback.js';
-import { migrate, resolveTables } from './run.js';
+import { DEFAULT_CHUNK_ROWS, migrate, resolveTables } from './run.js';
 import type { AnyTableSpec } from './spec.js';
 import { verify, type TableCheck } from './verify.js';
 
@@ -33,6 +33,27 @@ const EXAMPLES: [string, string][] = [
   ['copiar-tablas rollback --yes', 'borra lo que creó copiar-tablas'],
   ['copiar-tablas backup --out respaldos/', 'pg_dump de las tablas críticas del origen'],
 ];
+
+/** --max-duration (90m, 2h, 1h30m, 45s) or --until (HH:MM, local time, the next such moment). */
+export function stopDeadline(maxDuration: string | undefined, until: string | undefined, now = new Date()): { ms: number; label: string } | null {
+  const candidates: { ms: number; label: string }[] = [];
+  if (maxDuration !== undefined) {
+    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(maxDuration.trim());
+    if (!match || maxDuration.trim() === '') throw new CopiarError('USO_INVALIDO', `--max-duration no se entiende: se recibió ${JSON.stringify(maxDuration)}; use por ejemplo 90m, 2h o 1h30m.`);
+    const ms = ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000;
+    candidates.push({ ms, label: `--max-duration ${maxDuration}` });
+  }
+  if (until !== undefined) {
+    const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(until.trim());
+    if (!match) throw new CopiarError('USO_INVALIDO', `--until espera una hora HH:MM, se recibió ${JSON.stringify(until)}.`);
+    const at = new Date(now);
+    at.setHours(Number(match[1]), Number(match[2]), 0, 0);
+    if (at.getTime() <= now.getTime()) at.setDate(at.getDate() + 1);
+    candidates.push({ ms: at.getTime() - now.getTime(), label: `--until ${until}` });
+  }
+  if (candidates.length === 0) return null;
+  return candidates.reduce((a, b) => (a.ms <= b.ms ? a : b));
+}
 
 function renderCheck(c: TableCheck): string {
   const head = `${c.ok ? 'OK   ' : 'FALLA'} ${c.table}: origen ${c.source_rows} = destino ${c.target_rows} + rechazadas ${c.rejected_rows}`;
@@ -76,6 +97,11 @@ export async function main(io: CliIO): Promise<number> {
       .option('report-dir', { type: 'string', describe: 'carpeta del informe (summary.json, rejects/); por defecto copiar-tablas-informes/<fecha>' })
       .option('jobs', { type: 'number', default: 1, describe: 'tablas copiadas a la vez, cada una con su par de conexiones' })
       .option('ssl-ca', { type: 'string', describe: 'certificado raíz del proveedor (PEM) para TLS' })
+      .option('resume', { type: 'boolean', default: false, describe: 'continúa la última ejecución sin terminar desde su último tramo guardado' })
+      .option('chunk-rows', { type: 'number', default: DEFAULT_CHUNK_ROWS, describe: 'filas por tramo en las tablas grandes (cada tramo se guarda con su punto de control)' })
+      .option('retries', { type: 'number', default: 3, describe: 'reintentos por tabla ante fallos pasajeros (conexión perdida, servidor reiniciando)' })
+      .option('max-duration', { type: 'string', describe: 'se detiene limpiamente tras este tiempo (90m, 2h, 1h30m)' })
+      .option('until', { type: 'string', describe: 'se detiene limpiamente a esta hora local (05:30)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'solo errores y el código de salida' })
       .option('json', { type: 'boolean', default: false, describe: 'un objeto JSON por evento en stdout' })
       .option('debug', { type: 'boolean', default: false, describe: 'muestra la traza completa de los errores' })
@@ -154,8 +180,20 @@ export async function main(io: CliIO): Promise<number> {
 
     const jobs = argv.jobs;
     if (!Number.isInteger(jobs) || jobs < 1) throw new CopiarError('USO_INVALIDO', `--jobs debe ser un entero de 1 en adelante, se recibió ${String(jobs)}.`);
+    const chunkRows = argv['chunk-rows'];
+    if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new CopiarError('USO_INVALIDO', `--chunk-rows debe ser un entero de 1 en adelante, se recibió ${String(chunkRows)}.`);
+    const retries = argv.retries;
+    if (!Number.isInteger(retries) || retries < 0) throw new CopiarError('USO_INVALIDO', `--retries debe ser un entero de 0 en adelante, se recibió ${String(retries)}.`);
+    const deadline = stopDeadline(argv['max-duration'], argv.until);
     const tables = selected().map((s) => s.target);
     const { sourceUrl, targetUrl } = connections();
+    const stop = new AbortController();
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (!stop.signal.aborted) stop.abort(new CopiarError('DETENIDO', `detenido por la señal ${signal}`, { exitCode: 1 }));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const timer = deadline ? setTimeout(() => stop.abort(new CopiarError('DETENIDO', `detenido al llegar al límite (${deadline.label})`, { exitCode: 1 })), deadline.ms) : undefined;
     const mode: OutputMode = argv.json ? 'json' : argv.quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'lines';
     const printer = new EventPrinter(mode, io.stdout, io.stderr);
     const summary = await migrate({
@@ -165,9 +203,20 @@ export async function main(io: CliIO): Promise<number> {
       reportDir: argv['report-dir'] ?? defaultReportDir(),
       jobs,
       sslCa: argv['ssl-ca'],
+      resume: argv.resume,
+      chunkRows,
+      retries,
+      signal: stop.signal,
       onEvent: printer.handle,
       progressIntervalMs: mode === 'tty' ? 500 : 5000,
+    }).finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      clearTimeout(timer);
     });
+    if (summary.stopped && !argv.json) {
+      io.stderr.write(`copiar-tablas: ${(stop.signal.reason as Error).message}; lo copiado hasta el último tramo queda guardado; continúe con: copiar-tablas --resume\n`);
+    }
     return summary.ok ? 0 : 1;
   } catch (error) {
     return fail(error);

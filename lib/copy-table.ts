@@ -5,10 +5,12 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { CopyOutStream } from './copy-out-stream.js';
 import { CopiarError } from './errors.js';
 import { buildPreparedJoin } from './prepared-join.js';
-import { RejectFile } from './rejects.js';
-import { dropBeforeLoad, restoreAfterLoad } from './schema.js';
+import { RejectFile, mergeRejectParts } from './rejects.js';
+import type { RowCounters } from './row-engine.js';
+import { dropBeforeLoad, restoreAfterLoad, type SavedConstraint } from './schema.js';
 import { copyInSql, copyOutSql, quoteIdent } from './select.js';
-import type { AnyTableSpec } from './spec.js';
+import type { AnyTableSpec, FastRule } from './spec.js';
+import { STATE_SCHEMA, tableLoadState } from './state.js';
 import { TableTransform } from './table-transform.js';
 
 export interface TableProgress {
@@ -34,18 +36,120 @@ export interface TableResult {
   indexSeconds: number;
   analyzeSeconds: number;
   rejectFile: string;
+  /** Chunks copied (1 for an atomic table); resumed: how many were already in. */
+  chunks: number;
+  chunksResumed: number;
 }
 
 export interface CopyTableOptions {
   spec: AnyTableSpec;
-  /** A source session already inside the run's snapshot. */
-  source: pg.ClientBase;
+  /** Opens a source session inside the run's snapshot (one per chunk attempt). */
+  openSource: () => Promise<pg.Client>;
   target: pg.ClientBase;
   reportDir: string;
+  runId: number;
+  /** Tables larger than this are copied in primary-key ranges of this many rows. */
+  chunkRows: number;
+  signal?: AbortSignal;
   onProgress?: (progress: TableProgress) => void;
   progressIntervalMs?: number;
   /** Tables this run loads after this one (their foreign keys are re-validated then). */
   reloadedLater?: ReadonlySet<string>;
+}
+
+interface Streamed extends RowCounters {
+  bytes: number;
+  seconds: number;
+}
+
+function emptyCounters(): Streamed {
+  return { read: 0, written: 0, rejected: 0, adjusted: 0, bytes: 0, seconds: 0 };
+}
+
+function checkAccounts(table: string, c: RowCounters, serverRows: number): void {
+  if (c.read !== c.written + c.rejected || serverRows !== c.written) {
+    throw new CopiarError(
+      'CUENTAS_NO_CUADRAN',
+      `${table}: las cuentas no cuadran (leídas ${c.read}, escritas ${c.written} según la regla y ${serverRows} según el servidor, rechazadas ${c.rejected}); no se guardó nada.`,
+      { exitCode: 1 },
+    );
+  }
+}
+
+/** One COPY from the source through the table's rules into the target, inside the caller's transaction. */
+async function streamRows(
+  options: CopyTableOptions,
+  source: pg.ClientBase,
+  rejects: RejectFile,
+  lookupRules: Record<string, FastRule>,
+  extraWhere: string | undefined,
+  freeze: boolean,
+  live: { transform?: TableTransform },
+): Promise<Streamed> {
+  const { spec, target } = options;
+  const preparedJoin = spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
+  const transform = new TableTransform({ spec, rejects, lookupRules });
+  live.transform = transform;
+  const copyOut = source.query(new CopyOutStream(copyOutSql(spec, { preparedJoin, extraWhere })));
+  const copyIn = target.query(copyFrom(copyInSql(spec, { freeze })));
+  const started = performance.now();
+  await pipeline(copyOut, transform, copyIn, { signal: options.signal });
+  const counters = { ...transform.counters, bytes: transform.bytesRead, seconds: (performance.now() - started) / 1000 };
+  checkAccounts(spec.target, counters, copyIn.rowCount);
+  return counters;
+}
+
+async function loadLookupRules(spec: AnyTableSpec, target: pg.ClientBase): Promise<Record<string, FastRule>> {
+  const lookups = spec.loadLookups ? await spec.loadLookups(target) : undefined;
+  return spec.lookupRules ? spec.lookupRules(lookups) : {};
+}
+
+function stopped(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function stopError(signal: AbortSignal | undefined): CopiarError {
+  const reason = signal?.reason instanceof CopiarError ? signal.reason : null;
+  return reason ?? new CopiarError('DETENIDO', 'detenido', { exitCode: 1 });
+}
+
+async function withProgress<T>(options: CopyTableOptions, base: () => Streamed, live: { transform?: TableTransform }, fn: () => Promise<T>): Promise<T> {
+  const report = (): void => {
+    if (options.onProgress === undefined) return;
+    const done = base();
+    const t = live.transform;
+    options.onProgress({
+      table: options.spec.target,
+      read: done.read + (t?.counters.read ?? 0),
+      written: done.written + (t?.counters.written ?? 0),
+      rejected: done.rejected + (t?.counters.rejected ?? 0),
+      bytes: done.bytes + (t?.bytesRead ?? 0),
+    });
+  };
+  const timer = setInterval(report, options.progressIntervalMs ?? 1000);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+    report();
+  }
+}
+
+async function analyze(target: pg.ClientBase, spec: AnyTableSpec): Promise<number> {
+  const started = performance.now();
+  await target.query(`ANALYZE ${quoteIdent(spec.target)}`);
+  return (performance.now() - started) / 1000;
+}
+
+async function recordLoad(target: pg.ClientBase, options: CopyTableOptions, status: string, fields: { boundaries?: string[] | null; childForeignKeys?: SavedConstraint[]; summary?: unknown }): Promise<void> {
+  await target.query(
+    `INSERT INTO ${STATE_SCHEMA}.cargas (ejecucion, tabla, estado, limites, claves_hijas, resumen) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (ejecucion, tabla) DO UPDATE SET estado = EXCLUDED.estado,
+       limites = COALESCE(EXCLUDED.limites, ${STATE_SCHEMA}.cargas.limites),
+       claves_hijas = COALESCE(EXCLUDED.claves_hijas, ${STATE_SCHEMA}.cargas.claves_hijas),
+       resumen = EXCLUDED.resumen`,
+    [options.runId, options.spec.target, status, fields.boundaries ?? null, fields.childForeignKeys ? JSON.stringify(fields.childForeignKeys) : null, fields.summary === undefined ? null : JSON.stringify(fields.summary)],
+  );
 }
 
 /**
@@ -53,59 +157,188 @@ export interface CopyTableOptions {
  * dropped, the table truncated, the rows streamed in with COPY FREEZE, the keys and
  * indexes rebuilt; any failure rolls all of it back and the previous content stays.
  */
-export async function copyTable(options: CopyTableOptions): Promise<TableResult> {
-  const { spec, source, target } = options;
+async function copyAtomic(options: CopyTableOptions): Promise<TableResult> {
+  const { spec, target } = options;
   const started = performance.now();
   const rejects = new RejectFile(options.reportDir, spec.target, spec.source.columns);
-  let transform: TableTransform | undefined;
-  const report = (): void => {
-    if (transform === undefined || options.onProgress === undefined) return;
-    const { read, written, rejected } = transform.counters;
-    options.onProgress({ table: spec.target, read, written, rejected, bytes: transform.bytesRead });
-  };
-  const timer = setInterval(report, options.progressIntervalMs ?? 1000);
+  const live: { transform?: TableTransform } = {};
+  let source: pg.Client | undefined;
   try {
+    source = await options.openSource();
     await target.query('BEGIN');
     // A lost commit is re-done by running the table again; the WAL flush is not worth waiting for.
     await target.query('SET LOCAL synchronous_commit = off');
-    const lookups = spec.loadLookups ? await spec.loadLookups(target) : undefined;
-    const lookupRules = spec.lookupRules ? spec.lookupRules(lookups) : {};
+    const lookupRules = await loadLookupRules(spec, target);
     const savedForeignKeys = await dropBeforeLoad(target, spec);
     await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
-
-    const preparedJoin = spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
-    transform = new TableTransform({ spec, rejects, lookupRules });
-    const copyOut = source.query(new CopyOutStream(copyOutSql(spec, { preparedJoin })));
-    const copyIn = target.query(copyFrom(copyInSql(spec, { freeze: true })));
-    const copyStarted = performance.now();
-    await pipeline(copyOut, transform, copyIn);
-    const copySeconds = (performance.now() - copyStarted) / 1000;
-
-    const { read, written, rejected, adjusted } = transform.counters;
-    if (read !== written + rejected || copyIn.rowCount !== written) {
-      throw new CopiarError(
-        'CUENTAS_NO_CUADRAN',
-        `${spec.target}: las cuentas no cuadran (leídas ${read}, escritas ${written} según la regla y ${copyIn.rowCount} según el servidor, rechazadas ${rejected}); no se guardó nada.`,
-        { exitCode: 1 },
-      );
-    }
+    const counters = await withProgress(options, emptyCounters, live, () => streamRows(options, source!, rejects, lookupRules, undefined, true, live));
     const indexStarted = performance.now();
     await restoreAfterLoad(target, spec, savedForeignKeys, options.reloadedLater);
     const indexSeconds = (performance.now() - indexStarted) / 1000;
     await rejects.close();
+    const result = { table: spec.target, ...counters, copySeconds: counters.seconds, indexSeconds, seconds: (performance.now() - started) / 1000, analyzeSeconds: 0, rejectFile: rejects.path, chunks: 1, chunksResumed: 0 };
+    await recordLoad(target, options, 'completa', { summary: result });
     await target.query('COMMIT');
-    const seconds = (performance.now() - started) / 1000;
-    report();
-
-    const analyzeStarted = performance.now();
-    await target.query(`ANALYZE ${quoteIdent(spec.target)}`);
-    const analyzeSeconds = (performance.now() - analyzeStarted) / 1000;
-    return { table: spec.target, read, written, rejected, adjusted, bytes: transform.bytesRead, seconds, copySeconds, indexSeconds, analyzeSeconds, rejectFile: rejects.path };
+    result.analyzeSeconds = await analyze(target, spec);
+    return result;
   } catch (error) {
     await target.query('ROLLBACK').catch(() => undefined);
     await rejects.close().catch(() => undefined);
-    throw error;
+    throw stopped(options.signal) ? stopError(options.signal) : error;
   } finally {
-    clearInterval(timer);
+    if (source) await source.end().catch(() => undefined);
   }
+}
+
+/** Upper bounds of primary-key ranges of `chunkRows` rows each, read in the snapshot. */
+async function chunkBoundaries(source: pg.ClientBase, spec: AnyTableSpec, key: string, chunkRows: number): Promise<string[]> {
+  const column = quoteIdent(key);
+  const { rows } = await source.query<{ k: string }>(
+    `SELECT k FROM (SELECT ${column}::text AS k, ${column} AS o, row_number() OVER (ORDER BY ${column}) AS n FROM ${quoteIdent(spec.source.table)}) s WHERE n % $1 = 0 ORDER BY o`,
+    [chunkRows],
+  );
+  return rows.map((r) => r.k);
+}
+
+function literal(value: string): string {
+  return "'" + value.replace(/'/g, "''") + "'";
+}
+
+/** The condition of chunk i: (boundaries[i-1], boundaries[i]], open at both ends. */
+function chunkWhere(spec: AnyTableSpec, key: string, boundaries: string[], i: number): string {
+  const column = `${spec.source.alias}.${quoteIdent(key)}`;
+  const conditions: string[] = [];
+  if (i > 0) conditions.push(`${column} > ${literal(boundaries[i - 1]!)}`);
+  if (i < boundaries.length) conditions.push(`${column} <= ${literal(boundaries[i]!)}`);
+  return conditions.length > 0 ? conditions.join(' AND ') : 'true';
+}
+
+/**
+ * A large table in primary-key ranges: each range's rows and its checkpoint commit in the
+ * same transaction, so after a crash or a stop the table continues from the last
+ * committed range (--resume). Keys and indexes are built once, after the last range.
+ */
+async function copyChunked(options: CopyTableOptions, key: string): Promise<TableResult> {
+  const { spec, target } = options;
+  const started = performance.now();
+  const previous = await tableLoadState(target, options.runId, spec.target);
+  let boundaries = previous?.status === 'cargando' ? previous.boundaries : null;
+  let childForeignKeys: SavedConstraint[] = previous?.status === 'cargando' ? previous.childForeignKeys : [];
+  const done = previous?.status === 'cargando' ? previous.doneChunks : new Map<number, Streamed>();
+  const chunksResumed = done.size;
+
+  if (boundaries === null) {
+    const source = await options.openSource();
+    try {
+      boundaries = await chunkBoundaries(source, spec, key, options.chunkRows);
+    } finally {
+      await source.end().catch(() => undefined);
+    }
+    await target.query('BEGIN');
+    try {
+      childForeignKeys = await dropBeforeLoad(target, spec);
+      await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
+      await target.query(`DELETE FROM ${STATE_SCHEMA}.cargas WHERE ejecucion = $1 AND tabla = $2`, [options.runId, spec.target]);
+      await recordLoad(target, options, 'cargando', { boundaries, childForeignKeys });
+      await target.query('COMMIT');
+    } catch (error) {
+      await target.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  const total = (): Streamed => {
+    const sum = emptyCounters();
+    for (const c of done.values()) {
+      sum.read += c.read;
+      sum.written += c.written;
+      sum.rejected += c.rejected;
+      sum.adjusted += c.adjusted;
+      sum.bytes += c.bytes;
+      sum.seconds += c.seconds;
+    }
+    return sum;
+  };
+  const lookupRules = await loadLookupRules(spec, target);
+  const live: { transform?: TableTransform } = {};
+  await withProgress(options, total, live, async () => {
+    for (let i = 0; i <= boundaries!.length; i++) {
+      if (done.has(i)) continue;
+      if (stopped(options.signal)) throw stopError(options.signal);
+      const rejects = new RejectFile(options.reportDir, spec.target, spec.source.columns, { part: i });
+      let source: pg.Client | undefined;
+      try {
+        source = await options.openSource();
+        await target.query('BEGIN');
+        await target.query('SET LOCAL synchronous_commit = off');
+        const counters = await streamRows(options, source, rejects, lookupRules, chunkWhere(spec, key, boundaries!, i), false, live);
+        await rejects.close();
+        await target.query(
+          `INSERT INTO ${STATE_SCHEMA}.tramos (ejecucion, tabla, tramo, leidas, escritas, rechazadas, ajustadas, bytes, segundos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [options.runId, spec.target, i, counters.read, counters.written, counters.rejected, counters.adjusted, counters.bytes, counters.seconds],
+        );
+        await target.query('COMMIT');
+        done.set(i, counters);
+        live.transform = undefined;
+      } catch (error) {
+        live.transform = undefined;
+        await target.query('ROLLBACK').catch(() => undefined);
+        await rejects.close().catch(() => undefined);
+        throw stopped(options.signal) ? stopError(options.signal) : error;
+      } finally {
+        if (source) await source.end().catch(() => undefined);
+      }
+    }
+  });
+
+  const counters = total();
+  const rejectFile = mergeRejectParts(options.reportDir, spec.target, spec.source.columns, boundaries.length + 1);
+  await target.query('BEGIN');
+  const indexStarted = performance.now();
+  let result: TableResult;
+  try {
+    // The server's count of the whole table, against the sum of the chunks' counts.
+    const { rows } = await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(spec.target)}`);
+    checkAccounts(spec.target, counters, Number(rows[0]!.n));
+    await restoreAfterLoad(target, spec, childForeignKeys, options.reloadedLater);
+    const indexSeconds = (performance.now() - indexStarted) / 1000;
+    result = {
+      table: spec.target,
+      ...counters,
+      copySeconds: counters.seconds,
+      indexSeconds,
+      seconds: (performance.now() - started) / 1000,
+      analyzeSeconds: 0,
+      rejectFile,
+      chunks: boundaries.length + 1,
+      chunksResumed,
+    };
+    await recordLoad(target, options, 'completa', { summary: result });
+    await target.query('COMMIT');
+  } catch (error) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  result.analyzeSeconds = await analyze(target, spec);
+  return result;
+}
+
+/** Copies one table: in ranges when it is large and has a range key, else atomically. */
+export async function copyTable(options: CopyTableOptions): Promise<TableResult> {
+  const key = options.spec.source.chunkKey;
+  if (key === undefined) return copyAtomic(options);
+  const previous = await tableLoadState(options.target, options.runId, options.spec.target);
+  if (previous?.status === 'cargando') return copyChunked(options, key);
+  const source = await options.openSource();
+  let estimate: number;
+  try {
+    const { rows } = await source.query<{ n: string }>(
+      `SELECT GREATEST(c.reltuples, COALESCE(s.n_live_tup, 0), 0)::bigint AS n FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = to_regclass($1)`,
+      [quoteIdent(options.spec.source.table)],
+    );
+    estimate = Number(rows[0]?.n ?? 0);
+  } finally {
+    await source.end().catch(() => undefined);
+  }
+  return estimate > options.chunkRows ? copyChunked(options, key) : copyAtomic(options);
 }

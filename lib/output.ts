@@ -20,7 +20,7 @@ export function summaryTable(summary: RunSummary): string {
   for (const [table, t] of Object.entries(summary.tables)) {
     const seconds = t.seconds + t.analyze_seconds;
     rows.push([
-      t.status === 'ok' ? table : `${table} (FALLÓ)`,
+      t.status === 'ok' ? table : t.status === 'stopped' ? `${table} (DETENIDA)` : `${table} (FALLÓ)`,
       number(t.read),
       number(t.written),
       number(t.rejected),
@@ -85,6 +85,11 @@ export class EventPrinter {
         this.drawLive();
         break;
       }
+      case 'table_retry':
+        this.clearLive();
+        this.err.write(`${event.table}: fallo pasajero (${event.message}); reintento ${event.attempt} en ${Math.round(event.waitMs / 1000)} s\n`);
+        this.drawLive();
+        break;
       case 'table_failed':
         this.live.delete(event.table);
         this.clearLive();

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
@@ -17,12 +17,13 @@ export class RejectFile implements RejectSink {
   private readonly done: Promise<void>;
   private draining: Promise<void> | null = null;
 
-  constructor(reportDir: string, table: string, sourceColumns: readonly string[]) {
-    const dir = path.join(reportDir, 'rejects');
+  /** With `part`, one chunk's rejects, without header, merged by mergeRejectParts. */
+  constructor(reportDir: string, table: string, sourceColumns: readonly string[], options: { part?: number } = {}) {
+    const dir = options.part === undefined ? path.join(reportDir, 'rejects') : partsDir(reportDir);
     mkdirSync(dir, { recursive: true });
-    this.path = path.join(dir, `${table}.csv`);
+    this.path = options.part === undefined ? path.join(dir, `${table}.csv`) : partPath(reportDir, table, options.part);
     this.csv = stringify({
-      header: true,
+      header: options.part === undefined,
       columns: ['motivo', 'detalle', 'id_origen', ...sourceColumns],
       // Only a real empty string is quoted; NULL stays an empty unquoted field.
       cast: { string: (value) => (value === '' ? { value: '', quoted_empty: true } : value) },
@@ -50,4 +51,28 @@ export class RejectFile implements RejectSink {
     this.csv.end();
     await this.done;
   }
+}
+
+function partsDir(reportDir: string): string {
+  return path.join(reportDir, 'rejects', '.tramos');
+}
+
+function partPath(reportDir: string, table: string, part: number): string {
+  return path.join(partsDir(reportDir), `${table}.${String(part).padStart(6, '0')}.csv`);
+}
+
+/**
+ * Joins the chunks' reject files, in chunk order, under one header: the same file an
+ * uninterrupted run writes, however many times the run was stopped and resumed.
+ */
+export function mergeRejectParts(reportDir: string, table: string, sourceColumns: readonly string[], parts: number): string {
+  const target = path.join(reportDir, 'rejects', `${table}.csv`);
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeFileSync(target, ['motivo', 'detalle', 'id_origen', ...sourceColumns].join(',') + '\n');
+  for (let i = 0; i < parts; i++) {
+    const part = partPath(reportDir, table, i);
+    appendFileSync(target, readFileSync(part));
+    rmSync(part);
+  }
+  return target;
 }

@@ -8,7 +8,7 @@ import { copyTable, type TableProgress, type TableResult } from './copy-table.js
 import { CopiarError } from './errors.js';
 import { checkShape, createMissingTable, existingColumns, indexSql, keySql } from './schema.js';
 import type { AnyTableSpec } from './spec.js';
-import { ensureStateSchema, recordCreatedTable, recordRunEnd, recordRunStart } from './state.js';
+import { ensureStateSchema, lastUnfinishedRun, recordCreatedTable, recordRunEnd, recordRunResumed, recordRunStart, tableLoadState } from './state.js';
 
 export interface RunOptions {
   sourceUrl: string;
@@ -20,6 +20,14 @@ export interface RunOptions {
   /** Tables copied at the same time, each on its own pair of connections. */
   jobs?: number;
   onEvent?: (event: RunEvent) => void;
+  /** Continue the last unfinished run (its tables, report folder and chunks). */
+  resume?: boolean;
+  /** Rows per chunk for the large tables (resumable copies). */
+  chunkRows?: number;
+  /** Transient failures retried per table, with exponential backoff. */
+  retries?: number;
+  /** Aborting stops the run: the chunk in flight rolls back, committed chunks stay. */
+  signal?: AbortSignal;
   /** Called once the run's snapshot is taken, before any table is read; awaited. */
   onSnapshot?: (snapshot: string) => Promise<void> | void;
   progressIntervalMs?: number;
@@ -32,6 +40,7 @@ export type RunEvent =
   | ({ type: 'table_progress' } & TableProgress)
   | { type: 'table_done'; result: TableResult }
   | { type: 'table_failed'; table: string; code: string; message: string }
+  | { type: 'table_retry'; table: string; attempt: number; waitMs: number; message: string }
   | { type: 'run_done'; summary: RunSummary };
 
 export interface TableSummary {
@@ -44,13 +53,19 @@ export interface TableSummary {
   index_seconds: number;
   analyze_seconds: number;
   bytes: number;
-  status: 'ok' | 'failed';
+  status: 'ok' | 'failed' | 'stopped';
   error?: string;
+  chunks?: number;
+  chunks_resumed?: number;
+  /** Finished by an earlier, interrupted run and kept by --resume. */
+  resumed?: boolean;
 }
 
 export interface RunSummary {
   tables: Record<string, TableSummary>;
   ok: boolean;
+  /** Stopped on purpose (signal, --max-duration, --until). */
+  stopped?: boolean;
   started_at: string;
   seconds: number;
   snapshot: string | null;
@@ -58,6 +73,9 @@ export interface RunSummary {
   /** Peak resident memory of this process, for capacity planning. */
   peak_rss_mb: number;
 }
+
+/** Rows per chunk of a large table: a resume loses at most one chunk of work. */
+export const DEFAULT_CHUNK_ROWS = 1_000_000;
 
 // One lock for every copiar-tablas run against a target database ('copi' in ASCII).
 const RUN_LOCK_KEY = 0x636f7069;
@@ -177,44 +195,73 @@ function tableSummary(result: TableResult): TableSummary {
     analyze_seconds: Number(result.analyzeSeconds.toFixed(3)),
     bytes: result.bytes,
     status: 'ok',
+    chunks: result.chunks,
+    chunks_resumed: result.chunksResumed,
   };
 }
 
-function failedSummary(message: string): TableSummary {
-  return { read: 0, written: 0, rejected: 0, adjusted: 0, seconds: 0, copy_seconds: 0, index_seconds: 0, analyze_seconds: 0, bytes: 0, status: 'failed', error: message };
+function failedSummary(message: string, status: 'failed' | 'stopped' = 'failed'): TableSummary {
+  return { read: 0, written: 0, rejected: 0, adjusted: 0, seconds: 0, copy_seconds: 0, index_seconds: 0, analyze_seconds: 0, bytes: 0, status, error: message };
 }
+
+const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '40001', '40P01', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/** A dropped connection, a restarting server, a serialization failure: worth another try. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  if (code !== undefined && TRANSIENT_CODES.has(code)) return true;
+  return /Connection terminated|terminating connection|not queryable|socket hang up/i.test((error as Error)?.message ?? '');
+}
+
+const RESUME_HINT = 'continúe con: copiar-tablas --resume';
 
 /**
  * A whole run: checks before any write (tables, source columns, target shapes, the run
  * lock), one exported snapshot for every source read, then the tables in load order,
- * `jobs` at a time, a table starting once the tables its lookups read are done.
+ * `jobs` at a time, a table starting once the tables its lookups read are done. With
+ * `resume`, the last unfinished run continues: finished tables are kept and a chunked
+ * table goes on from its last committed chunk.
  */
 export async function migrate(options: RunOptions): Promise<RunSummary> {
-  const specs = resolveTables(options.tables);
   const emit = options.onEvent ?? (() => undefined);
   const startedAt = new Date();
   const started = performance.now();
   const secrets = [options.sourceUrl, options.targetUrl];
   const jobs = Math.max(1, options.jobs ?? 1);
+  const retries = Math.max(0, options.retries ?? 3);
+  let specs = resolveTables(options.tables);
+  let reportDir = options.reportDir;
+  let chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
 
   let coordinator: pg.Client | undefined;
   let lockSession: pg.Client | undefined;
   let runId: number | undefined;
-  const summary: RunSummary = { tables: {}, ok: true, started_at: startedAt.toISOString(), seconds: 0, snapshot: null, report_dir: options.reportDir, peak_rss_mb: 0 };
+  const summary: RunSummary = { tables: {}, ok: true, started_at: startedAt.toISOString(), seconds: 0, snapshot: null, report_dir: reportDir, peak_rss_mb: 0 };
   try {
     coordinator = await connect({ url: options.sourceUrl, sslCa: options.sslCa, readOnly: true, role: 'origen' });
     lockSession = await connect({ url: options.targetUrl, sslCa: options.sslCa, role: 'destino' });
-    await checkSource(coordinator, specs);
     await takeRunLock(lockSession);
+    if (options.resume) {
+      const unfinished = await lastUnfinishedRun(lockSession);
+      if (unfinished === null) throw new CopiarError('USO_INVALIDO', 'No hay ninguna ejecución sin terminar que continuar: lance la migración sin --resume.');
+      specs = resolveTables(unfinished.tables);
+      reportDir = unfinished.reportDir;
+      chunkRows = unfinished.chunkRows;
+      summary.report_dir = reportDir;
+      runId = unfinished.id;
+    }
+    await checkSource(coordinator, specs);
     await ensureTargetSchema(lockSession, specs);
-    runId = await recordRunStart(lockSession, specs.map((s) => s.target));
+    if (runId === undefined) runId = await recordRunStart(lockSession, specs.map((s) => s.target), reportDir, chunkRows);
+    else await recordRunResumed(lockSession, runId);
+    const run = runId;
 
     await coordinator.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { rows } = await coordinator.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
     const snapshot = rows[0]!.snapshot;
     summary.snapshot = snapshot;
-    mkdirSync(options.reportDir, { recursive: true });
-    emit({ type: 'run_start', tables: specs.map((s) => s.target), reportDir: options.reportDir });
+    mkdirSync(reportDir, { recursive: true });
+    emit({ type: 'run_start', tables: specs.map((s) => s.target), reportDir });
     emit({ type: 'snapshot', snapshot });
     await options.onSnapshot?.(snapshot);
 
@@ -230,33 +277,53 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
         return false;
       }
       await slots.acquire();
-      let source: pg.Client | undefined;
-      let target: pg.Client | undefined;
       try {
+        const previous = await tableLoadState(lockSession!, run, spec.target);
+        if (previous?.status === 'completa') {
+          const result = previous.summary as TableResult;
+          summary.tables[spec.target] = { ...tableSummary(result), resumed: true };
+          emit({ type: 'table_done', result });
+          return true;
+        }
+        if (options.signal?.aborted) throw options.signal.reason;
         emit({ type: 'table_start', table: spec.target });
-        source = await openSnapshotSession(options.sourceUrl, options.sslCa, snapshot);
-        target = await connect({ url: options.targetUrl, sslCa: options.sslCa, role: 'destino' });
-        const result = await copyTable({
-          spec,
-          source,
-          target,
-          reportDir: options.reportDir,
-          progressIntervalMs: options.progressIntervalMs,
-          reloadedLater: new Set(specs.slice(specs.indexOf(spec) + 1).map((s) => s.target)),
-          onProgress: (progress) => emit({ type: 'table_progress', ...progress }),
-        });
-        summary.tables[spec.target] = tableSummary(result);
-        emit({ type: 'table_done', result });
-        return true;
+        for (let attempt = 0; ; attempt++) {
+          let target: pg.Client | undefined;
+          try {
+            target = await connect({ url: options.targetUrl, sslCa: options.sslCa, role: 'destino' });
+            const result = await copyTable({
+              spec,
+              openSource: () => openSnapshotSession(options.sourceUrl, options.sslCa, snapshot),
+              target,
+              reportDir,
+              runId: run,
+              chunkRows,
+              signal: options.signal,
+              progressIntervalMs: options.progressIntervalMs,
+              reloadedLater: new Set(specs.slice(specs.indexOf(spec) + 1).map((s) => s.target)),
+              onProgress: (progress) => emit({ type: 'table_progress', ...progress }),
+            });
+            summary.tables[spec.target] = tableSummary(result);
+            emit({ type: 'table_done', result });
+            return true;
+          } catch (error) {
+            if (attempt >= retries || options.signal?.aborted || !isTransient(error)) throw error;
+            const wait = 1000 * 2 ** attempt;
+            emit({ type: 'table_retry', table: spec.target, attempt: attempt + 1, waitMs: wait, message: scrubSecrets((error as Error).message, secrets) });
+            await new Promise((resolve) => setTimeout(resolve, wait));
+          } finally {
+            await closeQuietly(target);
+          }
+        }
       } catch (error) {
-        const message = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
-        const code = error instanceof CopiarError ? error.code : ((error as { code?: string }).code ?? 'TABLA_FALLIDA');
-        summary.tables[spec.target] = failedSummary(message);
+        const stoppedOnPurpose = options.signal?.aborted === true;
+        const base = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
+        const message = stoppedOnPurpose ? `${spec.target}: ${base}; ${RESUME_HINT}.` : `${base} (${RESUME_HINT})`;
+        const code = stoppedOnPurpose ? 'DETENIDO' : error instanceof CopiarError ? error.code : ((error as { code?: string }).code ?? 'TABLA_FALLIDA');
+        summary.tables[spec.target] = failedSummary(message, stoppedOnPurpose ? 'stopped' : 'failed');
         emit({ type: 'table_failed', table: spec.target, code, message });
         return false;
       } finally {
-        await closeQuietly(source);
-        await closeQuietly(target);
         slots.release();
       }
     };
@@ -269,14 +336,15 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     }
     const results = await Promise.all(done.values());
     summary.ok = results.every(Boolean);
-    await recordRunEnd(lockSession, runId, summary.ok ? 'completada' : 'fallida', summary.tables);
+    summary.stopped = options.signal?.aborted === true;
+    await recordRunEnd(lockSession, run, summary.ok ? 'completada' : summary.stopped ? 'detenida' : 'fallida', summary.tables).catch(() => undefined);
   } finally {
     await closeQuietly(coordinator);
     await closeQuietly(lockSession);
   }
   summary.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
   summary.peak_rss_mb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
-  writeSummary(options.reportDir, summary);
+  writeSummary(reportDir, summary);
   emit({ type: 'run_done', summary });
   return summary;
 }

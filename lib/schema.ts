@@ -87,7 +87,7 @@ export async function createMissingTable(client: pg.ClientBase, spec: AnyTableSp
   await client.query(createTableSql(spec));
 }
 
-interface SavedConstraint {
+export interface SavedConstraint {
   table: string;
   name: string;
   definition: string;

@@ -39,6 +39,12 @@ export interface SourceSpec {
   prepared?: PreparedJoin;
   /** The source column reported as `id_origen` in the reject file. */
   idColumn: string;
+  /**
+   * The source primary key used to copy a large table in ranges that commit one by one
+   * (resumable). Only for tables without UNIQUE keys to deduplicate: duplicate detection
+   * needs the whole table in one pass.
+   */
+  chunkKey?: string;
 }
 
 /**

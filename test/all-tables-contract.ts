@@ -201,7 +201,7 @@ t.test('sequences, the forgotten UNIQUE and every index of the guide are in plac
     t.same(unique.rows.map((r) => r.def), ['UNIQUE (proveedor_id, profesion_id)']);
     const indexes = (await c.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE 'idx\\_%' ORDER BY 1")).rows.map((r) => r.indexname);
     t.equal(indexes.length, 38, 'los 38 índices idx_* de la guía');
-    const fks = (await c.query("SELECT conrelid::regclass::text AS t, confrelid::regclass::text AS r FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2")).rows;
+    const fks = (await c.query("SELECT conrelid::regclass::text AS t, confrelid::regclass::text AS r FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace ORDER BY 1, 2")).rows;
     t.same(fks, [
       { t: 'proveedor_profesiones', r: 'profesiones' },
       { t: 'proveedor_profesiones', r: 'proveedores' },

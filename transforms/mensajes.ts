@@ -14,6 +14,7 @@ export const mensajes: TableSpec = {
     prepared: userPhoneJoin('m'),
     lookups: { telefono_usuario: 'tel.valor' },
     idColumn: 'id',
+    chunkKey: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },

@@ -17,6 +17,7 @@ export const servicios_proveedor: TableSpec<Lookups> = {
     alias: 's',
     columns: ['id', 'provider_id', 'title', 'description', 'category', 'price', 'price_type', 'availability', 'is_active', 'created_at', 'updated_at'],
     idColumn: 'id',
+    chunkKey: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },

@@ -19,6 +19,7 @@ export const sesiones: TableSpec = {
     prepared: userPhoneJoin('s'),
     lookups: { telefono_usuario: 'tel.valor' },
     idColumn: 'id',
+    chunkKey: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },

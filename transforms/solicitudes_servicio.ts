@@ -16,6 +16,7 @@ export const solicitudes_servicio: TableSpec<Lookups> = {
     alias: 'r',
     columns: ['id', 'phone_number', 'profession', 'location_city', 'location_lat', 'location_lng', 'suggested_providers', 'requested_at', 'resolved_at'],
     idColumn: 'id',
+    chunkKey: 'id',
   },
   columns: [
     // The guide generated new ids on every run; this one is the same every time.

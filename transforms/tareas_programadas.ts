@@ -17,6 +17,7 @@ export const tareas_programadas: TableSpec = {
     alias: 't',
     columns: ['id', 'task_type', 'payload', 'status', 'priority', 'scheduled_at', 'started_at', 'completed_at', 'error_message', 'retry_count', 'max_retries', 'created_at'],
     idColumn: 'id',
+    chunkKey: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },
