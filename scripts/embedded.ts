@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,8 @@ export interface EmbeddedServer {
   /** URL of the server's `postgres` database. */
   url: string;
   port: number;
+  /** Stops and starts the same server (same data, same port): for fault-injection tests. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -35,7 +38,8 @@ export async function startEmbedded(options: { flags?: string[]; log?: (line: st
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    // Kept across restart(); stop() removes the folder itself.
+    persistent: true,
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${tmpdir()}`, ...(options.flags ?? [])],
@@ -48,10 +52,15 @@ export async function startEmbedded(options: { flags?: string[]; log?: (line: st
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
+    async restart() {
+      await server.stop();
+      await server.start();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       await server.stop();
+      await rm(databaseDir, { recursive: true, force: true });
     },
   };
 }

@@ -25,3 +25,22 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Starts the CLI without waiting: for tests that interrupt it. */
+export function startCli(args: string[], env: Record<string, string | undefined> = {}): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
+  const bin = path.join(PROJECT_ROOT, 'dist/bin/copiar-tablas.js');
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, DATABASE_URL: undefined, SOURCE_DATABASE_URL: undefined, TARGET_DATABASE_URL: undefined, ...env })) {
+    if (v !== undefined) childEnv[k] = v;
+  }
+  const child = spawn(process.execPath, [bin, ...args], { env: childEnv, cwd: PROJECT_ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, done };
+}

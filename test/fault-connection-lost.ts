@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import tap from 'tap';
+const t = tap;
+import { runCli, startCli } from './helpers/cli.js';
+import { freshDatabase, withClient } from './helpers/database.js';
+import { tableText } from './helpers/fixture.js';
+import { generatedLegacyDatabase, waitFor } from './helpers/generated.js';
+
+const CHUNK = ['--chunk-rows', '2000'];
+
+async function cleanReference(t: typeof tap, source: string): Promise<string> {
+  const clean = await freshDatabase(t);
+  const r = await runCli(['--table', 'mensajes', ...CHUNK, '--report-dir', mkdtempSync(path.join(tmpdir(), 'limpio-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: clean });
+  t.equal(r.code, 0, r.stderr);
+  return tableText(clean, 'mensajes');
+}
+
+/** Terminates the first backend of copiar-tablas whose query matches, while it runs. */
+async function terminateWhileCopying(url: string, queryPattern: string): Promise<void> {
+  await waitFor(`terminar el backend que ejecuta ${queryPattern}`, () =>
+    withClient(url, async (c) => {
+      const { rows } = await c.query(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'copiar-tablas' AND state = 'active' AND query LIKE $1 LIMIT 1",
+        [queryPattern],
+      );
+      return rows[0]?.done === true;
+    }),
+  );
+}
+
+for (const side of ['destino', 'origen'] as const) {
+  t.test(`the ${side} backend terminated mid-copy: retried, and the result equals a clean run`, async (t) => {
+    const source = await generatedLegacyDatabase(t, 40_000);
+    const expected = await cleanReference(t, source);
+    const target = await freshDatabase(t);
+    const run = startCli(['--table', 'mensajes', ...CHUNK, '--report-dir', mkdtempSync(path.join(tmpdir(), 'fallo-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
+    if (side === 'destino') await terminateWhileCopying(target, 'COPY "mensajes"%FROM STDIN%');
+    else await terminateWhileCopying(source, 'COPY (SELECT%');
+    const r = await run.done;
+    t.equal(r.code, 0, r.stderr);
+    t.match(r.stderr, /mensajes: fallo pasajero \(.*\); reintento 1 en 1 s/);
+    t.equal(await tableText(target, 'mensajes'), expected, 'mismas filas que la ejecución limpia');
+    const counts = await withClient(target, async (c) => (await c.query("SELECT sum(leidas)::int AS r, sum(escritas + rechazadas)::int AS w FROM copiar_tablas.tramos WHERE tabla = 'mensajes'")).rows[0]);
+    t.equal(counts.r, counts.w, 'read = written + rejected, sin tramos duplicados');
+  });
+}
+
+t.test('a second run against the same target while one is active exits 2', async (t) => {
+  const source = await generatedLegacyDatabase(t, 2_000);
+  const target = await freshDatabase(t);
+  await withClient(target, async (c) => {
+    await c.query('SELECT pg_advisory_lock($1)', [0x636f7069]);
+    const r = await runCli(['--table', 'mensajes', '--report-dir', mkdtempSync(path.join(tmpdir(), 'lock-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
+    t.equal(r.code, 2);
+    t.match(r.stderr, /Ya hay otra ejecución de copiar-tablas contra esta base de destino/);
+    const tables = (await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'mensajes'")).rows[0].n;
+    t.equal(tables, 0, 'no escribió nada');
+  });
+});
