@@ -178,8 +178,16 @@ export async function takeRunLock(client: pg.ClientBase): Promise<void> {
 
 async function openSnapshotSession(url: string, sslCa: string | undefined, snapshot: string): Promise<pg.Client> {
   const client = await connect({ url, sslCa, readOnly: true, role: 'origen' });
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  await client.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
+  } catch (error) {
+    await closeQuietly(client);
+    if ((error as { code?: string }).code === '22023') {
+      throw new CopiarError('TABLA_FALLIDA', 'la instantánea del origen ya no existe (se perdió la conexión que la sostenía o se reinició el servidor)', { exitCode: 1, cause: error });
+    }
+    throw error;
+  }
   return client;
 }
 

@@ -1,8 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import tap from 'tap';
-const t = tap;
+import t, { type Test } from 'tap';
 import { runCli, startCli } from './helpers/cli.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
@@ -10,7 +9,7 @@ import { generatedLegacyDatabase, waitFor } from './helpers/generated.js';
 
 const CHUNK = ['--chunk-rows', '2000'];
 
-async function cleanReference(t: typeof tap, source: string): Promise<string> {
+async function cleanReference(t: Test, source: string): Promise<string> {
   const clean = await freshDatabase(t);
   const r = await runCli(['--table', 'mensajes', ...CHUNK, '--report-dir', mkdtempSync(path.join(tmpdir(), 'limpio-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: clean });
   t.equal(r.code, 0, r.stderr);
