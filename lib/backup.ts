@@ -34,8 +34,14 @@ export async function backup(options: { sourceUrl: string; outDir: string; now?:
     child.on('close', resolve);
   });
   if (code !== 0) {
-    const message = stderr.join('').trim().split('\n').pop() ?? '';
-    const hint = /version mismatch|versión/i.test(message) ? ' Instale un pg_dump de la misma versión mayor que el servidor de origen (o más nuevo).' : '';
+    const output = stderr.join('');
+    const message = output
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/^pg_dump:\s*/, '').trim())
+      .filter(Boolean)
+      .join('; ');
+    const hint = /version mismatch/i.test(output) ? ' Instale un pg_dump de la misma versión mayor que el servidor de origen (o más nuevo).' : '';
     throw new CopiarError('TABLA_FALLIDA', `pg_dump falló: ${message}.${hint}`, { exitCode: 1 });
   }
   return file;
