@@ -76,9 +76,33 @@ function phoneKey(phone: string): Buffer | null {
   return Buffer.byteLength(phone) > PHONE_WIDTH || written === 0 ? null : key;
 }
 
-async function streamRows<T>(client: pg.ClientBase, sql: string, onRow: (row: T) => void): Promise<void> {
+/**
+ * Streams a query's rows (pg-query-stream, in batches) without holding them all.
+ * If the connection dies mid-stream, pg-cursor may never call back (node-postgres issues
+ * #2468 and #2642: a terminated connection leaves read() and close() pending forever),
+ * and destroying the stream waits on close(). So the client's own 'end' and 'error'
+ * events decide: the wait is abandoned with that error and the dead stream left alone.
+ */
+export async function streamRows<T>(client: pg.ClientBase, sql: string, onRow: (row: T) => void | Promise<void>): Promise<void> {
   const stream = client.query(new QueryStream(sql, [], { batchSize: 10_000, rowMode: 'array' }));
-  for await (const row of stream) onRow(row as T);
+  let onLost: (error: Error) => void = () => undefined;
+  const lost = new Promise<never>((_, reject) => {
+    onLost = (error?: Error) => reject(error instanceof Error ? error : new Error('Connection terminated unexpectedly'));
+  });
+  client.once('end', onLost);
+  client.once('error', onLost);
+  const consume = (async () => {
+    for await (const row of stream) await onRow(row as T);
+  })();
+  // Whichever loses the race must not surface later as an unhandled rejection.
+  consume.catch(() => undefined);
+  lost.catch(() => undefined);
+  try {
+    await Promise.race([consume, lost]);
+  } finally {
+    client.off('end', onLost);
+    client.off('error', onLost);
+  }
 }
 
 /** The ids present in a target table (migrated proveedores, say). */
@@ -140,6 +164,8 @@ export class PhoneIndex {
 /** A small lookup read whole (profesiones by nombre). */
 export async function loadMap(client: pg.ClientBase, sql: string): Promise<Map<string, string>> {
   const map = new Map<string, string>();
-  await streamRows<[string, string]>(client, sql, ([key, value]) => map.set(key, value));
+  await streamRows<[string, string]>(client, sql, ([key, value]) => {
+    map.set(key, value);
+  });
   return map;
 }

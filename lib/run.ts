@@ -183,7 +183,7 @@ async function openSnapshotSession(url: string, sslCa: string | undefined, snaps
     await client.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
   } catch (error) {
     await closeQuietly(client);
-    if ((error as { code?: string }).code === '22023') {
+    if ((error as { code?: string }).code === '22023' || /snapshot .* does not exist|invalid snapshot/i.test((error as Error).message)) {
       throw new CopiarError('TABLA_FALLIDA', 'la instantánea del origen ya no existe (se perdió la conexión que la sostenía o se reinició el servidor)', { exitCode: 1, cause: error });
     }
     throw error;

