@@ -6,6 +6,7 @@ import { derivedId } from '../lib/rules/index.js';
 import { migrate } from '../lib/run.js';
 import { TABLE_NAMES } from '../transforms/index.js';
 import { withClient } from './helpers/database.js';
+import { parseCsv } from './helpers/csv.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
 
 const QUERIES: Record<string, string> = {
@@ -212,35 +213,3 @@ t.test('sequences, the forgotten UNIQUE and every index of the guide are in plac
     t.equal(estado.rows[0].n, 30, 'proveedores.estado es VARCHAR(30)');
   });
 });
-
-/** A minimal RFC 4180 reader for the reject files (quoted fields may hold commas and newlines). */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
-}
