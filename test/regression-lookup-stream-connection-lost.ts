@@ -21,7 +21,8 @@ t.test('a lookup stream fails, instead of hanging, when its connection dies betw
     }
   });
   const outcome = await Promise.race([reading.then(() => 'terminó', (e: Error) => `falló: ${e.message}`), new Promise((resolve) => setTimeout(() => resolve('colgado'), 10_000).unref())]);
-  t.match(outcome, /^falló: .*(terminat|Connection)/i);
+  // The connection error is whatever the socket saw first: a FATAL message, its end, or a reset.
+  t.match(outcome, /^falló: .*(terminat|Connection|ECONNRESET)/i);
   t.ok(seen < 100_000, `se detuvo tras ${seen} filas`);
   await client.end().catch(() => undefined);
 });
