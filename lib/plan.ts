@@ -5,6 +5,7 @@ import { CopiarError } from './errors.js';
 import { checkShape, existingColumns } from './schema.js';
 import { checkSource, requiredSourceColumns, tablesToEnsure } from './run.js';
 import { quoteIdent } from './select.js';
+import { sourcePrivilegeProblems, targetPrivilegeProblems } from './privileges.js';
 import type { AnyTableSpec } from './spec.js';
 import { STATE_SCHEMA, stateSchemaExists } from './state.js';
 
@@ -53,18 +54,13 @@ export async function plan(options: { sourceUrl: string; targetUrl: string; spec
       if (!(error instanceof CopiarError)) throw error;
       result.problems.push(error.message);
     }
-    for (const table of requiredSourceColumns(options.specs).keys()) {
-      const { rows } = await source.query<{ ok: boolean | null }>(
-        "SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege(to_regclass($1), 'SELECT') END AS ok",
-        [quoteIdent(table)],
-      );
-      if (rows[0]?.ok === false) result.problems.push(`Sin permiso SELECT sobre ${table} en el origen: pida GRANT SELECT ON ${table} al administrador.`);
-    }
+    result.problems.push(...(await sourcePrivilegeProblems(source, requiredSourceColumns(options.specs).keys())));
 
     const wanted = tablesToEnsure(options.specs);
     const existing = await existingColumns(target, wanted.map((s) => s.target));
-    const { rows: canCreate } = await target.query<{ ok: boolean }>("SELECT has_schema_privilege(current_schema(), 'CREATE') AS ok");
-    if (!canCreate[0]?.ok) result.problems.push('Sin permiso CREATE en el esquema de destino: pida GRANT CREATE ON SCHEMA al administrador.');
+    const stateMissing = !(await stateSchemaExists(target));
+    const existingTables = wanted.filter((s) => existing.has(s.target)).map((s) => s.target);
+    result.problems.push(...(await targetPrivilegeProblems(target, existingTables, stateMissing || existingTables.length < wanted.length)));
     for (const spec of wanted) {
       if (!existing.has(spec.target)) result.will_create.push(spec.target);
       try {
@@ -74,7 +70,7 @@ export async function plan(options: { sourceUrl: string; targetUrl: string; spec
         result.problems.push(error.message);
       }
     }
-    if (!(await stateSchemaExists(target))) result.will_create.push(`esquema ${STATE_SCHEMA}`);
+    if (stateMissing) result.will_create.push(`esquema ${STATE_SCHEMA}`);
 
     for (const spec of options.specs) {
       const sourceEstimate = await estimate(source, spec.source.table);
@@ -90,10 +86,6 @@ export async function plan(options: { sourceUrl: string; targetUrl: string; spec
       });
       if (!exists) continue;
       if (targetEstimate.rows > 0) result.warnings.push(`${spec.target} ya tiene unas ${targetEstimate.rows} filas: la migración las reemplaza (TRUNCATE en la misma transacción).`);
-      for (const privilege of ['INSERT', 'TRUNCATE']) {
-        const { rows } = await target.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2) AS ok', [quoteIdent(spec.target), privilege]);
-        if (!rows[0]?.ok) result.problems.push(`Sin permiso ${privilege} sobre ${spec.target} en el destino.`);
-      }
       const { rows: indexes } = await target.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1', [spec.target]);
       const present = new Set(indexes.map((r) => r.indexname));
       const missingIndexes = Object.keys(spec.indexes).filter((name) => !present.has(name));

@@ -8,7 +8,8 @@ import { copyTable, type TableProgress, type TableResult } from './copy-table.js
 import { CopiarError } from './errors.js';
 import { checkShape, createMissingTable, existingColumns, indexSql, keySql } from './schema.js';
 import type { AnyTableSpec } from './spec.js';
-import { ensureStateSchema, lastUnfinishedRun, recordCreatedTable, recordRunEnd, recordRunResumed, recordRunStart, tableLoadState } from './state.js';
+import { sourcePrivilegeProblems, targetPrivilegeProblems } from './privileges.js';
+import { ensureStateSchema, lastUnfinishedRun, stateSchemaExists, recordCreatedTable, recordRunEnd, recordRunResumed, recordRunStart, tableLoadState } from './state.js';
 
 export interface RunOptions {
   sourceUrl: string;
@@ -121,6 +122,10 @@ export function requiredSourceColumns(specs: AnyTableSpec[]): Map<string, Set<st
 
 export async function checkSource(client: pg.ClientBase, specs: AnyTableSpec[]): Promise<void> {
   const required = requiredSourceColumns(specs);
+  const denied = await sourcePrivilegeProblems(client, required.keys());
+  if (denied.length > 0) {
+    throw new CopiarError('PERMISOS_INSUFICIENTES', `El usuario de origen no puede leer lo que la migración necesita: ${denied.join('; ')}.`, { context: { problems: denied } });
+  }
   const { rows } = await client.query<{ table_name: string; column_name: string }>(
     `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1)`,
     [[...required.keys()]],
@@ -153,6 +158,11 @@ async function ensureTargetSchema(client: pg.ClientBase, specs: AnyTableSpec[]):
   const wanted = tablesToEnsure(specs);
   const existing = await existingColumns(client, wanted.map((s) => s.target));
   for (const spec of wanted) checkShape(spec, existing.get(spec.target));
+  const existingTables = wanted.filter((s) => existing.has(s.target)).map((s) => s.target);
+  const problems = await targetPrivilegeProblems(client, existingTables, existingTables.length < wanted.length || !(await stateSchemaExists(client)));
+  if (problems.length > 0) {
+    throw new CopiarError('PERMISOS_INSUFICIENTES', `El usuario de destino no puede migrar: ${problems.join('; ')}.`, { context: { problems } });
+  }
   const missing = wanted.filter((s) => !existing.has(s.target));
   await ensureStateSchema(client);
   if (missing.length === 0) return;
