@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { appendFileSync, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
@@ -69,10 +69,23 @@ export function mergeRejectParts(reportDir: string, table: string, sourceColumns
   const target = path.join(reportDir, 'rejects', `${table}.csv`);
   mkdirSync(path.dirname(target), { recursive: true });
   writeFileSync(target, ['motivo', 'detalle', 'id_origen', ...sourceColumns].join(',') + '\n');
-  for (let i = 0; i < parts; i++) {
-    const part = partPath(reportDir, table, i);
-    appendFileSync(target, readFileSync(part));
-    rmSync(part);
+  // Block by block: a big table's part can hold hundreds of MB of rejects.
+  const block = Buffer.allocUnsafe(1 << 20);
+  const out = openSync(target, 'a');
+  try {
+    for (let i = 0; i < parts; i++) {
+      const part = partPath(reportDir, table, i);
+      const input = openSync(part, 'r');
+      try {
+        let n: number;
+        while ((n = readSync(input, block, 0, block.length, null)) > 0) writeSync(out, block, 0, n);
+      } finally {
+        closeSync(input);
+      }
+      rmSync(part);
+    }
+  } finally {
+    closeSync(out);
   }
   return target;
 }
