@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { tableEstimate } from './catalog.js';
 import { CopyOutStream } from './copy-out-stream.js';
 import { CopiarError } from './errors.js';
 import { buildPreparedJoin } from './prepared-join.js';
@@ -332,11 +333,7 @@ export async function copyTable(options: CopyTableOptions): Promise<TableResult>
   const source = await options.openSource();
   let estimate: number;
   try {
-    const { rows } = await source.query<{ n: string }>(
-      `SELECT GREATEST(c.reltuples, COALESCE(s.n_live_tup, 0), 0)::bigint AS n FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = to_regclass($1)`,
-      [quoteIdent(options.spec.source.table)],
-    );
-    estimate = Number(rows[0]?.n ?? 0);
+    estimate = (await tableEstimate(source, options.spec.source.table)).rows;
   } finally {
     await source.end().catch(() => undefined);
   }

@@ -4,7 +4,7 @@ import { closeQuietly, connect } from './connection.js';
 import { CopiarError } from './errors.js';
 import { checkShape, existingColumns } from './schema.js';
 import { checkSource, requiredSourceColumns, tablesToEnsure } from './run.js';
-import { quoteIdent } from './select.js';
+import { tableEstimate } from './catalog.js';
 import { sourcePrivilegeProblems, targetPrivilegeProblems } from './privileges.js';
 import type { AnyTableSpec } from './spec.js';
 import { STATE_SCHEMA, stateSchemaExists } from './state.js';
@@ -25,16 +25,6 @@ export interface Plan {
   will_create: string[];
   warnings: string[];
   problems: string[];
-}
-
-async function estimate(client: pg.ClientBase, table: string): Promise<{ rows: number; bytes: number }> {
-  const { rows } = await client.query<{ rows: string; bytes: string }>(
-    `SELECT GREATEST(c.reltuples, COALESCE(s.n_live_tup, 0), 0)::bigint AS rows, pg_total_relation_size(c.oid) AS bytes
-       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-      WHERE c.oid = to_regclass($1)`,
-    [quoteIdent(table)],
-  );
-  return rows[0] ? { rows: Number(rows[0].rows), bytes: Number(rows[0].bytes) } : { rows: 0, bytes: 0 };
 }
 
 /**
@@ -73,9 +63,9 @@ export async function plan(options: { sourceUrl: string; targetUrl: string; spec
     if (stateMissing) result.will_create.push(`esquema ${STATE_SCHEMA}`);
 
     for (const spec of options.specs) {
-      const sourceEstimate = await estimate(source, spec.source.table);
+      const sourceEstimate = await tableEstimate(source, spec.source.table);
       const exists = existing.has(spec.target);
-      const targetEstimate = exists ? await estimate(target, spec.target) : { rows: 0, bytes: 0 };
+      const targetEstimate = exists ? await tableEstimate(target, spec.target) : { rows: 0, bytes: 0 };
       result.tables.push({
         table: spec.target,
         source_table: spec.source.table + (spec.source.where ? ' (solo proveedores)' : ''),
