@@ -49,6 +49,7 @@ export function summaryTable(summary: RunSummary): string {
  */
 export class EventPrinter {
   private readonly live = new Map<string, string>();
+  private readonly started = new Map<string, { at: number; estimatedRows: number }>();
   private lastLines = 0;
 
   constructor(
@@ -71,10 +72,11 @@ export class EventPrinter {
         this.err.write(`Migrando ${event.tables.join(', ')}\n`);
         break;
       case 'table_start':
-        this.progressLine(event.table, 'empezando');
+        this.started.set(event.table, { at: Date.now(), estimatedRows: event.estimatedRows });
+        this.progressLine(event.table, event.estimatedRows > 0 ? `empezando (~${number(event.estimatedRows)} filas según el catálogo)` : 'empezando');
         break;
       case 'table_progress': {
-        this.progressLine(event.table, `${number(event.read)} filas leídas, ${(event.bytes / MB).toFixed(1)} MB, ${number(event.rejected)} rechazadas`);
+        this.progressLine(event.table, this.describeProgress(event));
         break;
       }
       case 'table_done': {
@@ -105,6 +107,19 @@ export class EventPrinter {
         break;
     }
   };
+
+  /** Rows (and share of the catalog's estimate), MB, rows/s, time left, rejects. */
+  private describeProgress(event: { table: string; read: number; bytes: number; rejected: number }): string {
+    const start = this.started.get(event.table);
+    const seconds = start ? (Date.now() - start.at) / 1000 : 0;
+    const rate = seconds > 0 ? event.read / seconds : 0;
+    const estimate = start?.estimatedRows ?? 0;
+    const parts = [estimate > 0 ? `${number(event.read)}/${number(estimate)} filas (${Math.min(100, Math.round((100 * event.read) / estimate))} %)` : `${number(event.read)} filas`];
+    parts.push(`${(event.bytes / MB).toFixed(1)} MB`, `${number(Math.round(rate))} filas/s`);
+    if (estimate > event.read && rate > 0) parts.push(`quedan ~${Math.ceil((estimate - event.read) / rate)} s`);
+    parts.push(`${number(event.rejected)} rechazadas`);
+    return parts.join(', ');
+  }
 
   private progressLine(table: string, text: string): void {
     if (this.mode === 'tty') {

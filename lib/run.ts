@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { DEPENDS_ON, TABLES, TABLE_NAMES, tableSpec } from '../transforms/index.js';
 import { closeQuietly, connect, scrubSecrets } from './connection.js';
+import { tableEstimate } from './catalog.js';
 import { copyTable, type TableProgress, type TableResult } from './copy-table.js';
 import { CopiarError } from './errors.js';
 import { checkShape, createMissingTable, existingColumns, indexSql, keySql } from './schema.js';
@@ -37,7 +38,7 @@ export interface RunOptions {
 export type RunEvent =
   | { type: 'run_start'; tables: string[]; reportDir: string }
   | { type: 'snapshot'; snapshot: string }
-  | { type: 'table_start'; table: string }
+  | { type: 'table_start'; table: string; estimatedRows: number }
   | ({ type: 'table_progress' } & TableProgress)
   | { type: 'table_done'; result: TableResult }
   | { type: 'table_failed'; table: string; code: string; message: string }
@@ -307,7 +308,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
           return true;
         }
         if (options.signal?.aborted) throw options.signal.reason;
-        emit({ type: 'table_start', table: spec.target });
+        emit({ type: 'table_start', table: spec.target, estimatedRows: (await tableEstimate(coordinator!, spec.source.table)).rows });
         for (let attempt = 0; ; attempt++) {
           let target: pg.Client | undefined;
           try {
