@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { connect } from '../lib/connection.js';
 import { migrate } from '../lib/run.js';
 import { freshDatabase, withClient } from './helpers/database.js';
-import { DIRTY_FIXTURE_SQL, dirtyLegacyDatabase } from './helpers/fixture.js';
-import { LEGACY_SQL } from './helpers/database.js';
+import { dirtyLegacyDatabase } from './helpers/fixture.js';
 
 const LEGACY_TABLES = ['users', 'customers', 'professions', 'provider_professions', 'provider_services', 'service_requests', 'messages', 'sessions', 'task_queue'];
 
@@ -38,5 +38,12 @@ t.test('source sessions are read-only: a source that is also the target is only 
   const before = await checksums(url);
   await migrate({ sourceUrl: url, targetUrl: url, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
   t.same(await checksums(url), before);
-  t.ok(LEGACY_SQL.length > 0 && DIRTY_FIXTURE_SQL.length > 0);
+});
+
+t.test('a source session refuses writes: the tool cannot write to the source by mistake', async (t) => {
+  const url = await dirtyLegacyDatabase(t);
+  const session = await connect({ url, readOnly: true, role: 'origen' });
+  t.teardown(() => session.end());
+  await t.rejects(session.query("UPDATE users SET name = 'x'"), { code: '25006' }, 'read-only transaction');
+  t.same((await session.query('SHOW default_transaction_read_only')).rows, [{ default_transaction_read_only: 'on' }]);
 });
