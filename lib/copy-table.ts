@@ -51,6 +51,10 @@ export interface CopyTableOptions {
   runId: number;
   /** Tables larger than this are copied in primary-key ranges of this many rows. */
   chunkRows: number;
+  /** Ranges of one chunked table copied at the same time (each on its own connections). */
+  rangeJobs?: number;
+  /** Opens another target connection, for ranges copied side by side. */
+  openTarget?: () => Promise<pg.Client>;
   signal?: AbortSignal;
   onProgress?: (progress: TableProgress) => void;
   progressIntervalMs?: number;
@@ -85,16 +89,20 @@ async function streamRows(
   lookupRules: Record<string, FastRule>,
   extraWhere: string | undefined,
   freeze: boolean,
-  live: { transform?: TableTransform },
+  live: Set<TableTransform>,
 ): Promise<Streamed> {
   const { spec, target } = options;
   const preparedJoin = spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
   const transform = new TableTransform({ spec, rejects, lookupRules });
-  live.transform = transform;
+  live.add(transform);
   const copyOut = source.query(new CopyOutStream(copyOutSql(spec, { preparedJoin, extraWhere })));
   const copyIn = target.query(copyFrom(copyInSql(spec, { freeze })));
   const started = performance.now();
-  await pipeline(copyOut, transform, copyIn, { signal: options.signal });
+  try {
+    await pipeline(copyOut, transform, copyIn, { signal: options.signal });
+  } finally {
+    live.delete(transform);
+  }
   const counters = { ...transform.counters, bytes: transform.bytesRead, seconds: (performance.now() - started) / 1000 };
   checkAccounts(spec.target, counters, copyIn.rowCount);
   return counters;
@@ -114,18 +122,17 @@ function stopError(signal: AbortSignal | undefined): CopiarError {
   return reason ?? new CopiarError('DETENIDO', 'detenido', { exitCode: 1 });
 }
 
-async function withProgress<T>(options: CopyTableOptions, base: () => Streamed, live: { transform?: TableTransform }, fn: () => Promise<T>): Promise<T> {
+async function withProgress<T>(options: CopyTableOptions, base: () => Streamed, live: Set<TableTransform>, fn: () => Promise<T>): Promise<T> {
   const report = (): void => {
     if (options.onProgress === undefined) return;
-    const done = base();
-    const t = live.transform;
-    options.onProgress({
-      table: options.spec.target,
-      read: done.read + (t?.counters.read ?? 0),
-      written: done.written + (t?.counters.written ?? 0),
-      rejected: done.rejected + (t?.counters.rejected ?? 0),
-      bytes: done.bytes + (t?.bytesRead ?? 0),
-    });
+    const sum = { ...base() };
+    for (const t of live) {
+      sum.read += t.counters.read;
+      sum.written += t.counters.written;
+      sum.rejected += t.counters.rejected;
+      sum.bytes += t.bytesRead;
+    }
+    options.onProgress({ table: options.spec.target, read: sum.read, written: sum.written, rejected: sum.rejected, bytes: sum.bytes });
   };
   const timer = setInterval(report, options.progressIntervalMs ?? 1000);
   try {
@@ -162,7 +169,7 @@ async function copyAtomic(options: CopyTableOptions): Promise<TableResult> {
   const { spec, target } = options;
   const started = performance.now();
   const rejects = new RejectFile(options.reportDir, spec.target, spec.source.columns);
-  const live: { transform?: TableTransform } = {};
+  const live = new Set<TableTransform>();
   let source: pg.Client | undefined;
   try {
     source = await options.openSource();
@@ -261,35 +268,59 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
     return sum;
   };
   const lookupRules = await loadLookupRules(spec, target);
-  const live: { transform?: TableTransform } = {};
-  await withProgress(options, total, live, async () => {
-    for (let i = 0; i <= boundaries!.length; i++) {
-      if (done.has(i)) continue;
-      if (stopped(options.signal)) throw stopError(options.signal);
-      const rejects = new RejectFile(options.reportDir, spec.target, spec.source.columns, { part: i });
-      let source: pg.Client | undefined;
-      try {
-        source = await options.openSource();
-        await target.query('BEGIN');
-        await target.query('SET LOCAL synchronous_commit = off');
-        const counters = await streamRows(options, source, rejects, lookupRules, chunkWhere(spec, key, boundaries!, i), false, live);
-        await rejects.close();
-        await target.query(
-          `INSERT INTO ${STATE_SCHEMA}.tramos (ejecucion, tabla, tramo, leidas, escritas, rechazadas, ajustadas, bytes, segundos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [options.runId, spec.target, i, counters.read, counters.written, counters.rejected, counters.adjusted, counters.bytes, counters.seconds],
-        );
-        await target.query('COMMIT');
-        done.set(i, counters);
-        live.transform = undefined;
-      } catch (error) {
-        live.transform = undefined;
-        await target.query('ROLLBACK').catch(() => undefined);
-        await rejects.close().catch(() => undefined);
-        throw stopped(options.signal) ? stopError(options.signal) : error;
-      } finally {
-        if (source) await source.end().catch(() => undefined);
-      }
+  const live = new Set<TableTransform>();
+  const copyRange = async (i: number, connection: pg.ClientBase): Promise<void> => {
+    if (stopped(options.signal)) throw stopError(options.signal);
+    const rejects = new RejectFile(options.reportDir, spec.target, spec.source.columns, { part: i });
+    let source: pg.Client | undefined;
+    try {
+      source = await options.openSource();
+      await connection.query('BEGIN');
+      await connection.query('SET LOCAL synchronous_commit = off');
+      const counters = await streamRows({ ...options, target: connection }, source, rejects, lookupRules, chunkWhere(spec, key, boundaries!, i), false, live);
+      await rejects.close();
+      await connection.query(
+        `INSERT INTO ${STATE_SCHEMA}.tramos (ejecucion, tabla, tramo, leidas, escritas, rechazadas, ajustadas, bytes, segundos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [options.runId, spec.target, i, counters.read, counters.written, counters.rejected, counters.adjusted, counters.bytes, counters.seconds],
+      );
+      await connection.query('COMMIT');
+      done.set(i, counters);
+    } catch (error) {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      await rejects.close().catch(() => undefined);
+      throw stopped(options.signal) ? stopError(options.signal) : error;
+    } finally {
+      if (source) await source.end().catch(() => undefined);
     }
+  };
+  const pending = Array.from({ length: boundaries.length + 1 }, (_, i) => i).filter((i) => !done.has(i));
+  const workers = Math.min(options.rangeJobs ?? 1, pending.length);
+  await withProgress(options, total, live, async () => {
+    if (workers <= 1 || options.openTarget === undefined) {
+      for (const i of pending) await copyRange(i, target);
+      return;
+    }
+    // Ranges side by side, each worker on its own target connection; every range still
+    // commits with its own checkpoint, so a resume works the same.
+    const openTarget = options.openTarget;
+    let next = 0;
+    let failure: unknown;
+    await Promise.all(
+      Array.from({ length: workers }, async (_, w) => {
+        const connection = w === 0 ? target : await openTarget();
+        try {
+          while (failure === undefined && next < pending.length) {
+            const i = pending[next++]!;
+            await copyRange(i, connection).catch((error: unknown) => {
+              failure ??= error;
+            });
+          }
+        } finally {
+          if (w > 0) await (connection as pg.Client).end().catch(() => undefined);
+        }
+      }),
+    );
+    if (failure !== undefined) throw failure;
   });
 
   const counters = total();

@@ -320,6 +320,8 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
               reportDir,
               runId: run,
               chunkRows,
+              rangeJobs: jobs,
+              openTarget: () => connect({ url: options.targetUrl, sslCa: options.sslCa, role: 'destino' }),
               signal: options.signal,
               progressIntervalMs: options.progressIntervalMs,
               reloadedLater: new Set(specs.slice(specs.indexOf(spec) + 1).map((s) => s.target)),
