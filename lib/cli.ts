@@ -95,7 +95,7 @@ export async function main(io: CliIO): Promise<number> {
       .option('target', { type: 'string', describe: 'URL de la base de destino (o TARGET_DATABASE_URL, o DATABASE_URL)' })
       .option('table', { type: 'string', array: true, describe: `tabla de destino a migrar, repetible (por defecto las nueve): ${TABLE_NAMES.join(', ')}` })
       .option('report-dir', { type: 'string', describe: 'carpeta del informe (summary.json, rejects/); por defecto copiar-tablas-informes/<fecha>' })
-      .option('jobs', { type: 'number', default: 1, describe: 'tablas copiadas a la vez, cada una con su par de conexiones' })
+      .option('jobs', { type: 'number', default: 1, describe: 'tablas copiadas a la vez, cada una con su par de conexiones (y tramos de una tabla grande a la vez)' })
       .option('ssl-ca', { type: 'string', describe: 'certificado raíz del proveedor (PEM) para TLS' })
       .option('resume', { type: 'boolean', default: false, describe: 'continúa la última ejecución sin terminar desde su último tramo guardado' })
       .option('chunk-rows', { type: 'number', default: DEFAULT_CHUNK_ROWS, describe: 'filas por tramo en las tablas grandes (cada tramo se guarda con su punto de control)' })
@@ -106,7 +106,7 @@ export async function main(io: CliIO): Promise<number> {
       .option('json', { type: 'boolean', default: false, describe: 'un objeto JSON por evento en stdout' })
       .option('debug', { type: 'boolean', default: false, describe: 'muestra la traza completa de los errores' })
       .example(EXAMPLES)
-      .epilog('Salida: 0 la migración terminó (aunque haya filas rechazadas); 1 una tabla no se pudo migrar; 2 uso o configuración incorrectos, antes de escribir nada.')
+      .epilog('Salida: 0 la migración terminó (aunque haya filas rechazadas); 1 una tabla no se pudo migrar o la ejecución se detuvo (lo guardado se conserva; continúe con --resume); 2 uso o configuración incorrectos, antes de escribir nada.')
       .strict()
       .help('help')
       .alias('help', 'h')
@@ -128,14 +128,17 @@ export async function main(io: CliIO): Promise<number> {
     debug = argv.debug;
 
     const command = String(argv._[0] ?? 'migrate');
-    const connections = (): { sourceUrl: string; targetUrl: string } => {
-      const urls = {
-        sourceUrl: validateUrl(argv.source ?? io.env.SOURCE_DATABASE_URL ?? io.env.DATABASE_URL, 'origen'),
-        targetUrl: validateUrl(argv.target ?? io.env.TARGET_DATABASE_URL ?? io.env.DATABASE_URL, 'destino'),
-      };
-      secrets.push(urls.sourceUrl, urls.targetUrl);
-      return urls;
+    const sourceUrlOnly = (): string => {
+      const url = validateUrl(argv.source ?? io.env.SOURCE_DATABASE_URL ?? io.env.DATABASE_URL, 'origen');
+      secrets.push(url);
+      return url;
     };
+    const targetUrlOnly = (): string => {
+      const url = validateUrl(argv.target ?? io.env.TARGET_DATABASE_URL ?? io.env.DATABASE_URL, 'destino');
+      secrets.push(url);
+      return url;
+    };
+    const connections = (): { sourceUrl: string; targetUrl: string } => ({ sourceUrl: sourceUrlOnly(), targetUrl: targetUrlOnly() });
     const selected = (): AnyTableSpec[] => resolveTables((argv.table ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean));
     const out = (text: string): void => void io.stdout.write(text + '\n');
     switch (command) {
@@ -160,7 +163,7 @@ export async function main(io: CliIO): Promise<number> {
         return ok ? 0 : 1;
       }
       case 'rollback': {
-        const result = await rollback({ targetUrl: connections().targetUrl, sslCa: argv['ssl-ca'], execute: argv.yes === true });
+        const result = await rollback({ targetUrl: targetUrlOnly(), sslCa: argv['ssl-ca'], execute: argv.yes === true });
         const what = [...result.tables, ...(result.stateSchema ? ['esquema copiar_tablas'] : [])];
         if (argv.yes !== true) {
           out(what.length > 0 ? `Se borraría: ${what.join(', ')}. Repita con --yes para borrarlo.` : 'No hay nada creado por copiar-tablas que borrar.');
@@ -170,7 +173,7 @@ export async function main(io: CliIO): Promise<number> {
         return 0;
       }
       case 'backup': {
-        const file = await backup({ sourceUrl: connections().sourceUrl, outDir: String(argv.out) });
+        const file = await backup({ sourceUrl: sourceUrlOnly(), outDir: String(argv.out) });
         out(`Copia de seguridad: ${file}`);
         return 0;
       }

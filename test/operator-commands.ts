@@ -77,7 +77,8 @@ t.test('rollback drops exactly the tables copiar-tablas created, and only with -
   await withClient(url, (c) => c.query(`CREATE TABLE sesiones (id UUID, telefono VARCHAR(20) NOT NULL, id_sesion VARCHAR(255) NOT NULL, estado VARCHAR(20), codigo_qr TEXT,
     datos_sesion JSONB, expira_at TIMESTAMP, ultima_actividad TIMESTAMP, creado_at TIMESTAMP)`));
   await migrate({ sourceUrl: url, targetUrl: url, tables: ['profesiones', 'mensajes', 'sesiones'], reportDir: report() });
-  const dry = await runCli(['rollback'], { DATABASE_URL: url });
+  // Rollback only needs the target.
+  const dry = await runCli(['rollback'], { TARGET_DATABASE_URL: url });
   t.equal(dry.code, 2);
   t.match(dry.stdout, /Se borraría: mensajes, profesiones, esquema copiar_tablas\. Repita con --yes/);
   t.equal(await withClient(url, async (c) => (await c.query('SELECT count(*)::int AS n FROM mensajes')).rows[0].n), 2, 'sin --yes no se borra nada');
