@@ -90,9 +90,9 @@ async function streamRows(
   extraWhere: string | undefined,
   freeze: boolean,
   live: Set<TableTransform>,
+  preparedJoin: string | undefined,
 ): Promise<Streamed> {
   const { spec, target } = options;
-  const preparedJoin = spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
   const transform = new TableTransform({ spec, rejects, lookupRules });
   live.add(transform);
   const copyOut = source.query(new CopyOutStream(copyOutSql(spec, { preparedJoin, extraWhere })));
@@ -106,6 +106,10 @@ async function streamRows(
   const counters = { ...transform.counters, bytes: transform.bytesRead, seconds: (performance.now() - started) / 1000 };
   checkAccounts(spec.target, counters, copyIn.rowCount);
   return counters;
+}
+
+async function preparedJoinSql(spec: AnyTableSpec, source: pg.ClientBase): Promise<string | undefined> {
+  return spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
 }
 
 async function loadLookupRules(spec: AnyTableSpec, target: pg.ClientBase): Promise<Record<string, FastRule>> {
@@ -179,7 +183,8 @@ async function copyAtomic(options: CopyTableOptions): Promise<TableResult> {
     const lookupRules = await loadLookupRules(spec, target);
     const savedForeignKeys = await dropBeforeLoad(target, spec);
     await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
-    const counters = await withProgress(options, emptyCounters, live, () => streamRows(options, source!, rejects, lookupRules, undefined, true, live));
+    const preparedJoin = await preparedJoinSql(spec, source);
+    const counters = await withProgress(options, emptyCounters, live, () => streamRows(options, source!, rejects, lookupRules, undefined, true, live, preparedJoin));
     const indexStarted = performance.now();
     await restoreAfterLoad(target, spec, savedForeignKeys, options.reloadedLater);
     const indexSeconds = (performance.now() - indexStarted) / 1000;
@@ -269,15 +274,20 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
   };
   const lookupRules = await loadLookupRules(spec, target);
   const live = new Set<TableTransform>();
+  // Every range reads the same snapshot, so the prepared join is built once per table.
+  let preparedJoin: Promise<string | undefined> | undefined;
   const copyRange = async (i: number, connection: pg.ClientBase): Promise<void> => {
     if (stopped(options.signal)) throw stopError(options.signal);
     const rejects = new RejectFile(options.reportDir, spec.target, spec.source.columns, { part: i });
     let source: pg.Client | undefined;
     try {
       source = await options.openSource();
+      const opened = source;
+      preparedJoin ??= preparedJoinSql(spec, opened);
+      const joinSql = await preparedJoin;
       await connection.query('BEGIN');
       await connection.query('SET LOCAL synchronous_commit = off');
-      const counters = await streamRows({ ...options, target: connection }, source, rejects, lookupRules, chunkWhere(spec, key, boundaries!, i), false, live);
+      const counters = await streamRows({ ...options, target: connection }, source, rejects, lookupRules, chunkWhere(spec, key, boundaries!, i), false, live, joinSql);
       await rejects.close();
       await connection.query(
         `INSERT INTO ${STATE_SCHEMA}.tramos (ejecucion, tabla, tramo, leidas, escritas, rechazadas, ajustadas, bytes, segundos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
