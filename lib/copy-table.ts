@@ -165,6 +165,35 @@ async function recordLoad(target: pg.ClientBase, options: CopyTableOptions, stat
 }
 
 /**
+ * One load transaction on `connection` with a source session of the run's snapshot: a
+ * failure rolls the transaction back, closes the reject file and reports a stop as a
+ * stop; the source session is always closed. `body` ends with the work to commit.
+ */
+async function inLoadTransaction<T>(
+  options: CopyTableOptions,
+  connection: pg.ClientBase,
+  rejects: RejectFile,
+  body: (source: pg.Client) => Promise<T>,
+): Promise<T> {
+  let source: pg.Client | undefined;
+  try {
+    source = await options.openSource();
+    await connection.query('BEGIN');
+    // A lost commit is re-done by loading again; the WAL flush is not worth waiting for.
+    await connection.query('SET LOCAL synchronous_commit = off');
+    const result = await body(source);
+    await connection.query('COMMIT');
+    return result;
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    await rejects.close().catch(() => undefined);
+    throw stopped(options.signal) ? stopError(options.signal) : error;
+  } finally {
+    if (source) await source.end().catch(() => undefined);
+  }
+}
+
+/**
  * One table, atomically: in one target transaction the table's keys and indexes are
  * dropped, the table truncated, the rows streamed in with COPY FREEZE, the keys and
  * indexes rebuilt; any failure rolls all of it back and the previous content stays.
@@ -174,33 +203,22 @@ async function copyAtomic(options: CopyTableOptions): Promise<TableResult> {
   const started = performance.now();
   const rejects = new RejectFile(options.reportDir, spec.target, spec.source.columns);
   const live = new Set<TableTransform>();
-  let source: pg.Client | undefined;
-  try {
-    source = await options.openSource();
-    await target.query('BEGIN');
-    // A lost commit is re-done by running the table again; the WAL flush is not worth waiting for.
-    await target.query('SET LOCAL synchronous_commit = off');
+  const result = await inLoadTransaction(options, target, rejects, async (source) => {
     const lookupRules = await loadLookupRules(spec, target);
     const savedForeignKeys = await dropBeforeLoad(target, spec);
     await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
     const preparedJoin = await preparedJoinSql(spec, source);
-    const counters = await withProgress(options, emptyCounters, live, () => streamRows(options, source!, rejects, lookupRules, undefined, true, live, preparedJoin));
+    const counters = await withProgress(options, emptyCounters, live, () => streamRows(options, source, rejects, lookupRules, undefined, true, live, preparedJoin));
     const indexStarted = performance.now();
     await restoreAfterLoad(target, spec, savedForeignKeys, options.reloadedLater);
     const indexSeconds = (performance.now() - indexStarted) / 1000;
     await rejects.close();
-    const result = { table: spec.target, ...counters, copySeconds: counters.seconds, indexSeconds, seconds: (performance.now() - started) / 1000, analyzeSeconds: 0, rejectFile: rejects.path, chunks: 1, chunksResumed: 0 };
-    await recordLoad(target, options, 'completa', { summary: result });
-    await target.query('COMMIT');
-    result.analyzeSeconds = await analyze(target, spec);
-    return result;
-  } catch (error) {
-    await target.query('ROLLBACK').catch(() => undefined);
-    await rejects.close().catch(() => undefined);
-    throw stopped(options.signal) ? stopError(options.signal) : error;
-  } finally {
-    if (source) await source.end().catch(() => undefined);
-  }
+    const loaded = { table: spec.target, ...counters, copySeconds: counters.seconds, indexSeconds, seconds: (performance.now() - started) / 1000, analyzeSeconds: 0, rejectFile: rejects.path, chunks: 1, chunksResumed: 0 };
+    await recordLoad(target, options, 'completa', { summary: loaded });
+    return loaded;
+  });
+  result.analyzeSeconds = await analyze(target, spec);
+  return result;
 }
 
 /** Upper bounds of primary-key ranges of `chunkRows` rows each, read in the snapshot. */
@@ -279,29 +297,18 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
   const copyRange = async (i: number, connection: pg.ClientBase): Promise<void> => {
     if (stopped(options.signal)) throw stopError(options.signal);
     const rejects = new RejectFile(options.reportDir, spec.target, spec.source.columns, { part: i });
-    let source: pg.Client | undefined;
-    try {
-      source = await options.openSource();
-      const opened = source;
-      preparedJoin ??= preparedJoinSql(spec, opened);
+    const counters = await inLoadTransaction(options, connection, rejects, async (source) => {
+      preparedJoin ??= preparedJoinSql(spec, source);
       const joinSql = await preparedJoin;
-      await connection.query('BEGIN');
-      await connection.query('SET LOCAL synchronous_commit = off');
-      const counters = await streamRows({ ...options, target: connection }, source, rejects, lookupRules, chunkWhere(spec, key, boundaries!, i), false, live, joinSql);
+      const copied = await streamRows({ ...options, target: connection }, source, rejects, lookupRules, chunkWhere(spec, key, boundaries!, i), false, live, joinSql);
       await rejects.close();
       await connection.query(
         `INSERT INTO ${STATE_SCHEMA}.tramos (ejecucion, tabla, tramo, leidas, escritas, rechazadas, ajustadas, bytes, segundos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [options.runId, spec.target, i, counters.read, counters.written, counters.rejected, counters.adjusted, counters.bytes, counters.seconds],
+        [options.runId, spec.target, i, copied.read, copied.written, copied.rejected, copied.adjusted, copied.bytes, copied.seconds],
       );
-      await connection.query('COMMIT');
-      done.set(i, counters);
-    } catch (error) {
-      await connection.query('ROLLBACK').catch(() => undefined);
-      await rejects.close().catch(() => undefined);
-      throw stopped(options.signal) ? stopError(options.signal) : error;
-    } finally {
-      if (source) await source.end().catch(() => undefined);
-    }
+      return copied;
+    });
+    done.set(i, counters);
   };
   const pending = Array.from({ length: boundaries.length + 1 }, (_, i) => i).filter((i) => !done.has(i));
   const workers = Math.min(options.rangeJobs ?? 1, pending.length);
