@@ -1,6 +1,7 @@
 // `npm run bench:transform -- --rows 1000000`: the mensajes Transform alone, in memory, on
 // one core, over a captured COPY stream of the real SELECT; beside it, a pass-through
 // Transform (the floor) and a naive per-row split('\t') transform (what not to do).
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +12,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { withDatabaseName } from '../lib/connection.js';
 import { projectRoot } from '../lib/paths.js';
 import { buildPreparedJoin } from '../lib/prepared-join.js';
-import { copyOutSql } from '../lib/select.js';
+import { copyOutSql, sourceFields } from '../lib/select.js';
 import { TableTransform } from '../lib/table-transform.js';
 import { mensajes } from '../transforms/mensajes.js';
 import { startEmbedded } from '../scripts/embedded.js';
@@ -19,7 +20,9 @@ import { generateLegacy } from './generate.js';
 
 const rowsIndex = process.argv.indexOf('--rows');
 const rows = rowsIndex >= 0 ? Number(process.argv[rowsIndex + 1]) : 1_000_000;
-const captured = path.join(projectRoot(), 'benchmarks/captured', `mensajes-${rows}.copy`);
+// The capture follows the SELECT's field order: a new order means a new capture.
+const order = createHash('sha1').update(sourceFields(mensajes).join(',')).digest('hex').slice(0, 8);
+const captured = path.join(projectRoot(), 'benchmarks/captured', `mensajes-${rows}-${order}.copy`);
 
 async function capture(): Promise<void> {
   process.stderr.write(`Capturando el COPY de mensajes (${rows} filas)...\n`);

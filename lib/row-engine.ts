@@ -1,8 +1,9 @@
 import { ByteKeyCache } from './byte-key-cache.js';
 import { ByteSink } from './byte-sink.js';
-import { NEWLINE, TAB, decodeField, encodeField } from './copy-text.js';
+import { NEWLINE, TAB, decodeField, encodeField, isNullField } from './copy-text.js';
 import { CopiarError, RowRejection } from './errors.js';
 import { sourceFields } from './select.js';
+import { isWide, wireColumns } from './wire-order.js';
 import type { AnyTableSpec, FastRule } from './spec.js';
 import type { RowView } from './rules/types.js';
 
@@ -40,19 +41,36 @@ type Step =
       rule: FastRule;
       keepsRaw: ((buf: Buffer, start: number, end: number) => boolean) | undefined;
       memo: ByteKeyCache<MemoEntry> | null;
+      /** For a value-only rule: its result for NULL, computed on first use. */
+      valueOnly: boolean;
+      nullEntry: MemoEntry | undefined;
     };
 
 /**
  * Applies a table's column rules to complete rows of COPY text and writes the target
  * rows to a ByteSink. Plain and synchronous: the stream shell only feeds it bytes.
+ *
+ * Fields arrive in wire order (see wire-order.ts): a row is split only as far as its
+ * last field with a rule; the fields after it are copied with the rest of the row up to
+ * the newline, unsplit. Every other field is split on demand (a rejected row, a rule
+ * that reads another field).
  */
 export class RowEngine {
   readonly counters: RowCounters = { read: 0, written: 0, rejected: 0, adjusted: 0 };
   private readonly fields: string[];
   private readonly fieldIndex = new Map<string, number>();
+  /** Fields scanned with a native byte search rather than a loop. */
+  private readonly wideField: Uint8Array;
   private readonly steps: Step[] = [];
+  /** The pass-through columns after the last ruled field: [first field, its target]. */
+  private readonly tail: { field: number; target: number } | null;
+  /** How many fields every row is split into before the rules run. */
+  private readonly eagerSplit: number;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
+  /** Fields of the current row split so far, and where the row ends. */
+  private splitCount = 0;
+  private rowEnd = 0;
   /** Output values kept for the current row: unique keys and the kept id. */
   private readonly remembered: (string | null)[];
   private readonly rememberedTargets: Set<number>;
@@ -70,12 +88,17 @@ export class RowEngine {
     private readonly onReject: (row: RejectedRow) => void,
     lookupRules: Record<string, FastRule> = {},
   ) {
+    const columns = wireColumns(spec);
     this.fields = sourceFields(spec);
     this.fields.forEach((name, i) => this.fieldIndex.set(name, i));
     this.starts = new Int32Array(this.fields.length);
     this.ends = new Int32Array(this.fields.length);
+    this.wideField = new Uint8Array(this.fields.length);
+    columns.forEach((column) => {
+      if (column.from !== undefined && isWide(column)) this.wideField[this.field(column.from)] = 1;
+    });
     const targetIndex = (name: string): number => {
-      const i = spec.columns.findIndex((c) => c.name === name);
+      const i = columns.findIndex((c) => c.name === name);
       if (i < 0) throw new Error(`${spec.target}: columna desconocida ${name}`);
       return i;
     };
@@ -83,11 +106,24 @@ export class RowEngine {
     this.keptIdTarget = targetIndex(spec.keptIdColumn);
     // Values are only decoded for the duplicate check; tables without UNIQUE keys skip it.
     this.rememberedTargets = new Set(this.uniqueKeys.length > 0 ? [this.keptIdTarget, ...this.uniqueKeys.flatMap((k) => k.columns)] : []);
-    this.remembered = new Array<string | null>(spec.columns.length).fill(null);
+    this.remembered = new Array<string | null>(columns.length).fill(null);
     this.sourceColumnFields = spec.source.columns.map((name) => this.field(name));
     this.sourceIdField = this.field(spec.source.idColumn);
 
-    spec.columns.forEach((column, target) => {
+    // The tail: pass-through columns reading the last fields of the row, in order.
+    let tailTarget = columns.length;
+    while (tailTarget > 0) {
+      const column = columns[tailTarget - 1]!;
+      const rule = lookupRules[column.name] ?? column.rule;
+      const expected = this.fields.length - (columns.length - tailTarget) - 1;
+      if (rule !== undefined || column.from === undefined || this.field(column.from) !== expected) break;
+      tailTarget--;
+    }
+    const remembers = this.rememberedTargets.size > 0;
+    this.tail = tailTarget < columns.length && !remembers ? { field: this.field(columns[tailTarget]!.from!), target: tailTarget } : null;
+    this.eagerSplit = this.tail === null ? this.fields.length : this.tail.field;
+
+    columns.slice(0, this.tail?.target ?? columns.length).forEach((column, target) => {
       const field = column.from === undefined ? -1 : this.field(column.from);
       const rule = lookupRules[column.name] ?? column.rule;
       if (rule === undefined) {
@@ -108,6 +144,8 @@ export class RowEngine {
         rule,
         keepsRaw: field >= 0 ? rule.keepsRaw : undefined,
         memo: column.memo && field >= 0 ? new ByteKeyCache<MemoEntry>() : null,
+        valueOnly: field >= 0 && rule.valueOnly === true,
+        nullEntry: undefined,
       });
     });
 
@@ -115,6 +153,7 @@ export class RowEngine {
     this.view = {
       field(name: string): string | null {
         const i = engine.field(name);
+        engine.splitAll();
         return decodeField(engine.buf, engine.starts[i]!, engine.ends[i]!);
       },
       adjust(): void {
@@ -141,20 +180,38 @@ export class RowEngine {
     }
   }
 
-  private splitFields(buf: Buffer, start: number, end: number): void {
-    const count = this.fields.length;
-    let pos = start;
-    for (let i = 0; i < count - 1; i++) {
-      const tab = buf.indexOf(TAB, pos);
-      if (tab < 0 || tab >= end) this.badRow(i + 1);
+  /** Splits the current row up to `count` fields; a field holds no raw tab or newline. */
+  private splitUpTo(count: number): void {
+    const buf = this.buf;
+    const rowEnd = this.rowEnd;
+    const last = this.fields.length - 1;
+    let i = this.splitCount;
+    let pos = i === 0 ? this.starts[0]! : this.ends[i - 1]! + 1;
+    for (; i < count; i++) {
       this.starts[i] = pos;
-      this.ends[i] = tab;
-      pos = tab + 1;
+      let end: number;
+      if (i === last) {
+        end = rowEnd;
+        const extra = buf.indexOf(TAB, pos);
+        if (extra >= 0 && extra < rowEnd) this.badRow(count + 1);
+      } else if (this.wideField[i] === 1) {
+        end = buf.indexOf(TAB, pos);
+        if (end < 0 || end > rowEnd) this.badRow(i + 1);
+      } else {
+        end = pos;
+        while (end < rowEnd && buf[end] !== TAB) end++;
+        if (end === rowEnd) this.badRow(i + 1);
+      }
+      this.ends[i] = end;
+      pos = end + 1;
     }
-    this.starts[count - 1] = pos;
-    this.ends[count - 1] = end;
-    const extra = buf.indexOf(TAB, pos);
-    if (extra >= 0 && extra < end) this.badRow(count + 1);
+    this.splitCount = count;
+  }
+
+  /** Splits the whole row and checks it has no field too many. */
+  private splitAll(): void {
+    if (this.splitCount === this.fields.length) return;
+    this.splitUpTo(this.fields.length);
   }
 
   private badRow(seen: number): never {
@@ -167,15 +224,24 @@ export class RowEngine {
   private runEnd = -1;
 
   private emitRaw(buf: Buffer, field: number, target: number): void {
-    const start = this.starts[field]!;
+    this.emitRange(buf, this.starts[field]!, this.ends[field]!, target);
+  }
+
+  /** Where the tail's first field starts: just past the last split field. */
+  private tailStart(): number {
+    const field = this.tail!.field;
+    return field === 0 ? this.starts[0]! : this.ends[field - 1]! + 1;
+  }
+
+  private emitRange(buf: Buffer, start: number, end: number, target: number): void {
     if (this.runStart >= 0 && this.runEnd + 1 === start) {
-      this.runEnd = this.ends[field]!;
+      this.runEnd = end;
       return;
     }
     this.flushRun(buf);
     if (target !== 0) this.sink.writeByte(TAB);
     this.runStart = start;
-    this.runEnd = this.ends[field]!;
+    this.runEnd = end;
   }
 
   private emitBytes(buf: Buffer, bytes: Buffer, target: number): void {
@@ -198,7 +264,10 @@ export class RowEngine {
 
   private processRow(buf: Buffer, start: number, end: number): void {
     this.counters.read++;
-    this.splitFields(buf, start, end);
+    this.starts[0] = start;
+    this.splitCount = 0;
+    this.rowEnd = end;
+    this.splitUpTo(this.eagerSplit);
     const sink = this.sink;
     sink.beginRow();
     this.rowAdjusted = false;
@@ -214,9 +283,15 @@ export class RowEngine {
           this.applyRule(step, buf);
         }
       }
-      this.flushRun(buf);
       this.checkUnique();
-      sink.writeByte(NEWLINE);
+      if (this.tail !== null) {
+        // The unsplit rest of the row, its newline included.
+        this.emitRange(buf, this.tailStart(), end + 1, this.tail.target);
+        this.flushRun(buf);
+      } else {
+        this.flushRun(buf);
+        sink.writeByte(NEWLINE);
+      }
     } catch (error) {
       if (!(error instanceof RowRejection)) throw error;
       this.runStart = -1;
@@ -247,12 +322,17 @@ export class RowEngine {
       if (remember) this.remembered[step.target] = decodeField(buf, start, end);
       return;
     }
+    let entry: MemoEntry | undefined;
     if (step.memo !== null) {
-      let entry = step.memo.get(buf, start, end);
+      entry = step.memo.get(buf, start, end);
       if (entry === undefined) {
         entry = this.evaluateForMemo(step, buf, start, end);
         step.memo.set(buf, start, end, entry);
       }
+    } else if (step.valueOnly && isNullField(buf, start, end)) {
+      entry = step.nullEntry ??= this.evaluateForMemo(step, buf, start, end);
+    }
+    if (entry !== undefined) {
       if (entry.rejection !== null) throw entry.rejection;
       if (entry.adjusted) this.rowAdjusted = true;
       if (entry.same) this.emitRaw(buf, step.field, step.target);
@@ -305,6 +385,7 @@ export class RowEngine {
 
   private rejectRow(buf: Buffer, rejection: RowRejection): void {
     this.counters.rejected++;
+    this.splitAll();
     const values = this.sourceColumnFields.map((f) => decodeField(buf, this.starts[f]!, this.ends[f]!));
     const id = decodeField(buf, this.starts[this.sourceIdField]!, this.ends[this.sourceIdField]!);
     this.onReject({ reason: rejection.reason, detail: rejection.detail, sourceId: id, values });

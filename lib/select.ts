@@ -1,24 +1,23 @@
 import type { AnyTableSpec } from './spec.js';
+import { wireColumns } from './wire-order.js';
 
 export function quoteIdent(name: string): string {
   return '"' + name.replace(/"/g, '""') + '"';
 }
 
 /**
- * The fields the source SELECT returns, in order. Fields follow the target columns
- * first, so that pass-through columns sit next to each other in both rows and can be
- * copied as one byte range; the remaining source columns (needed by the reject file)
- * come after.
+ * The fields the source SELECT returns, in order. The fields no target column reads
+ * (kept for the reject file and for rules that look at other fields) come first; then
+ * the fields of the target columns in wire order, so that unchanged values sit next to
+ * each other in both rows and a clean row's tail is copied as one byte range, up to its
+ * newline, without being split.
  */
 export function sourceFields(spec: AnyTableSpec): string[] {
-  const fields: string[] = [];
-  const add = (name: string | undefined): void => {
-    if (name !== undefined && !fields.includes(name)) fields.push(name);
-  };
-  for (const column of spec.columns) add(column.from);
-  for (const name of spec.source.columns) add(name);
-  for (const name of Object.keys(spec.source.lookups ?? {})) add(name);
-  return fields;
+  const read = wireColumns(spec)
+    .map((column) => column.from)
+    .filter((name): name is string => name !== undefined);
+  const extras = [...spec.source.columns, ...Object.keys(spec.source.lookups ?? {})].filter((name) => !read.includes(name));
+  return [...new Set([...extras, ...read])];
 }
 
 export function fieldExpression(spec: AnyTableSpec, field: string): string {
@@ -57,6 +56,8 @@ export function copyOutSql(spec: AnyTableSpec, options: SelectOptions = {}): str
 }
 
 export function copyInSql(spec: AnyTableSpec, options: { freeze: boolean }): string {
-  const columns = spec.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const columns = wireColumns(spec)
+    .map((c) => quoteIdent(c.name))
+    .join(', ');
   return `COPY ${quoteIdent(spec.target)} (${columns}) FROM STDIN${options.freeze ? ' WITH (FREEZE)' : ''}`;
 }

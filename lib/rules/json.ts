@@ -54,6 +54,7 @@ export function json(column: string, shape: JsonShape, options: { sourceIsJsonb?
     if (shape === 'object') return JSON.stringify({ texto: text });
     return JSON.stringify(text.split(',').map((part) => part.trim()));
   };
+  rule.valueOnly = true;
   // JSONB text output is valid JSON already: an object (or array) of the right shape
   // can be copied without parsing it.
   if (options.sourceIsJsonb) {

@@ -70,6 +70,7 @@ export function shortText(options: ShortTextOptions): FastRule {
     return checkLength(options.column, text, options.max);
   };
   // Collapsing looks inside the value; only trimming can be decided from the ends.
+  rule.valueOnly = true;
   if (!options.collapse && !options.required) rule.keepsRaw = alreadyTrimmed(options.max);
   return rule;
 }
@@ -84,6 +85,7 @@ export function freeText(options: { nullAs?: string } = {}): FastRule {
     return value;
   };
   rule.keepsRaw = (buf, start, end) => !isNullField(buf, start, end);
+  rule.valueOnly = true;
   return rule;
 }
 
