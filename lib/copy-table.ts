@@ -140,10 +140,12 @@ async function withProgress<T>(options: CopyTableOptions, base: () => Streamed, 
   };
   const timer = setInterval(report, options.progressIntervalMs ?? 1000);
   try {
-    return await fn();
+    const result = await fn();
+    // The last event carries the totals; after a failure there are none to report.
+    report();
+    return result;
   } finally {
     clearInterval(timer);
-    report();
   }
 }
 
@@ -208,7 +210,8 @@ async function copyAtomic(options: CopyTableOptions): Promise<TableResult> {
     const savedForeignKeys = await dropBeforeLoad(target, spec);
     await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
     const preparedJoin = await preparedJoinSql(spec, source);
-    const counters = await withProgress(options, emptyCounters, live, () => streamRows(options, source, rejects, lookupRules, undefined, true, live, preparedJoin));
+    let copied = emptyCounters();
+    const counters = await withProgress(options, () => copied, live, async () => (copied = await streamRows(options, source, rejects, lookupRules, undefined, true, live, preparedJoin)));
     const indexStarted = performance.now();
     await restoreAfterLoad(target, spec, savedForeignKeys, options.reloadedLater);
     const indexSeconds = (performance.now() - indexStarted) / 1000;
