@@ -15,23 +15,31 @@ import { generateLegacy } from './generate.js';
 import { GUIDE_MAPPING_SELECT } from './guide-mapping.js';
 
 interface Args {
-  rows: number;
+  /** One size, or several for the linearity table (e.g. 1000000,5000000). */
+  rows: number[];
+  /** Rounds per contender; the table shows each one's median round. */
+  repeat: number;
   jobs: number[];
   skip: Set<string>;
 }
 
+const USAGE = 'use --rows N[,N...] [--repeat 3] [--skip guide,pipe] [--jobs 1,2,4]';
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: 1_000_000, jobs: [], skip: new Set() };
+  const args: Args = { rows: [1_000_000], repeat: 3, jobs: [], skip: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
-    if (flag === '--rows') args.rows = Number(value);
-    else if (flag === '--skip') value!.split(',').forEach((s) => args.skip.add(s));
-    else if (flag === '--jobs') args.jobs = value!.split(',').map(Number);
-    else throw new Error(`opción desconocida ${flag}; use --rows N [--skip guide,pipe] [--jobs 1,2,4]`);
+    if (value === undefined) throw new Error(`falta el valor de ${flag}; ${USAGE}`);
+    if (flag === '--rows') args.rows = value.split(',').map(Number);
+    else if (flag === '--repeat') args.repeat = Number(value);
+    else if (flag === '--skip') value.split(',').forEach((s) => args.skip.add(s));
+    else if (flag === '--jobs') args.jobs = value.split(',').map(Number);
+    else throw new Error(`opción desconocida ${flag}; ${USAGE}`);
     i++;
   }
-  if (!Number.isInteger(args.rows) || args.rows < 1) throw new Error(`--rows debe ser un entero positivo, se recibió ${args.rows}`);
+  for (const n of args.rows) if (!Number.isInteger(n) || n < 1) throw new Error(`--rows debe ser una lista de enteros positivos, se recibió ${n}`);
+  if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new Error(`--repeat debe ser un entero positivo, se recibió ${args.repeat}`);
   return args;
 }
 
@@ -42,6 +50,8 @@ interface Measure {
   rows: number;
   bytes: number;
   peakRssMb: number | null;
+  /** Fastest and slowest round, when repeated. */
+  range?: [number, number];
   note?: string;
 }
 
@@ -138,10 +148,11 @@ async function copiarTablas(url: string, bytes: number, jobs = 1, extra: string[
 function table(measures: Measure[]): string {
   const guideM = measures.find((m) => m.name.startsWith('guía'));
   const pipeM = measures.find((m) => m.name.startsWith('psql'));
-  const header = ['contendiente', 'segundos', 'copia s', 'filas/s', 'MB/s', 'RSS pico MB', '× guía', '× pipe', '× pipe (copia)'];
+  const header = ['contendiente', 'segundos', 'rondas s', 'copia s', 'filas/s', 'MB/s', 'RSS pico MB', '× guía', '× pipe', '× pipe (copia)'];
   const rows = measures.map((m) => [
     m.name,
     m.seconds.toFixed(2),
+    m.range ? `${m.range[0].toFixed(1)}–${m.range[1].toFixed(1)}` : '-',
     m.copySeconds.toFixed(2),
     Math.round(m.rows / m.seconds).toLocaleString('en-US'),
     (m.bytes / 1024 / 1024 / m.seconds).toFixed(1),
@@ -160,6 +171,39 @@ function machine(): string {
   return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
 }
 
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = sorted.length / 2;
+  return sorted.length % 2 === 1 ? sorted[Math.floor(half)]! : (sorted[half - 1]! + sorted[half]!) / 2;
+}
+
+/** Medians of the rounds (total and copy time apart), their spread, and the highest RSS. */
+function median(rounds: Measure[]): Measure {
+  const seconds = rounds.map((m) => m.seconds);
+  const rss = rounds.map((m) => m.peakRssMb).filter((v): v is number => v !== null);
+  return {
+    ...rounds[0]!,
+    seconds: middle(seconds),
+    copySeconds: middle(rounds.map((m) => m.copySeconds)),
+    peakRssMb: rss.length > 0 ? Math.max(...rss) : null,
+    range: [Math.min(...seconds), Math.max(...seconds)],
+  };
+}
+
+/** Contender by contender, how time grows from the smallest size to each larger one. */
+function linearity(sizes: { rows: number; measures: Measure[] }[]): string {
+  const [first, ...rest] = sizes;
+  const lines = ['| contendiente | ' + rest.map((s) => `t(${s.rows.toLocaleString('en-US')}) / t(${first!.rows.toLocaleString('en-US')})`).join(' | ') + ' | filas × |', '| --- |' + rest.map(() => ' ---: |').join('') + ' ---: |'];
+  for (const m of first!.measures) {
+    const ratios = rest.map((s) => {
+      const other = s.measures.find((o) => o.name === m.name);
+      return other ? (other.seconds / m.seconds).toFixed(2) : '-';
+    });
+    lines.push(`| ${m.name} | ${ratios.join(' | ')} | ${rest.map((s) => (s.rows / first!.rows).toFixed(1)).join(', ')} |`);
+  }
+  return lines.join('\n');
+}
+
 const args = parseArgs(process.argv.slice(2));
 let server: EmbeddedServer | undefined;
 const cleanup = async (): Promise<void> => {
@@ -173,40 +217,55 @@ try {
     server = await startEmbedded({ flags: ['-c', 'max_wal_size=4GB', '-c', 'maintenance_work_mem=256MB'] });
     baseUrl = server.url;
   }
-  const database = `bench_${Date.now()}`;
-  await query(baseUrl, `CREATE DATABASE ${database}`);
-  const url = withDatabaseName(baseUrl, database);
-  const version = (await query(url, 'SHOW server_version')).rows[0].server_version as string;
-  process.stderr.write(`Generando ${args.rows.toLocaleString('en-US')} mensajes en PostgreSQL ${version}...\n`);
-  const genSeconds = await timed(async () => void (await generateLegacy(url, { messages: args.rows })));
-  const bytes = Number((await query(url, 'SELECT pg_total_relation_size(\'messages\') AS b')).rows[0].b);
-  process.stderr.write(`Datos listos en ${genSeconds.toFixed(1)} s (messages: ${(bytes / 1024 / 1024).toFixed(0)} MB en disco)\n`);
+  const version = (await query(baseUrl, 'SHOW server_version')).rows[0].server_version as string;
+  const sizes: { rows: number; bytes: number; measures: Measure[]; rounds: Measure[] }[] = [];
+  for (const rowCount of args.rows) {
+    const database = `bench_${Date.now()}`;
+    await query(baseUrl, `CREATE DATABASE ${database}`);
+    const url = withDatabaseName(baseUrl, database);
+    process.stderr.write(`Generando ${rowCount.toLocaleString('en-US')} mensajes en PostgreSQL ${version}...\n`);
+    const genSeconds = await timed(async () => void (await generateLegacy(url, { messages: rowCount })));
+    const bytes = Number((await query(url, "SELECT pg_total_relation_size('messages') AS b")).rows[0].b);
+    process.stderr.write(`Datos listos en ${genSeconds.toFixed(1)} s (messages: ${(bytes / 1024 / 1024).toFixed(0)} MB en disco)\n`);
 
-  const measures: Measure[] = [];
-  const run = async (label: string, fn: () => Promise<Measure>): Promise<void> => {
-    await query(url, 'CHECKPOINT');
-    process.stderr.write(`${label}...\n`);
-    const m = await fn();
-    process.stderr.write(`  ${m.seconds.toFixed(2)} s, ${m.rows} filas\n`);
-    measures.push(m);
-  };
-  if (!args.skip.has('guide')) await run('guía', () => guide(url, bytes));
-  if (!args.skip.has('pipe')) {
-    if (psqlAvailable()) await run('psql → psql', () => pipe(url, bytes));
-    else process.stderr.write('psql no está instalado: se omite la tubería psql | psql\n');
+    const contenders: { label: string; fn: () => Promise<Measure> }[] = [];
+    if (!args.skip.has('guide')) contenders.push({ label: 'guía', fn: () => guide(url, bytes) });
+    if (!args.skip.has('pipe')) {
+      if (psqlAvailable()) contenders.push({ label: 'psql → psql', fn: () => pipe(url, bytes) });
+      else process.stderr.write('psql no está instalado: se omite la tubería psql | psql\n');
+    }
+    contenders.push({ label: 'copiar-tablas', fn: () => copiarTablas(url, bytes) });
+    // --jobs runs independent tables side by side: measured on the whole migration.
+    for (const jobs of args.jobs) contenders.push({ label: `las nueve tablas --jobs ${jobs}`, fn: () => copiarTablas(url, bytes, jobs, [], true) });
+
+    // Rounds interleave the contenders, so a slow spell of the machine hits them alike.
+    const rounds: Measure[] = [];
+    for (let round = 1; round <= args.repeat; round++) {
+      for (const { label, fn } of contenders) {
+        // Each contender starts with the server's buffers written and the OS's dirty
+        // pages on disk, not paying for the one before.
+        await query(url, 'CHECKPOINT');
+        spawnSync('sync');
+        process.stderr.write(`${label} (ronda ${round}/${args.repeat})...\n`);
+        const m = await fn();
+        process.stderr.write(`  ${m.seconds.toFixed(2)} s, ${m.rows} filas\n`);
+        rounds.push(m);
+      }
+    }
+    const names = [...new Set(rounds.map((m) => m.name))];
+    const measures = names.map((name) => median(rounds.filter((m) => m.name === name)));
+    sizes.push({ rows: rowCount, bytes, measures, rounds });
+    const spread = args.repeat > 1 ? `, mediana de ${args.repeat} rondas` : '';
+    process.stdout.write(`\n${rowCount.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}${spread}\n\n${table(measures)}\n`);
+    await query(baseUrl, `DROP DATABASE ${database} WITH (FORCE)`);
   }
-  await run('copiar-tablas', () => copiarTablas(url, bytes));
-  // --jobs runs independent tables side by side: measured on the whole migration.
-  for (const jobs of args.jobs) await run(`las nueve tablas --jobs ${jobs}`, () => copiarTablas(url, bytes, jobs, [], true));
+  if (sizes.length > 1) process.stdout.write(`\nCrecimiento del tiempo total con las filas:\n\n${linearity(sizes)}\n`);
 
-  const printed = table(measures);
-  process.stdout.write(`\n${args.rows.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}\n\n${printed}\n`);
   const resultsDir = path.join(projectRoot(), 'benchmarks/results');
   mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${args.rows}.json`);
-  writeFileSync(file, JSON.stringify({ rows: args.rows, postgres: version, machine: machine(), bytes, measures }, null, 2) + '\n');
+  const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${args.rows.join('-')}.json`);
+  writeFileSync(file, JSON.stringify({ postgres: version, machine: machine(), repeat: args.repeat, sizes }, null, 2) + '\n');
   process.stdout.write(`\nResultados: ${path.relative(process.cwd(), file)}\n`);
-  await query(baseUrl, `DROP DATABASE ${database} WITH (FORCE)`);
 } catch (error) {
   process.stderr.write(`El benchmark falló: ${(error as Error).message}\n`);
   process.exitCode = 1;
