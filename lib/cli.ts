@@ -98,7 +98,7 @@ export async function main(io: CliIO): Promise<number> {
       .option('jobs', { type: 'number', default: 1, describe: 'tablas copiadas a la vez, cada una con su par de conexiones (y tramos de una tabla grande a la vez)' })
       .option('ssl-ca', { type: 'string', describe: 'certificado raíz del proveedor (PEM) para TLS' })
       .option('resume', { type: 'boolean', default: false, describe: 'continúa la última ejecución sin terminar desde su último tramo guardado' })
-      .option('chunk-rows', { type: 'number', default: DEFAULT_CHUNK_ROWS, describe: 'filas por tramo en las tablas grandes (cada tramo se guarda con su punto de control)' })
+      .option('chunk-rows', { alias: 'split-rows', type: 'number', default: DEFAULT_CHUNK_ROWS, describe: 'filas por tramo en las tablas grandes (cada tramo se guarda con su punto de control)' })
       .option('retries', { type: 'number', default: 3, describe: 'reintentos por tabla ante fallos pasajeros (conexión perdida, servidor reiniciando)' })
       .option('max-duration', { type: 'string', describe: 'se detiene limpiamente tras este tiempo (90m, 2h, 1h30m)' })
       .option('until', { type: 'string', describe: 'se detiene limpiamente a esta hora local (05:30)' })

@@ -12,43 +12,40 @@ interface PgConnection {
 }
 
 export interface CopyOutStreamOptions {
-  /** Size of the buffers pushed downstream. */
-  chunkSize?: number;
+  /** Bytes buffered downstream before the socket is paused. */
+  highWaterMark?: number;
 }
 
 /**
  * `COPY ... TO STDOUT` as a Readable of plain COPY text, for pg's Client.query().
  *
  * It takes over the connection's socket the way pg-copy-streams' copy-to does, but strips
- * the protocol framing with a header scan and one copy per message into large output
- * buffers: pg-copy-streams keeps a buffer list and slices every CopyData message (one per
- * row), which cost as much CPU as all the row rules of `mensajes` together. When the
- * copy ends (CopyDone) or fails (ErrorResponse), the socket and the bytes after that
- * point go back to pg, which completes or fails the query as usual.
+ * the protocol framing in place: the payloads of the CopyData messages in a socket chunk
+ * are moved together over the 5-byte headers (copyWithin, no allocation) and the chunk
+ * itself goes downstream. pg-copy-streams keeps a buffer list and slices every CopyData
+ * message (one per row), which cost as much CPU as all the row rules of `mensajes`
+ * together. The socket's chunks can be rewritten because nobody else reads them: pg's
+ * own reader is detached for the whole copy. When the copy ends (CopyDone) or fails
+ * (ErrorResponse), the socket and the bytes after that point go back to pg, which
+ * completes or fails the query as usual.
  */
 export class CopyOutStream extends Readable implements Submittable {
   readonly text: string;
   rowCount = 0;
   private connection: PgConnection | null = null;
   private pgDataHandler: ((chunk: Buffer) => void) | null = null;
-  private readonly onReadable = (): void => this.forward();
-  private wanted = false;
-  private forwarding = false;
+  private readonly onData = (chunk: Buffer): void => this.parse(chunk);
+  private socketPaused = false;
   private finished = false;
   // Parser state carried across socket chunks.
   private header = Buffer.alloc(5);
   private headerLength = 0;
   private code = 0;
   private remaining = 0;
-  private out: Buffer;
-  private outLength = 0;
-  private readonly chunkSize: number;
 
   constructor(text: string, options: CopyOutStreamOptions = {}) {
-    super({ highWaterMark: options.chunkSize ?? 256 * 1024 });
+    super({ highWaterMark: options.highWaterMark ?? 256 * 1024 });
     this.text = text;
-    this.chunkSize = options.chunkSize ?? 256 * 1024;
-    this.out = Buffer.allocUnsafe(this.chunkSize);
   }
 
   /** Called by pg when the query is sent. */
@@ -64,31 +61,27 @@ export class CopyOutStream extends Readable implements Submittable {
     }
     this.pgDataHandler = listeners[0]!;
     stream.removeListener('data', this.pgDataHandler);
-    stream.pause();
-    stream.on('readable', this.onReadable);
+    stream.on('data', this.onData);
     connection.query(this.text);
   }
 
   override _read(): void {
-    this.wanted = true;
-    this.forward();
-  }
-
-  private forward(): void {
-    if (this.forwarding || !this.wanted || this.connection === null || this.finished) return;
-    this.forwarding = true;
-    const stream = this.connection.stream;
-    let chunk: Buffer | null;
-    while (this.wanted && !this.finished && (chunk = stream.read() as Buffer | null) !== null) this.parse(chunk);
-    this.forwarding = false;
+    if (this.socketPaused && !this.finished && this.connection !== null) {
+      this.socketPaused = false;
+      this.connection.stream.resume();
+    }
   }
 
   private parse(chunk: Buffer): void {
+    if (this.finished) return;
     let pos = 0;
+    // Where the next payload byte goes: payloads are packed at the start of the chunk.
+    let packed = 0;
     const length = chunk.length;
     while (pos < length) {
       if (this.remaining === 0 && this.headerLength < 5) {
         if (this.headerLength === 0 && chunk[pos] === ERROR_RESPONSE) {
+          this.pushPacked(chunk, packed);
           this.handBack(chunk.subarray(pos));
           return;
         }
@@ -97,7 +90,7 @@ export class CopyOutStream extends Readable implements Submittable {
         this.code = this.header[0]!;
         this.remaining = this.header.readUInt32BE(1) - 4;
         if (this.code === COPY_DONE) {
-          this.flushOut(true);
+          this.pushPacked(chunk, packed);
           this.handBack(chunk.subarray(pos));
           return;
         }
@@ -107,31 +100,23 @@ export class CopyOutStream extends Readable implements Submittable {
         }
       }
       const take = Math.min(this.remaining, length - pos);
-      if (this.code === COPY_DATA) this.append(chunk, pos, pos + take);
+      if (this.code === COPY_DATA) {
+        if (packed !== pos) chunk.copyWithin(packed, pos, pos + take);
+        packed += take;
+      }
       pos += take;
       this.remaining -= take;
       if (this.remaining === 0) this.headerLength = 0;
     }
-    this.flushOut(false);
+    this.pushPacked(chunk, packed);
   }
 
-  private append(src: Buffer, start: number, end: number): void {
-    const length = end - start;
-    if (this.outLength + length > this.out.length) {
-      this.flushOut(true);
-      if (length > this.out.length) this.out = Buffer.allocUnsafe(length);
+  private pushPacked(chunk: Buffer, packed: number): void {
+    if (packed === 0) return;
+    if (!this.push(chunk.subarray(0, packed)) && !this.finished && this.connection !== null) {
+      this.socketPaused = true;
+      this.connection.stream.pause();
     }
-    src.copy(this.out, this.outLength, start, end);
-    this.outLength += length;
-  }
-
-  /** Pushes what is collected once it is worth a push (or always, when forced). */
-  private flushOut(force: boolean): void {
-    if (this.outLength === 0 || (!force && this.outLength < this.chunkSize / 2)) return;
-    const full = this.out.subarray(0, this.outLength);
-    this.out = Buffer.allocUnsafe(this.chunkSize);
-    this.outLength = 0;
-    this.wanted = this.push(full);
   }
 
   /** Gives the socket, and the bytes from `rest` on, back to pg. */
@@ -139,10 +124,13 @@ export class CopyOutStream extends Readable implements Submittable {
     this.finished = true;
     const connection = this.connection!;
     const stream = connection.stream;
-    stream.removeListener('readable', this.onReadable);
+    stream.removeListener('data', this.onData);
     stream.on('data', this.pgDataHandler!);
-    this.pgDataHandler!(rest);
-    process.nextTick(() => stream.resume());
+    if (rest.length > 0) this.pgDataHandler!(rest);
+    if (this.socketPaused) {
+      this.socketPaused = false;
+      stream.resume();
+    }
   }
 
   // pg's query protocol.

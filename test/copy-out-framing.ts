@@ -36,7 +36,8 @@ async function run(pieces: Buffer[]): Promise<{ text: string; handedBack: Buffer
   const out: Buffer[] = [];
   const done = pipeline(stream, new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) }));
   for (const piece of pieces) {
-    socket.write(piece);
+    // A socket hands out a fresh buffer per read, which the stream may rewrite in place.
+    socket.write(Buffer.from(piece));
     await tick();
   }
   await tick();
