@@ -270,8 +270,9 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
     }
     await target.query('BEGIN');
     try {
+      // The table is emptied by the first range's own transaction, so that range can be
+      // copied with FREEZE.
       childForeignKeys = await dropBeforeLoad(target, spec);
-      await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
       await target.query(`DELETE FROM ${STATE_SCHEMA}.cargas WHERE ejecucion = $1 AND tabla = $2`, [options.runId, spec.target]);
       await recordLoad(target, options, 'cargando', { boundaries, childForeignKeys });
       await target.query('COMMIT');
@@ -297,13 +298,17 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
   const live = new Set<TableTransform>();
   // Every range reads the same snapshot, so the prepared join is built once per table.
   let preparedJoin: Promise<string | undefined> | undefined;
-  const copyRange = async (i: number, connection: pg.ClientBase): Promise<void> => {
+  const copyRange = async (i: number, connection: pg.ClientBase, first: boolean): Promise<void> => {
     if (stopped(options.signal)) throw stopError(options.signal);
     const rejects = new RejectFile(options.reportDir, spec.target, spec.source.columns, { part: i });
     const counters = await inLoadTransaction(options, connection, rejects, async (source) => {
+      // The first range to commit empties the table in its own transaction: its rows go
+      // in frozen (no later hint-bit rewrite of those pages), and a failure before it
+      // commits leaves the previous content.
+      if (first) await connection.query(`TRUNCATE ${quoteIdent(spec.target)}`);
       preparedJoin ??= preparedJoinSql(spec, source);
       const joinSql = await preparedJoin;
-      const copied = await streamRows({ ...options, target: connection }, source, rejects, lookupRules, chunkWhere(spec, key, boundaries!, i), false, live, joinSql);
+      const copied = await streamRows({ ...options, target: connection }, source, rejects, lookupRules, chunkWhere(spec, key, boundaries!, i), first, live, joinSql);
       await rejects.close();
       await connection.query(
         `INSERT INTO ${STATE_SCHEMA}.tramos (ejecucion, tabla, tramo, leidas, escritas, rechazadas, ajustadas, bytes, segundos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -314,10 +319,12 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
     done.set(i, counters);
   };
   const pending = Array.from({ length: boundaries.length + 1 }, (_, i) => i).filter((i) => !done.has(i));
-  const workers = Math.min(options.rangeJobs ?? 1, pending.length);
   await withProgress(options, total, live, async () => {
+    // Nothing committed yet: the first range truncates, alone, before the others start.
+    if (done.size === 0) await copyRange(pending.shift()!, target, true);
+    const workers = Math.min(options.rangeJobs ?? 1, pending.length);
     if (workers <= 1 || options.openTarget === undefined) {
-      for (const i of pending) await copyRange(i, target);
+      for (const i of pending) await copyRange(i, target, false);
       return;
     }
     // Ranges side by side, each worker on its own target connection; every range still
@@ -331,7 +338,7 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
         try {
           while (failure === undefined && next < pending.length) {
             const i = pending[next++]!;
-            await copyRange(i, connection).catch((error: unknown) => {
+            await copyRange(i, connection, false).catch((error: unknown) => {
               failure ??= error;
             });
           }

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap';
 import { runCli, startCli } from './helpers/cli.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
-import { generatedLegacyDatabase, waitFor } from './helpers/generated.js';
+import { generatedLegacyDatabase, terminateWhileCopying } from './helpers/generated.js';
 
 const CHUNK = ['--chunk-rows', '2000'];
 
@@ -14,19 +14,6 @@ async function cleanReference(t: Test, source: string): Promise<string> {
   const r = await runCli(['--table', 'mensajes', ...CHUNK, '--report-dir', mkdtempSync(path.join(tmpdir(), 'limpio-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: clean });
   t.equal(r.code, 0, r.stderr);
   return tableText(clean, 'mensajes');
-}
-
-/** Terminates the first backend of copiar-tablas whose query matches, while it runs. */
-async function terminateWhileCopying(url: string, queryPattern: string): Promise<void> {
-  await waitFor(`terminar el backend que ejecuta ${queryPattern}`, () =>
-    withClient(url, async (c) => {
-      const { rows } = await c.query(
-        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'copiar-tablas' AND state = 'active' AND query LIKE $1 LIMIT 1",
-        [queryPattern],
-      );
-      return rows[0]?.done === true;
-    }),
-  );
 }
 
 for (const side of ['destino', 'origen'] as const) {

@@ -22,3 +22,16 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** Terminates the first backend of copiar-tablas whose query matches, while it runs. */
+export async function terminateWhileCopying(url: string, queryPattern: string): Promise<void> {
+  await waitFor(`terminar el backend que ejecuta ${queryPattern}`, () =>
+    withClient(url, async (c) => {
+      const { rows } = await c.query(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'copiar-tablas' AND state = 'active' AND query LIKE $1 LIMIT 1",
+        [queryPattern],
+      );
+      return rows[0]?.done === true;
+    }),
+  );
+}
