@@ -62,10 +62,7 @@ export class TableTransform extends Transform {
         this.engine.processRows(row, 0, row.length);
         start = newline + 1;
       }
-      // A loop: the last newline is a row's length from the end, and Buffer's own
-      // lastIndexOf cost more than that per chunk.
-      let lastNewline = chunk.length - 1;
-      while (lastNewline >= start && chunk[lastNewline] !== NEWLINE) lastNewline--;
+      const lastNewline = chunk.lastIndexOf(NEWLINE);
       if (lastNewline >= start) {
         this.engine.processRows(chunk, start, lastNewline + 1);
         start = lastNewline + 1;
