@@ -341,7 +341,9 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
         }
       } catch (error) {
         const stoppedOnPurpose = options.signal?.aborted === true;
-        const base = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
+        const raw = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
+        // A bare "write EPIPE" says nothing to an operator: say what it was.
+        const base = !stoppedOnPurpose && isTransient(error) ? `se perdió la conexión y no volvió en ${retries} reintentos (${raw})` : raw;
         const message = stoppedOnPurpose ? `${spec.target}: ${base}; ${RESUME_HINT}.` : `${base} (${RESUME_HINT})`;
         const code = stoppedOnPurpose ? 'DETENIDO' : error instanceof CopiarError ? error.code : ((error as { code?: string }).code ?? 'TABLA_FALLIDA');
         summary.tables[spec.target] = failedSummary(message, stoppedOnPurpose ? 'stopped' : 'failed');
