@@ -210,6 +210,7 @@ const cleanup = async (): Promise<void> => {
   await server?.stop().catch(() => undefined);
 };
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+process.on('SIGTERM', () => void cleanup().then(() => process.exit(143)));
 try {
   let baseUrl = process.env.TEST_DATABASE_URL;
   if (!baseUrl) {
