@@ -63,7 +63,7 @@ class NaiveSplit extends Transform {
 const ROUNDS = 5;
 
 async function time(label: string, make: () => Transform, input: Buffer): Promise<{ label: string; seconds: number; mbPerSecond: number }> {
-  // 64 KiB chunks, the size a socket read typically hands to pg-copy-streams.
+  // 64 KiB chunks, the size a socket read typically hands to the COPY TO reader.
   const chunks: Buffer[] = [];
   for (let i = 0; i < input.length; i += 65536) chunks.push(input.subarray(i, i + 65536));
   let best = Infinity;

@@ -55,9 +55,13 @@ export function copyOutSql(spec: AnyTableSpec, options: SelectOptions = {}): str
   return `COPY (${sourceSelect(spec, options)}) TO STDOUT`;
 }
 
-export function copyInSql(spec: AnyTableSpec, options: { freeze: boolean }): string {
-  const columns = wireColumns(spec)
+/** The target columns as COPY FROM lists them: in wire order, the order the transform writes. */
+export function wireColumnList(spec: AnyTableSpec): string {
+  return wireColumns(spec)
     .map((c) => quoteIdent(c.name))
     .join(', ');
-  return `COPY ${quoteIdent(spec.target)} (${columns}) FROM STDIN${options.freeze ? ' WITH (FREEZE)' : ''}`;
+}
+
+export function copyInSql(spec: AnyTableSpec, options: { freeze: boolean }): string {
+  return `COPY ${quoteIdent(spec.target)} (${wireColumnList(spec)}) FROM STDIN${options.freeze ? ' WITH (FREEZE)' : ''}`;
 }

@@ -4,8 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { closeQuietly, connect } from './connection.js';
 import { CopyOutStream } from './copy-out-stream.js';
 import { buildPreparedJoin } from './prepared-join.js';
-import { copyOutSql, quoteIdent } from './select.js';
-import { wireColumns } from './wire-order.js';
+import { copyOutSql, quoteIdent, wireColumnList } from './select.js';
 import type { AnyTableSpec } from './spec.js';
 import { TableTransform } from './table-transform.js';
 
@@ -73,10 +72,7 @@ async function count(client: pg.ClientBase, sql: string): Promise<number> {
 async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: AnyTableSpec): Promise<TableCheck> {
   const table = quoteIdent(spec.target);
   const expected = quoteIdent(`esperado_${spec.target}`);
-  // The transform writes the columns in wire order.
-  const columns = wireColumns(spec)
-    .map((c) => quoteIdent(c.name))
-    .join(', ');
+  const columns = wireColumnList(spec);
   const problems: string[] = [];
   const exists = (await target.query('SELECT to_regclass($1) AS t', [table])).rows[0].t !== null;
   if (!exists) {

@@ -69,8 +69,8 @@ export function shortText(options: ShortTextOptions): FastRule {
     }
     return checkLength(options.column, text, options.max);
   };
-  // Collapsing looks inside the value; only trimming can be decided from the ends.
   rule.valueOnly = true;
+  // Collapsing looks inside the value; only trimming can be decided from the ends.
   if (!options.collapse && !options.required) rule.keepsRaw = alreadyTrimmed(options.max);
   return rule;
 }
