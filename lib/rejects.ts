@@ -1,55 +1,103 @@
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
-import { stringify, type Stringifier } from 'csv-stringify';
-import type { RejectedRow } from './row-engine.js';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import { TAB, decodeField } from './copy-text.js';
+import { readSpool, SpoolWriter } from './reject-spool.js';
+import type { RawRejection } from './row-engine.js';
+import { sourceFields } from './select.js';
+import type { AnyTableSpec } from './spec.js';
 import type { RejectSink } from './table-transform.js';
+
+/** One reject file line: motivo, detalle, id_origen, then the source columns' values. */
+export type RejectRecord = (string | null)[];
+
+/** Decodes a rejected row's COPY text (every field of the source SELECT) into its reject record. */
+export function rejectDecoder(spec: AnyTableSpec): (reason: string, detail: string, row: Buffer) => RejectRecord {
+  const fields = sourceFields(spec);
+  const wanted = [spec.source.idColumn, ...spec.source.columns].map((name) => fields.indexOf(name));
+  const starts = new Int32Array(fields.length + 1);
+  return (reason, detail, row) => {
+    // A byte loop: a native indexOf per field costs more than the bytes it skips.
+    let field = 1;
+    for (let i = 0; i < row.length && field < fields.length; i++) if (row[i] === TAB) starts[field++] = i + 1;
+    starts[fields.length] = row.length + 1;
+    const record: RejectRecord = new Array(2 + wanted.length);
+    record[0] = reason;
+    record[1] = detail;
+    for (let k = 0; k < wanted.length; k++) {
+      const f = wanted[k]!;
+      record[2 + k] = decodeField(row, starts[f]!, starts[f + 1]! - 1);
+    }
+    return record;
+  };
+}
 
 /**
  * `<report-dir>/rejects/<tabla>.csv`: motivo, detalle, id_origen, then every source
  * column with its original value. NULL is an empty unquoted field and '' is `""`, so
  * the two stay apart in a spreadsheet.
+ *
+ * During the copy the rows only go to a spool beside it (reject-spool.ts); close()
+ * writes the CSV from the spool, while the caller has the server build the indexes.
  */
 export class RejectFile implements RejectSink {
   readonly path: string;
-  private readonly csv: Stringifier;
-  private readonly done: Promise<void>;
-  private draining: Promise<void> | null = null;
+  private readonly spool: SpoolWriter;
+  private readonly header: boolean;
+  private readonly columns: string[];
+  private readonly decode: (reason: string, detail: string, row: Buffer) => RejectRecord;
+  private closing: Promise<void> | null = null;
 
   /** With `part`, one chunk's rejects, without header, merged by mergeRejectParts. */
-  constructor(reportDir: string, table: string, sourceColumns: readonly string[], options: { part?: number } = {}) {
+  constructor(reportDir: string, spec: AnyTableSpec, options: { part?: number } = {}) {
     const dir = options.part === undefined ? path.join(reportDir, 'rejects') : partsDir(reportDir);
     mkdirSync(dir, { recursive: true });
-    this.path = options.part === undefined ? path.join(dir, `${table}.csv`) : partPath(reportDir, table, options.part);
-    this.csv = stringify({
-      header: options.part === undefined,
-      columns: ['motivo', 'detalle', 'id_origen', ...sourceColumns],
-      // Only a real empty string is quoted; NULL stays an empty unquoted field.
-      cast: { string: (value) => (value === '' ? { value: '', quoted_empty: true } : value) },
-    });
-    const file = createWriteStream(this.path);
-    this.csv.pipe(file);
-    this.done = finished(file);
-    // The file's own errors surface through close().
-    this.done.catch(() => undefined);
+    this.path = options.part === undefined ? path.join(dir, `${spec.target}.csv`) : partPath(reportDir, spec.target, options.part);
+    this.header = options.part === undefined;
+    this.columns = ['motivo', 'detalle', 'id_origen', ...spec.source.columns];
+    this.decode = rejectDecoder(spec);
+    this.spool = new SpoolWriter(path.join(dir, `.${path.basename(this.path)}.crudo`));
   }
 
-  write(row: RejectedRow): void {
-    if (!this.csv.write([row.reason, row.detail, row.sourceId, ...row.values]) && this.draining === null) {
-      this.draining = once(this.csv, 'drain').then(() => {
-        this.draining = null;
-      });
-    }
+  write(rejection: RawRejection): void {
+    this.spool.write(rejection.reason, rejection.detail, rejection.row);
   }
 
   ready(): Promise<void> | null {
-    return this.draining;
+    return this.spool.ready();
   }
 
-  async close(): Promise<void> {
-    this.csv.end();
-    await this.done;
+  /** Writes the CSV from what was spooled; once, however many times it is called. */
+  close(): Promise<void> {
+    return (this.closing ??= this.writeCsv());
+  }
+
+  private async writeCsv(): Promise<void> {
+    await this.spool.close();
+    const csv = stringify({
+      // Room for many rows between waits for the file: a wait every 16 rows made writing
+      // the CSV slower than decoding it.
+      writableHighWaterMark: 4096,
+      readableHighWaterMark: 1 << 20,
+      header: this.header,
+      columns: this.columns,
+      // Only a real empty string is quoted; NULL stays an empty unquoted field.
+      cast: { string: (value) => (value === '' ? { value: '', quoted_empty: true } : value) },
+    });
+    const written = pipeline(csv, createWriteStream(this.path, { highWaterMark: 1 << 20 }));
+    try {
+      for await (const r of readSpool(this.spool.path)) {
+        // A failed file destroys csv, which rejects the wait for 'drain'.
+        if (!csv.write(this.decode(r.reason, r.detail, r.row))) await once(csv, 'drain');
+      }
+      csv.end();
+    } catch (error) {
+      csv.destroy(error as Error);
+    }
+    await written;
+    rmSync(this.spool.path);
   }
 }
 

@@ -7,12 +7,15 @@ import { isWide, wireColumns } from './wire-order.js';
 import type { AnyTableSpec, FastRule } from './spec.js';
 import type { RowView } from './rules/types.js';
 
-export interface RejectedRow {
+/**
+ * A rejected row as it came in: its COPY text without the newline, all fields present
+ * (checked). Decoding it waits for the reject file, off the copy's path.
+ */
+export interface RawRejection {
   reason: string;
   detail: string;
-  sourceId: string | null;
-  /** The source columns' original values, in the legacy table's column order. */
-  values: (string | null)[];
+  /** Valid only during the call: it may be a view into the socket's buffer. */
+  row: Buffer;
 }
 
 export interface RowCounters {
@@ -76,8 +79,6 @@ export class RowEngine {
   private readonly rememberedTargets: Set<number>;
   private readonly uniqueKeys: { columns: number[]; names: string[]; seen: Map<string, string | null> }[];
   private readonly keptIdTarget: number;
-  private readonly sourceColumnFields: number[];
-  private readonly sourceIdField: number;
   private buf: Buffer = Buffer.alloc(0);
   private rowAdjusted = false;
   private readonly view: RowView;
@@ -85,7 +86,7 @@ export class RowEngine {
   constructor(
     private readonly spec: AnyTableSpec,
     private readonly sink: ByteSink,
-    private readonly onReject: (row: RejectedRow) => void,
+    private readonly onReject: (rejection: RawRejection) => void,
     lookupRules: Record<string, FastRule> = {},
   ) {
     const columns = wireColumns(spec);
@@ -107,8 +108,6 @@ export class RowEngine {
     // Values are only decoded for the duplicate check; tables without UNIQUE keys skip it.
     this.rememberedTargets = new Set(this.uniqueKeys.length > 0 ? [this.keptIdTarget, ...this.uniqueKeys.flatMap((k) => k.columns)] : []);
     this.remembered = new Array<string | null>(columns.length).fill(null);
-    this.sourceColumnFields = spec.source.columns.map((name) => this.field(name));
-    this.sourceIdField = this.field(spec.source.idColumn);
 
     // The tail: pass-through columns reading the last fields of the row, in order.
     let tailTarget = columns.length;
@@ -385,9 +384,8 @@ export class RowEngine {
 
   private rejectRow(buf: Buffer, rejection: RowRejection): void {
     this.counters.rejected++;
+    // A row with a field too many fails the table even when a rule rejected it first.
     this.splitAll();
-    const values = this.sourceColumnFields.map((f) => decodeField(buf, this.starts[f]!, this.ends[f]!));
-    const id = decodeField(buf, this.starts[this.sourceIdField]!, this.ends[this.sourceIdField]!);
-    this.onReject({ reason: rejection.reason, detail: rejection.detail, sourceId: id, values });
+    this.onReject({ reason: rejection.reason, detail: rejection.detail, row: buf.subarray(this.starts[0]!, this.rowEnd) });
   }
 }

@@ -2,11 +2,12 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { ByteSink } from './byte-sink.js';
 import { NEWLINE } from './copy-text.js';
 import { CopiarError } from './errors.js';
-import { RowEngine, type RejectedRow, type RowCounters } from './row-engine.js';
+import { RowEngine, type RawRejection, type RowCounters } from './row-engine.js';
 import type { AnyTableSpec, FastRule } from './spec.js';
 
 export interface RejectSink {
-  write(row: RejectedRow): void;
+  /** The row is a view that is only valid during the call. */
+  write(rejection: RawRejection): void;
   /** A promise while the reject file is applying backpressure, else null. */
   ready(): Promise<void> | null;
 }

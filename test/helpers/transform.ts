@@ -1,12 +1,13 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { RejectedRow } from '../../lib/row-engine.js';
+import { rejectDecoder, type RejectRecord } from '../../lib/rejects.js';
 import type { AnyTableSpec, FastRule } from '../../lib/spec.js';
 import { TableTransform } from '../../lib/table-transform.js';
 
 export interface TransformRun {
   output: string;
-  rejects: RejectedRow[];
+  /** Each rejected row as its reject-file line: motivo, detalle, id_origen, source values. */
+  rejects: RejectRecord[];
   counters: { read: number; written: number; rejected: number; adjusted: number };
   /** The size of each buffer that went to the COPY FROM side. */
   writes: number[];
@@ -14,8 +15,10 @@ export interface TransformRun {
 
 /** Runs a table's transform over COPY text given as a list of chunks. */
 export async function runTransform(spec: AnyTableSpec, chunks: Buffer[], lookupRules?: Record<string, FastRule>, outputChunkSize?: number): Promise<TransformRun> {
-  const rejects: RejectedRow[] = [];
-  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, rejects: { write: (r) => rejects.push(r), ready: () => null } });
+  const rejects: RejectRecord[] = [];
+  const decode = rejectDecoder(spec);
+  // Decoded at once: the row is a view into a buffer the transform may reuse.
+  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, rejects: { write: (r) => rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null } });
   const out: Buffer[] = [];
   await pipeline(
     Readable.from(chunks, { objectMode: false }),
