@@ -1,8 +1,7 @@
-import { closeSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
+import { open, type FileHandle } from 'node:fs/promises';
+import { stringify } from 'csv-stringify/sync';
 import { TAB, decodeField } from './copy-text.js';
 import { readSpool, SpoolWriter } from './reject-spool.js';
 import type { RawRejection } from './row-engine.js';
@@ -76,30 +75,44 @@ export class RejectFile implements RejectSink {
 
   private async writeCsv(): Promise<void> {
     await this.spool.close();
-    const csv = stringify({
-      // Room for many rows between waits for the file: a wait every 16 rows made writing
-      // the CSV slower than decoding it.
-      writableHighWaterMark: 4096,
-      readableHighWaterMark: 1 << 20,
-      header: this.header,
-      columns: this.columns,
-      // Only a real empty string is quoted; NULL stays an empty unquoted field.
-      cast: { string: (value) => (value === '' ? { value: '', quoted_empty: true } : value) },
-    });
-    const written = pipeline(csv, createWriteStream(this.path, { highWaterMark: 1 << 20 }));
+    const out = await open(this.path, 'w');
     try {
+      const encoded = Buffer.allocUnsafe(ENCODED_BYTES);
+      let batch: RejectRecord[] = [];
+      let header = this.header;
+      const flush = async (): Promise<void> => {
+        const text = stringify(batch, { header, columns: this.columns, cast: CAST });
+        header = false;
+        batch = [];
+        // Through one reused buffer: a buffer per write was garbage the collector saw late.
+        if (Buffer.byteLength(text) <= encoded.length) {
+          await writeAll(out, encoded, encoded.write(text));
+        } else {
+          const large = Buffer.from(text);
+          await writeAll(out, large, large.length);
+        }
+      };
       for await (const r of readSpool(this.spool.path)) {
-        // A failed file destroys csv, which rejects the wait for 'drain'.
-        if (!csv.write(this.decode(r.reason, r.detail, r.row))) await once(csv, 'drain');
+        batch.push(this.decode(r.reason, r.detail, r.row));
+        if (batch.length === BATCH_ROWS) await flush();
       }
-      csv.end();
-    } catch (error) {
-      csv.destroy(error as Error);
+      if (batch.length > 0 || header) await flush();
+    } finally {
+      await out.close();
     }
-    await written;
     rmSync(this.spool.path);
   }
 }
+
+async function writeAll(file: FileHandle, buf: Buffer, length: number): Promise<void> {
+  for (let done = 0; done < length; ) done += (await file.write(buf, done, length - done)).bytesWritten;
+}
+
+/** Rows per stringify call: their text stays small enough to die young. */
+const BATCH_ROWS = 100;
+const ENCODED_BYTES = 1 << 20;
+// Only a real empty string is quoted; NULL stays an empty unquoted field.
+const CAST = { string: (value: string) => (value === '' ? { value: '', quoted_empty: true } : value) };
 
 function partsDir(reportDir: string): string {
   return path.join(reportDir, 'rejects', '.tramos');
