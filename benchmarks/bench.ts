@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { withDatabaseName } from '../lib/connection.js';
-import { projectRoot } from '../lib/paths.js';
+import { cliNodeArgs, projectRoot } from '../lib/paths.js';
 import { createTableSql, indexSql, keySql } from '../lib/schema.js';
 import { mensajes } from '../transforms/mensajes.js';
 import { startEmbedded, type EmbeddedServer } from '../scripts/embedded.js';
@@ -126,11 +126,10 @@ async function pipe(url: string, bytes: number): Promise<Measure> {
 async function copiarTablas(url: string, bytes: number, jobs = 1, extra: string[] = [], allTables = false): Promise<Measure> {
   if (!allTables) await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-informe-'));
-  const bin = path.join(projectRoot(), 'dist/bin/copiar-tablas.js');
   const seconds = await timed(
     () =>
       new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, [bin, ...(allTables ? [] : ['--table', 'mensajes']), '--quiet', '--jobs', String(jobs), '--report-dir', reportDir, ...extra], {
+        const child = spawn(process.execPath, [...cliNodeArgs(), ...(allTables ? [] : ['--table', 'mensajes']), '--quiet', '--jobs', String(jobs), '--report-dir', reportDir, ...extra], {
           env: { ...process.env, DATABASE_URL: url },
           stdio: ['ignore', 'inherit', 'inherit'],
         });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,4 +11,16 @@ export function projectRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+/**
+ * `node` arguments that run the built CLI as its shebang does (`env -S node <flags>`), so
+ * that benchmarks and tests run it with the same Node flags as an installed copiar-tablas.
+ */
+export function cliNodeArgs(): string[] {
+  const bin = path.join(projectRoot(), 'dist/bin/copiar-tablas.js');
+  const shebang = readFileSync(bin, 'utf8').split('\n', 1)[0]!;
+  const flags = /^#!\/usr\/bin\/env(?: -S)? node(.*)$/.exec(shebang)?.[1]?.trim();
+  if (flags === undefined) throw new Error(`${bin}: primera línea inesperada: ${shebang}`);
+  return [...(flags === '' ? [] : flags.split(/\s+/)), bin];
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { cliNodeArgs } from '../../lib/paths.js';
 import { PROJECT_ROOT } from './database.js';
 
 export interface CliResult {
@@ -10,13 +10,12 @@ export interface CliResult {
 
 /** Runs the built CLI (dist/bin) as an operator would, with its own environment. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const bin = path.join(PROJECT_ROOT, 'dist/bin/copiar-tablas.js');
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, DATABASE_URL: undefined, SOURCE_DATABASE_URL: undefined, TARGET_DATABASE_URL: undefined, ...env })) {
     if (v !== undefined) childEnv[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: childEnv, cwd: PROJECT_ROOT });
+    const child = spawn(process.execPath, [...cliNodeArgs(), ...args], { env: childEnv, cwd: PROJECT_ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -28,12 +27,11 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 
 /** Starts the CLI without waiting: for tests that interrupt it. */
 export function startCli(args: string[], env: Record<string, string | undefined> = {}): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
-  const bin = path.join(PROJECT_ROOT, 'dist/bin/copiar-tablas.js');
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, DATABASE_URL: undefined, SOURCE_DATABASE_URL: undefined, TARGET_DATABASE_URL: undefined, ...env })) {
     if (v !== undefined) childEnv[k] = v;
   }
-  const child = spawn(process.execPath, [bin, ...args], { env: childEnv, cwd: PROJECT_ROOT });
+  const child = spawn(process.execPath, [...cliNodeArgs(), ...args], { env: childEnv, cwd: PROJECT_ROOT });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
