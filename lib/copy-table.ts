@@ -6,7 +6,7 @@ import { tableEstimate } from './catalog.js';
 import { CopyOutStream } from './copy-out-stream.js';
 import { CopiarError } from './errors.js';
 import { buildPreparedJoin } from './prepared-join.js';
-import { RejectFile, mergeRejectParts } from './rejects.js';
+import { RejectFile, mergeRejectParts, removeRejectParts } from './rejects.js';
 import type { RowCounters } from './row-engine.js';
 import { dropBeforeLoad, restoreAfterLoad, type SavedConstraint } from './schema.js';
 import { copyInSql, copyOutSql, quoteIdent } from './select.js';
@@ -353,7 +353,7 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
   });
 
   const counters = total();
-  const rejectFile = mergeRejectParts(options.reportDir, spec.target, spec.source.columns, boundaries.length + 1);
+  const parts = boundaries.length + 1;
   await target.query('BEGIN');
   const indexStarted = performance.now();
   let result: TableResult;
@@ -361,8 +361,11 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
     // The server's count of the whole table, against the sum of the chunks' counts.
     const { rows } = await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(spec.target)}`);
     checkAccounts(spec.target, counters, Number(rows[0]!.n));
-    await restoreAfterLoad(target, spec, childForeignKeys, options.reloadedLater);
-    const indexSeconds = (performance.now() - indexStarted) / 1000;
+    // The server builds the indexes while this process writes the reject CSV.
+    const [indexSeconds, rejectFile] = await Promise.all([
+      restoreAfterLoad(target, spec, childForeignKeys, options.reloadedLater).then(() => (performance.now() - indexStarted) / 1000),
+      mergeRejectParts(options.reportDir, spec, parts),
+    ]);
     result = {
       table: spec.target,
       ...counters,
@@ -371,7 +374,7 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
       seconds: (performance.now() - started) / 1000,
       analyzeSeconds: 0,
       rejectFile,
-      chunks: boundaries.length + 1,
+      chunks: parts,
       chunksResumed,
     };
     await recordLoad(target, options, 'completa', { summary: result });
@@ -380,6 +383,7 @@ async function copyChunked(options: CopyTableOptions, key: string): Promise<Tabl
     await target.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+  removeRejectParts(options.reportDir, spec.target, parts);
   result.analyzeSeconds = await analyze(target, spec);
   return result;
 }

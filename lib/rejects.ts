@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { open, type FileHandle } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
@@ -38,26 +38,32 @@ export function rejectDecoder(spec: AnyTableSpec): (reason: string, detail: stri
  * column with its original value. NULL is an empty unquoted field and '' is `""`, so
  * the two stay apart in a spreadsheet.
  *
- * During the copy the rows only go to a spool beside it (reject-spool.ts); close()
- * writes the CSV from the spool, while the caller has the server build the indexes.
+ * During the copy the rows only go to a spool (reject-spool.ts). Closing an atomic
+ * table's file writes the CSV from its spool, while the caller has the server build the
+ * indexes; a range's spool is a part, kept until the table's final commit and turned
+ * into the CSV by mergeRejectParts.
  */
 export class RejectFile implements RejectSink {
+  /** The CSV, or for a range the part. */
   readonly path: string;
   private readonly spool: SpoolWriter;
-  private readonly header: boolean;
-  private readonly columns: string[];
-  private readonly decode: (reason: string, detail: string, row: Buffer) => RejectRecord;
+  private readonly spec: AnyTableSpec;
+  private readonly part: boolean;
   private closing: Promise<void> | null = null;
 
-  /** With `part`, one chunk's rejects, without header, merged by mergeRejectParts. */
   constructor(reportDir: string, spec: AnyTableSpec, options: { part?: number } = {}) {
-    const dir = options.part === undefined ? path.join(reportDir, 'rejects') : partsDir(reportDir);
-    mkdirSync(dir, { recursive: true });
-    this.path = options.part === undefined ? path.join(dir, `${spec.target}.csv`) : partPath(reportDir, spec.target, options.part);
-    this.header = options.part === undefined;
-    this.columns = ['motivo', 'detalle', 'id_origen', ...spec.source.columns];
-    this.decode = rejectDecoder(spec);
-    this.spool = new SpoolWriter(path.join(dir, `.${path.basename(this.path)}.crudo`));
+    this.spec = spec;
+    this.part = options.part !== undefined;
+    if (options.part === undefined) {
+      const dir = path.join(reportDir, 'rejects');
+      mkdirSync(dir, { recursive: true });
+      this.path = path.join(dir, `${spec.target}.csv`);
+      this.spool = new SpoolWriter(path.join(dir, `.${spec.target}.csv.crudo`));
+    } else {
+      mkdirSync(partsDir(reportDir), { recursive: true });
+      this.path = partPath(reportDir, spec.target, options.part);
+      this.spool = new SpoolWriter(this.path);
+    }
   }
 
   write(rejection: RawRejection): void {
@@ -68,39 +74,49 @@ export class RejectFile implements RejectSink {
     return this.spool.ready();
   }
 
-  /** Writes the CSV from what was spooled; once, however many times it is called. */
+  /** Ends the spool and, but for a part, writes the CSV; once, however many times it is called. */
   close(): Promise<void> {
-    return (this.closing ??= this.writeCsv());
+    return (this.closing ??= this.finish());
   }
 
-  private async writeCsv(): Promise<void> {
+  private async finish(): Promise<void> {
     await this.spool.close();
-    const out = await open(this.path, 'w');
-    try {
-      const encoded = Buffer.allocUnsafe(ENCODED_BYTES);
-      let batch: RejectRecord[] = [];
-      let header = this.header;
-      const flush = async (): Promise<void> => {
-        const text = stringify(batch, { header, columns: this.columns, cast: CAST });
-        header = false;
-        batch = [];
-        // Through one reused buffer: a buffer per write was garbage the collector saw late.
-        if (Buffer.byteLength(text) <= encoded.length) {
-          await writeAll(out, encoded, encoded.write(text));
-        } else {
-          const large = Buffer.from(text);
-          await writeAll(out, large, large.length);
-        }
-      };
-      for await (const r of readSpool(this.spool.path)) {
-        batch.push(this.decode(r.reason, r.detail, r.row));
+    if (this.part) return;
+    await writeRejectCsv(this.path, this.spec, [this.spool.path]);
+    rmSync(this.spool.path);
+  }
+}
+
+/** The CSV with its header, from spools read in order. */
+async function writeRejectCsv(target: string, spec: AnyTableSpec, spools: readonly string[]): Promise<void> {
+  const columns = ['motivo', 'detalle', 'id_origen', ...spec.source.columns];
+  const decode = rejectDecoder(spec);
+  const out = await open(target, 'w');
+  try {
+    const encoded = Buffer.allocUnsafe(ENCODED_BYTES);
+    let batch: RejectRecord[] = [];
+    let header = true;
+    const flush = async (): Promise<void> => {
+      const text = stringify(batch, { header, columns, cast: CAST });
+      header = false;
+      batch = [];
+      // Through one reused buffer: a buffer per write was garbage the collector saw late.
+      if (Buffer.byteLength(text) <= encoded.length) {
+        await writeAll(out, encoded, encoded.write(text));
+      } else {
+        const large = Buffer.from(text);
+        await writeAll(out, large, large.length);
+      }
+    };
+    for (const spool of spools) {
+      for await (const r of readSpool(spool)) {
+        batch.push(decode(r.reason, r.detail, r.row));
         if (batch.length === BATCH_ROWS) await flush();
       }
-      if (batch.length > 0 || header) await flush();
-    } finally {
-      await out.close();
     }
-    rmSync(this.spool.path);
+    if (batch.length > 0 || header) await flush();
+  } finally {
+    await out.close();
   }
 }
 
@@ -119,34 +135,25 @@ function partsDir(reportDir: string): string {
 }
 
 function partPath(reportDir: string, table: string, part: number): string {
-  return path.join(partsDir(reportDir), `${table}.${String(part).padStart(6, '0')}.csv`);
+  return path.join(partsDir(reportDir), `${table}.${String(part).padStart(6, '0')}.crudo`);
+}
+
+function partPaths(reportDir: string, table: string, parts: number): string[] {
+  return Array.from({ length: parts }, (_, i) => partPath(reportDir, table, i));
 }
 
 /**
- * Joins the chunks' reject files, in chunk order, under one header: the same file an
- * uninterrupted run writes, however many times the run was stopped and resumed.
+ * Writes the CSV from the ranges' parts, in range order: the same file an uninterrupted
+ * run writes, however many times the run was stopped and resumed. The parts stay until
+ * removeRejectParts, after the table's final commit: a resume may need them again.
  */
-export function mergeRejectParts(reportDir: string, table: string, sourceColumns: readonly string[], parts: number): string {
-  const target = path.join(reportDir, 'rejects', `${table}.csv`);
+export async function mergeRejectParts(reportDir: string, spec: AnyTableSpec, parts: number): Promise<string> {
+  const target = path.join(reportDir, 'rejects', `${spec.target}.csv`);
   mkdirSync(path.dirname(target), { recursive: true });
-  writeFileSync(target, ['motivo', 'detalle', 'id_origen', ...sourceColumns].join(',') + '\n');
-  // Block by block: a big table's part can hold hundreds of MB of rejects.
-  const block = Buffer.allocUnsafe(1 << 20);
-  const out = openSync(target, 'a');
-  try {
-    for (let i = 0; i < parts; i++) {
-      const part = partPath(reportDir, table, i);
-      const input = openSync(part, 'r');
-      try {
-        let n: number;
-        while ((n = readSync(input, block, 0, block.length, null)) > 0) writeSync(out, block, 0, n);
-      } finally {
-        closeSync(input);
-      }
-      rmSync(part);
-    }
-  } finally {
-    closeSync(out);
-  }
+  await writeRejectCsv(target, spec, partPaths(reportDir, spec.target, parts));
   return target;
+}
+
+export function removeRejectParts(reportDir: string, table: string, parts: number): void {
+  for (const part of partPaths(reportDir, table, parts)) rmSync(part, { force: true });
 }
