@@ -6,9 +6,10 @@ const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = 0x63; // 'c'
 const ERROR_RESPONSE = 0x45; // 'E'
 
+const QUERY = 0x51; // 'Q'
+
 interface PgConnection {
-  stream: NodeJS.ReadableStream & { listeners(event: 'data'): ((chunk: Buffer) => void)[]; destroy(): void };
-  query(text: string): void;
+  stream: NodeJS.ReadableStream & { listeners(event: 'data'): ((chunk: Buffer) => void)[]; destroy(): void; write(data: Buffer): boolean };
 }
 
 export interface CopyOutStreamOptions {
@@ -30,7 +31,7 @@ export interface CopyOutStreamOptions {
  * completes or fails the query as usual.
  */
 export class CopyOutStream extends Readable implements Submittable {
-  readonly text: string;
+  private readonly pieces: readonly string[];
   rowCount = 0;
   private connection: PgConnection | null = null;
   private pgDataHandler: ((chunk: Buffer) => void) | null = null;
@@ -43,9 +44,14 @@ export class CopyOutStream extends Readable implements Submittable {
   private code = 0;
   private remaining = 0;
 
-  constructor(text: string, options: CopyOutStreamOptions = {}) {
+  /** The query as one string, or in pieces sent one after the other (see copyOutQuery). */
+  constructor(text: string | readonly string[], options: CopyOutStreamOptions = {}) {
     super({ highWaterMark: options.highWaterMark ?? 256 * 1024 });
-    this.text = text;
+    this.pieces = typeof text === 'string' ? [text] : text;
+  }
+
+  get text(): string {
+    return this.pieces.join('');
   }
 
   /** Called by pg when the query is sent. */
@@ -62,7 +68,7 @@ export class CopyOutStream extends Readable implements Submittable {
     this.pgDataHandler = listeners[0]!;
     stream.removeListener('data', this.pgDataHandler);
     stream.on('data', this.onData);
-    connection.query(this.text);
+    stream.write(queryMessage(this.pieces));
   }
 
   override _read(): void {
@@ -157,4 +163,20 @@ export class CopyOutStream extends Readable implements Submittable {
     }
     callback(error);
   }
+}
+
+/**
+ * A simple-protocol Query message ('Q', length, the text, NUL) written piece by piece into
+ * one buffer: what pg's connection.query() sends, without first joining the pieces
+ * into a string (a new string of megabytes per range, which only a full collection frees).
+ */
+function queryMessage(pieces: readonly string[]): Buffer {
+  const length = pieces.reduce((sum, piece) => sum + Buffer.byteLength(piece), 4 + 1);
+  const message = Buffer.allocUnsafe(1 + length);
+  message[0] = QUERY;
+  message.writeInt32BE(length, 1);
+  let pos = 5;
+  for (const piece of pieces) pos += message.write(piece, pos);
+  message[pos] = 0;
+  return message;
 }

@@ -9,7 +9,7 @@ import { buildPreparedJoin } from './prepared-join.js';
 import { RejectFile, mergeRejectParts, removeRejectParts } from './rejects.js';
 import type { RowCounters } from './row-engine.js';
 import { dropBeforeLoad, restoreAfterLoad, type SavedConstraint } from './schema.js';
-import { copyInSql, copyOutSql, quoteIdent } from './select.js';
+import { copyInSql, copyOutQuery, quoteIdent } from './select.js';
 import type { AnyTableSpec, FastRule } from './spec.js';
 import { STATE_SCHEMA, tableLoadState } from './state.js';
 import { TableTransform } from './table-transform.js';
@@ -95,7 +95,7 @@ async function streamRows(
   const { spec, target } = options;
   const transform = new TableTransform({ spec, rejects, lookupRules });
   live.add(transform);
-  const copyOut = source.query(new CopyOutStream(copyOutSql(spec, { preparedJoin, extraWhere })));
+  const copyOut = source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin, extraWhere })));
   const copyIn = target.query(copyFrom(copyInSql(spec, { freeze })));
   const started = performance.now();
   try {

@@ -34,25 +34,31 @@ export interface SelectOptions {
   preparedJoin?: string;
 }
 
-export function sourceSelect(spec: AnyTableSpec, options: SelectOptions = {}): string {
+/**
+ * `COPY (SELECT ...) TO STDOUT` in three pieces: the text before the prepared join, the
+ * prepared join, the text after it. Sent as pieces (CopyOutStream), the join's megabytes
+ * of array literal are not copied into a new string for every range of a table.
+ */
+export function copyOutQuery(spec: AnyTableSpec, options: SelectOptions = {}): [string, string, string] {
   const { source } = spec;
   const list = sourceFields(spec).map((field) => `${fieldExpression(spec, field)} AS ${quoteIdent(field)}`);
   const conditions = [source.where, options.extraWhere].filter((c): c is string => Boolean(c));
+  const words = (parts: string[]): string => parts.filter((part) => part !== '').join(' ');
   return [
-    `SELECT ${list.join(', ')}`,
-    `FROM ${quoteIdent(source.table)} ${source.alias}`,
-    source.joins ?? '',
+    words([`COPY (SELECT ${list.join(', ')}`, `FROM ${quoteIdent(source.table)} ${source.alias}`, source.joins ?? '']) + ' ',
     options.preparedJoin ?? '',
-    conditions.length > 0 ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '',
-    source.orderBy ? `ORDER BY ${source.orderBy}` : '',
-  ]
-    .filter((part) => part !== '')
-    .join(' ');
+    ' ' +
+      words([
+        conditions.length > 0 ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '',
+        source.orderBy ? `ORDER BY ${source.orderBy}` : '',
+        ') TO STDOUT',
+      ]),
+  ];
 }
 
-/** The SELECT as a COPY TO source. */
+/** The same query as one string. */
 export function copyOutSql(spec: AnyTableSpec, options: SelectOptions = {}): string {
-  return `COPY (${sourceSelect(spec, options)}) TO STDOUT`;
+  return copyOutQuery(spec, options).join('');
 }
 
 /** The target columns as COPY FROM lists them: in wire order, the order the transform writes. */

@@ -4,7 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { closeQuietly, connect } from './connection.js';
 import { CopyOutStream } from './copy-out-stream.js';
 import { buildPreparedJoin } from './prepared-join.js';
-import { copyOutSql, quoteIdent, wireColumnList } from './select.js';
+import { copyOutQuery, quoteIdent, wireColumnList } from './select.js';
 import type { AnyTableSpec } from './spec.js';
 import { TableTransform } from './table-transform.js';
 
@@ -85,7 +85,7 @@ async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: A
   let rejected = 0;
   const transform = new TableTransform({ spec, lookupRules, rejects: { write: () => void rejected++, ready: () => null } });
   const preparedJoin = spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
-  await pipeline(source.query(new CopyOutStream(copyOutSql(spec, { preparedJoin }))), transform, target.query(copyFrom(`COPY pg_temp.${expected} (${columns}) FROM STDIN`)));
+  await pipeline(source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin }))), transform, target.query(copyFrom(`COPY pg_temp.${expected} (${columns}) FROM STDIN`)));
 
   const targetRows = await count(target, `SELECT count(*) AS n FROM ${table}`);
   const sourceRows = transform.counters.read;
