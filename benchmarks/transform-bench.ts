@@ -12,7 +12,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { withDatabaseName } from '../lib/connection.js';
 import { projectRoot } from '../lib/paths.js';
-import { buildPreparedJoin } from '../lib/prepared-join.js';
+import { preparedJoinSql } from '../lib/prepared-join.js';
 import { copyOutSql, sourceFields } from '../lib/select.js';
 import { RejectFile } from '../lib/rejects.js';
 import { TableTransform } from '../lib/table-transform.js';
@@ -39,7 +39,7 @@ async function capture(): Promise<void> {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const chunks: Buffer[] = [];
-    const preparedJoin = (await buildPreparedJoin(client, mensajes.source.prepared!)).sql;
+    const preparedJoin = await preparedJoinSql(mensajes, client);
     await pipeline(client.query(copyTo(copyOutSql(mensajes, { preparedJoin }))), new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }));
     await client.end();
     mkdirSync(path.dirname(captured), { recursive: true });

@@ -50,10 +50,6 @@ export class CopyOutStream extends Readable implements Submittable {
     this.pieces = typeof text === 'string' ? [text] : text;
   }
 
-  get text(): string {
-    return this.pieces.join('');
-  }
-
   /** Called by pg when the query is sent. */
   submit(pgConnection: Connection): void {
     // pg does not type the socket it exposes; pg-copy-streams relies on the same field.

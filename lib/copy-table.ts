@@ -5,7 +5,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { tableEstimate } from './catalog.js';
 import { CopyOutStream } from './copy-out-stream.js';
 import { CopiarError } from './errors.js';
-import { buildPreparedJoin } from './prepared-join.js';
+import { loadLookupRules } from './lookups.js';
+import { preparedJoinSql } from './prepared-join.js';
 import { RejectFile, mergeRejectParts, removeRejectParts } from './rejects.js';
 import type { RowCounters } from './row-engine.js';
 import { dropBeforeLoad, restoreAfterLoad, type SavedConstraint } from './schema.js';
@@ -106,15 +107,6 @@ async function streamRows(
   const counters = { ...transform.counters, bytes: transform.bytesRead, seconds: (performance.now() - started) / 1000 };
   checkAccounts(spec.target, counters, copyIn.rowCount);
   return counters;
-}
-
-async function preparedJoinSql(spec: AnyTableSpec, source: pg.ClientBase): Promise<string | undefined> {
-  return spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
-}
-
-async function loadLookupRules(spec: AnyTableSpec, target: pg.ClientBase): Promise<Record<string, FastRule>> {
-  const lookups = spec.loadLookups ? await spec.loadLookups(target) : undefined;
-  return spec.lookupRules ? spec.lookupRules(lookups) : {};
 }
 
 function stopped(signal: AbortSignal | undefined): boolean {

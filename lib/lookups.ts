@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import { quoteIdent } from './select.js';
+import type { AnyTableSpec, FastRule } from './spec.js';
 
 /**
  * A read-only map from fixed-width keys to fixed-width values, packed in one growing
@@ -168,4 +169,10 @@ export async function loadMap(client: pg.ClientBase, sql: string): Promise<Map<s
     map.set(key, value);
   });
   return map;
+}
+
+/** The table's rules that read target-side lookups, with the lookups loaded from `target`. */
+export async function loadLookupRules(spec: AnyTableSpec, target: pg.ClientBase): Promise<Record<string, FastRule>> {
+  const lookups = spec.loadLookups ? await spec.loadLookups(target) : undefined;
+  return spec.lookupRules ? spec.lookupRules(lookups) : {};
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { streamRows } from './lookups.js';
-import type { PreparedJoin } from './spec.js';
+import type { AnyTableSpec, PreparedJoin } from './spec.js';
 
 /**
  * A PostgreSQL array literal, already quoted as an SQL string, built in one growing
@@ -62,4 +62,9 @@ export async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoi
   const unnest = `unnest(${keys.toString()}::uuid[], ${values.toString()}::text[]) AS valores(clave, valor)`;
   const sql = `LEFT JOIN (SELECT clave, min(valor) AS valor FROM ${unnest} GROUP BY clave) AS ${join.alias} ON ${join.alias}.clave = ${join.keyExpression}`;
   return { sql, rows };
+}
+
+/** The table's prepared join clause, or undefined for a table without one. */
+export async function preparedJoinSql(spec: AnyTableSpec, source: pg.ClientBase): Promise<string | undefined> {
+  return spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
 }

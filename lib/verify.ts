@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { closeQuietly, connect } from './connection.js';
 import { CopyOutStream } from './copy-out-stream.js';
-import { buildPreparedJoin } from './prepared-join.js';
+import { loadLookupRules } from './lookups.js';
+import { preparedJoinSql } from './prepared-join.js';
 import { copyOutQuery, quoteIdent, wireColumnList } from './select.js';
 import type { AnyTableSpec } from './spec.js';
 import { TableTransform } from './table-transform.js';
@@ -80,11 +81,10 @@ async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: A
   }
   await target.query(`DROP TABLE IF EXISTS pg_temp.${expected}`);
   await target.query(`CREATE TEMP TABLE ${expected} (LIKE ${table})`);
-  const lookups = spec.loadLookups ? await spec.loadLookups(target) : undefined;
-  const lookupRules = spec.lookupRules ? spec.lookupRules(lookups) : {};
+  const lookupRules = await loadLookupRules(spec, target);
   let rejected = 0;
   const transform = new TableTransform({ spec, lookupRules, rejects: { write: () => void rejected++, ready: () => null } });
-  const preparedJoin = spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
+  const preparedJoin = await preparedJoinSql(spec, source);
   await pipeline(source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin }))), transform, target.query(copyFrom(`COPY pg_temp.${expected} (${columns}) FROM STDIN`)));
 
   const targetRows = await count(target, `SELECT count(*) AS n FROM ${table}`);
