@@ -6,12 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { withDatabaseName } from '../lib/connection.js';
-import { cliNodeArgs, projectRoot } from '../lib/paths.js';
-import { createTableSql, indexSql, keySql } from '../lib/schema.js';
+
+import { cliNodeArgs, projectRoot } from '../dev/paths.js';
+import { createTableSql, indexSql, keySql } from '../lib/schema/ddl.js';
 import { mensajes } from '../transforms/mensajes.js';
-import { startEmbedded, type EmbeddedServer } from '../scripts/embedded.js';
-import { generateLegacy } from './generate.js';
+import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
+import { generateLegacy } from '../dev/generate-legacy.js';
 import { GUIDE_MAPPING_SELECT } from './guide-mapping.js';
 
 interface Args {

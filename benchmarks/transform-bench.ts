@@ -10,15 +10,16 @@ import { PassThrough, Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { withDatabaseName } from '../lib/connection.js';
-import { projectRoot } from '../lib/paths.js';
-import { preparedJoinSql } from '../lib/prepared-join.js';
-import { copyOutSql, sourceFields } from '../lib/select.js';
-import { RejectFile } from '../lib/rejects.js';
-import { TableTransform } from '../lib/table-transform.js';
+
+import { projectRoot } from '../dev/paths.js';
+import { preparedJoinSql } from '../lib/lookups/prepared-join.js';
+import { copyOutSql } from '../lib/table-spec/copy-sql.js';
+import { sourceFields } from '../lib/table-spec/field-order.js';
+import { RejectFile } from '../lib/rejects/reject-file.js';
+import { TableTransform } from '../lib/engine/table-transform.js';
 import { mensajes } from '../transforms/mensajes.js';
-import { startEmbedded } from '../scripts/embedded.js';
-import { generateLegacy } from './generate.js';
+import { startEmbedded, withDatabaseName } from '../dev/embedded.js';
+import { generateLegacy } from '../dev/generate-legacy.js';
 
 const rowsIndex = process.argv.indexOf('--rows');
 const rows = rowsIndex >= 0 ? Number(process.argv[rowsIndex + 1]) : 1_000_000;

@@ -1,47 +1,45 @@
-// Typed errors: a stable code for programs, a Spanish sentence for operators, and the
-// exit status the CLI maps them to (2 = usage or configuration, found before any write;
-// 1 = a table could not be migrated).
+// Typed errors: a stable code for programs (`--json` carries it), a Spanish sentence for
+// operators. The exit status follows from the code: 2 for usage and configuration
+// problems, found before anything is written; 1 for everything that goes wrong later.
+// docs/contract.md lists every code.
 
-export type ErrorCode =
-  | 'USO_INVALIDO'
-  | 'TABLA_DESCONOCIDA'
-  | 'CONEXION_FALLIDA'
-  | 'ORIGEN_INCOMPLETO'
-  | 'DESTINO_INCOMPATIBLE'
-  | 'EJECUCION_EN_CURSO'
-  | 'PERMISOS_INSUFICIENTES'
-  | 'CUENTAS_NO_CUADRAN'
-  | 'TABLA_FALLIDA'
-  | 'DETENIDO';
+export const ERROR_CODES = {
+  USO_INVALIDO: 2,
+  TABLA_DESCONOCIDA: 2,
+  CONEXION_FALLIDA: 2,
+  ORIGEN_INCOMPLETO: 2,
+  DESTINO_INCOMPATIBLE: 2,
+  PERMISOS_INSUFICIENTES: 2,
+  EJECUCION_EN_CURSO: 2,
+  PG_DUMP_FALTANTE: 2,
+  DETENIDO: 1,
+  CONEXION_PERDIDA: 1,
+  INSTANTANEA_PERDIDA: 1,
+  DEPENDENCIA_FALLIDA: 1,
+  COPY_MALFORMADO: 1,
+  CUENTAS_NO_CUADRAN: 1,
+  REFERENCIAS_ROTAS: 1,
+  RECHAZOS_ILEGIBLES: 1,
+  ERROR_SERVIDOR: 1,
+  ROLLBACK_FALLIDO: 1,
+  PG_DUMP_FALLIDO: 1,
+  ERROR_INTERNO: 1,
+} as const satisfies Record<string, 1 | 2>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 export class CopiarError extends Error {
   readonly code: ErrorCode;
-  readonly exitCode: 1 | 2;
   readonly context: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, options: { exitCode?: 1 | 2; context?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { context?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CopiarError';
     this.code = code;
-    this.exitCode = options.exitCode ?? 2;
     this.context = options.context ?? {};
   }
-}
 
-/**
- * A row that cannot be migrated without inventing data. Thrown by rules and caught by
- * the row engine, which sends the row to the reject file; it never aborts a table.
- * Deliberately not an Error: it is control flow on the hot path, and capturing a stack
- * trace per rejected row cost more than the rest of the row's work.
- */
-export class RowRejection {
-  constructor(readonly reason: string, readonly detail: string) {}
-
-  get message(): string {
-    return `${this.reason}: ${this.detail}`;
+  get exitCode(): 1 | 2 {
+    return ERROR_CODES[this.code];
   }
-}
-
-export function reject(reason: string, detail: string): never {
-  throw new RowRejection(reason, detail);
 }

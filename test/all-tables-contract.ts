@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { derivedId } from '../lib/rules/index.js';
-import { migrate } from '../lib/run.js';
-import { TABLE_NAMES } from '../transforms/index.js';
+import { migrate } from '../lib/run/migrate.js';
+import { TABLES } from '../transforms/index.js';
 import { withClient } from './helpers/database.js';
 import { parseCsv } from './helpers/csv.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
@@ -172,9 +172,9 @@ t.test('derived ids are UUID v5 in the contract namespace', async (t) => {
 t.test('all nine tables from a dirty legacy database give exactly the contract rows', async (t) => {
   const url = await dirtyLegacyDatabase(t);
   const reportDir = mkdtempSync(path.join(tmpdir(), 'informe-'));
-  const summary = await migrate({ sourceUrl: url, targetUrl: url, reportDir });
+  const summary = await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, reportDir });
   t.ok(summary.ok, 'la ejecución terminó bien');
-  t.same(Object.keys(summary.tables), TABLE_NAMES, 'las nueve tablas, en el orden de carga');
+  t.same(Object.keys(summary.tables), TABLES.map((t) => t.target), 'las nueve tablas, en el orden de carga');
   const onDisk = JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8'));
 
   for (const [table, expected] of Object.entries(EXPECTED)) {
@@ -192,7 +192,7 @@ t.test('all nine tables from a dirty legacy database give exactly the contract r
 
 t.test('sequences, the forgotten UNIQUE and every index of the guide are in place', async (t) => {
   const url = await dirtyLegacyDatabase(t);
-  await migrate({ sourceUrl: url, targetUrl: url, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
+  await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
   await withClient(url, async (c) => {
     t.equal((await c.query("SELECT nextval('profesiones_id_seq')::int AS n")).rows[0].n, 7, 'profesiones sigue tras el mayor id copiado');
     t.equal((await c.query("SELECT nextval('proveedor_profesiones_id_seq')::int AS n")).rows[0].n, 12, 'proveedor_profesiones también');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { cliNodeArgs } from '../lib/paths.js';
+import { cliNodeArgs } from '../dev/paths.js';
 import { PROJECT_ROOT } from './helpers/database.js';
 
 const bin = path.join(PROJECT_ROOT, 'dist/bin/copiar-tablas.js');

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import t from 'tap';
-import { CopyOutStream } from '../lib/copy-out-stream.js';
+import { CopyOutStream } from '../lib/pg/copy-out-stream.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 
 async function copyText(url: string, query: string | string[]): Promise<string> {

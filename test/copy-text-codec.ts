@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decodeField, encodeField, encodeRow } from '../lib/copy-text.js';
+import { decodeField, encodeField, encodeRow } from '../lib/pg/copy-text.js';
 
 const tricky = ['plain', '', 'tab\there', 'line\nbreak', 'carriage\rreturn', 'back\\slash', '\\N', 'ñandú 🇪🇨 emoji 😀', 'trailing\\', '\b\f\v'];
 

@@ -7,11 +7,11 @@ import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
 import { generatedLegacyDatabase, terminateWhileCopying } from './helpers/generated.js';
 
-const CHUNK = ['--chunk-rows', '2000'];
+const RANGES = ['--range-rows', '2000'];
 
 async function cleanReference(t: Test, source: string): Promise<string> {
   const clean = await freshDatabase(t);
-  const r = await runCli(['--table', 'mensajes', ...CHUNK, '--report-dir', mkdtempSync(path.join(tmpdir(), 'limpio-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: clean });
+  const r = await runCli(['--table', 'mensajes', ...RANGES, '--report-dir', mkdtempSync(path.join(tmpdir(), 'limpio-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: clean });
   t.equal(r.code, 0, r.stderr);
   return tableText(clean, 'mensajes');
 }
@@ -21,7 +21,7 @@ for (const side of ['destino', 'origen'] as const) {
     const source = await generatedLegacyDatabase(t, 40_000);
     const expected = await cleanReference(t, source);
     const target = await freshDatabase(t);
-    const run = startCli(['--table', 'mensajes', ...CHUNK, '--report-dir', mkdtempSync(path.join(tmpdir(), 'fallo-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
+    const run = startCli(['--table', 'mensajes', ...RANGES, '--report-dir', mkdtempSync(path.join(tmpdir(), 'fallo-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
     if (side === 'destino') await terminateWhileCopying(target, 'COPY "mensajes"%FROM STDIN%');
     else await terminateWhileCopying(source, 'COPY (SELECT%');
     const r = await run.done;

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import t from 'tap';
-import { generateLegacy } from '../benchmarks/generate.js';
-import { withDatabaseName } from '../lib/connection.js';
-import { THROWAWAY_FLAGS, startEmbedded } from '../scripts/embedded.js';
+import { generateLegacy } from '../dev/generate-legacy.js';
+
+import { THROWAWAY_FLAGS, startEmbedded, withDatabaseName } from '../dev/embedded.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
 import { waitFor } from './helpers/generated.js';
 
-const CHUNK = ['--chunk-rows', '2000'];
+const RANGES = ['--range-rows', '2000'];
 
 // The server holding source and target restarts mid-run: the snapshot is gone, so the
 // run stops with a clear sentence and --resume finishes the job exactly.
@@ -29,11 +29,11 @@ t.test('the server restarts mid-run: exit 1 with how to resume, then --resume eq
   await withClient(source, (c) => c.query('ANALYZE'));
 
   const clean = await freshDatabase(t);
-  const reference = await runCli(['--table', 'mensajes', ...CHUNK, '--report-dir', mkdtempSync(path.join(tmpdir(), 'limpio-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: clean });
+  const reference = await runCli(['--table', 'mensajes', ...RANGES, '--report-dir', mkdtempSync(path.join(tmpdir(), 'limpio-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: clean });
   t.equal(reference.code, 0, reference.stderr);
 
   const dir = mkdtempSync(path.join(tmpdir(), 'reinicio-'));
-  const run = startCli(['--table', 'mensajes', ...CHUNK, '--retries', '1', '--json', '--debug', '--report-dir', dir], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
+  const run = startCli(['--table', 'mensajes', ...RANGES, '--retries', '1', '--json', '--debug', '--report-dir', dir], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
   await waitFor('dos tramos guardados', () =>
     withClient(target, async (c) => {
       const { rows } = await c.query("SELECT count(*)::int AS n FROM copiar_tablas.tramos WHERE tabla = 'mensajes'").catch(() => ({ rows: [{ n: 0 }] }));
@@ -54,5 +54,5 @@ t.test('the server restarts mid-run: exit 1 with how to resume, then --resume eq
   t.equal(await tableText(target, 'mensajes'), await tableText(clean, 'mensajes'), 'mismas filas que la ejecución limpia');
   const summary = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')).tables.mensajes;
   t.equal(summary.read, summary.written + summary.rejected);
-  t.ok(summary.chunks_resumed >= 2, `${summary.chunks_resumed} tramos conservados`);
+  t.ok(summary.ranges_resumed >= 2, `${summary.ranges_resumed} tramos conservados`);
 });

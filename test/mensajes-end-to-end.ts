@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { migrate } from '../lib/run.js';
+import { migrate } from '../lib/run/migrate.js';
+import { TABLES } from '../transforms/index.js';
 import { legacyDatabase, withClient } from './helpers/database.js';
 
 const U = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -28,7 +29,7 @@ t.test('mensajes from a dirty legacy database: exact rows, every reject in the f
       [U(101), U(102), U(103), U(104), U(105), U(106), U(107), U(108), U(109), U(900), U(1), U(2), U(3), U(4)]);
   });
   const reportDir = mkdtempSync(path.join(tmpdir(), 'informe-'));
-  const summary = await migrate({ sourceUrl: url, targetUrl: url, tables: ['mensajes'], reportDir });
+  const summary = await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, tables: ['mensajes'], reportDir });
 
   t.match(summary.tables.mensajes, { read: 9, written: 4, rejected: 5, adjusted: 1, status: 'ok' });
   const rows = await withClient(url, async (c) =>

@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { migrate } from '../lib/run.js';
+import { migrate } from '../lib/run/migrate.js';
+import { TABLES } from '../transforms/index.js';
 import { runCli } from './helpers/cli.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
@@ -32,7 +33,7 @@ t.test('plan writes nothing and shows order, estimates and what it will create',
 
 t.test('plan --json warns about existing target data and reports problems with exit 2', async (t) => {
   const url = await dirtyLegacyDatabase(t);
-  await migrate({ sourceUrl: url, targetUrl: url, tables: ['profesiones'], reportDir: report() });
+  await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, tables: ['profesiones'], reportDir: report() });
   await withClient(url, (c) => c.query('ANALYZE profesiones; DROP INDEX idx_profesiones_categoria'));
   const ok = await runCli(['plan', '--table', 'profesiones', '--json'], { DATABASE_URL: url });
   t.equal(ok.code, 0, ok.stderr);
@@ -48,7 +49,7 @@ t.test('plan --json warns about existing target data and reports problems with e
 
 t.test('verify passes after a clean run and names the table when a target row changes or goes', async (t) => {
   const url = await dirtyLegacyDatabase(t);
-  await migrate({ sourceUrl: url, targetUrl: url, reportDir: report() });
+  await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, reportDir: report() });
   const clean = await runCli(['verify'], { DATABASE_URL: url });
   t.equal(clean.code, 0, clean.stdout + clean.stderr);
   t.match(clean.stdout, /OK\s+mensajes: origen 4 = destino 2 \+ rechazadas 2/);
@@ -76,7 +77,7 @@ t.test('rollback drops exactly the tables copiar-tablas created, and only with -
   // A table the operator made before the migration is not the tool's to drop.
   await withClient(url, (c) => c.query(`CREATE TABLE sesiones (id UUID, telefono VARCHAR(20) NOT NULL, id_sesion VARCHAR(255) NOT NULL, estado VARCHAR(20), codigo_qr TEXT,
     datos_sesion JSONB, expira_at TIMESTAMP, ultima_actividad TIMESTAMP, creado_at TIMESTAMP)`));
-  await migrate({ sourceUrl: url, targetUrl: url, tables: ['profesiones', 'mensajes', 'sesiones'], reportDir: report() });
+  await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, tables: ['profesiones', 'mensajes', 'sesiones'], reportDir: report() });
   // Rollback only needs the target.
   const dry = await runCli(['rollback'], { TARGET_DATABASE_URL: url });
   t.equal(dry.code, 2);

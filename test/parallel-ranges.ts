@@ -7,7 +7,7 @@ import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
 import { generatedLegacyDatabase } from './helpers/generated.js';
 
-// The second run spells the range size --split-rows, the issue's name for the same flag.
+// The range size under its two older names, --chunk-rows and --split-rows: both still work.
 t.test('ranges of one table copied side by side (--jobs 2) give exactly the sequential result', async (t) => {
   const source = await generatedLegacyDatabase(t, 20_000);
   const results: { text: string; rejects: string; summary: Record<string, number> }[] = [];
@@ -16,8 +16,8 @@ t.test('ranges of one table copied side by side (--jobs 2) give exactly the sequ
     const dir = mkdtempSync(path.join(tmpdir(), `rangos-${jobs}-`));
     const r = await runCli(['--table', 'mensajes', flag, '2000', '--jobs', jobs, '--report-dir', dir], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
     t.equal(r.code, 0, r.stderr);
-    const chunks = await withClient(target, async (c) => (await c.query("SELECT count(*)::int AS n FROM copiar_tablas.tramos WHERE tabla = 'mensajes'")).rows[0].n);
-    t.ok(chunks > 5, `${chunks} tramos`);
+    const ranges = await withClient(target, async (c) => (await c.query("SELECT count(*)::int AS n FROM copiar_tablas.tramos WHERE tabla = 'mensajes'")).rows[0].n);
+    t.ok(ranges > 5, `${ranges} tramos`);
     results.push({
       text: await tableText(target, 'mensajes'),
       rejects: readFileSync(path.join(dir, 'rejects', 'mensajes.csv'), 'utf8'),

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { migrate } from '../lib/run.js';
+import { migrate } from '../lib/run/migrate.js';
+import { TABLES } from '../transforms/index.js';
 import { parseCsv } from './helpers/csv.js';
 import { legacyDatabase, withClient } from './helpers/database.js';
 
@@ -21,7 +22,7 @@ t.test('phones with quotes, backslashes and SQL in them reach the reject file un
     await c.query(`INSERT INTO messages (id, user_id, content) VALUES ('00000000-0000-4000-8000-000000000299', '00000000-0000-4000-8000-000000000199', 'x')`);
   });
   const reportDir = mkdtempSync(path.join(tmpdir(), 'informe-'));
-  const summary = await migrate({ sourceUrl: url, targetUrl: url, tables: ['mensajes'], reportDir });
+  const summary = await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, tables: ['mensajes'], reportDir });
   t.match(summary.tables.mensajes, { read: 6, written: 1, rejected: 5 });
   const csv = readFileSync(path.join(reportDir, 'rejects', 'mensajes.csv'), 'utf8');
   const details = parseCsv(csv).slice(1).map((r) => [r[0], r[1]]);

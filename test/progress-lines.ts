@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { EventPrinter } from '../lib/output.js';
+import { EventPrinter } from '../lib/cli/render/event-printer.js';
 
 function sink(): Writable & { text: () => string } {
   const chunks: string[] = [];
@@ -19,7 +19,7 @@ t.test('without a terminal, each progress event is one plain timestamped line', 
   const err = sink();
   const printer = new EventPrinter('lines', out, err);
   printer.handle({ type: 'table_start', table: 'mensajes', estimatedRows: 1000 });
-  printer.handle({ type: 'table_progress', table: 'mensajes', read: 500, written: 480, rejected: 20, bytes: 2 * 1024 * 1024 });
+  printer.handle({ type: 'table_progress', table: 'mensajes', read: 500, written: 480, rejected: 20, adjusted: 0, bytes: 2 * 1024 * 1024 });
   const lines = err.text().trim().split('\n');
   t.equal(lines.length, 2);
   t.match(lines[0], /^\d{4}-\d\d-\d\dT[\d:.]+Z mensajes: empezando \(~1\.000 filas según el catálogo\)$/);
@@ -44,7 +44,7 @@ t.test('on a terminal, running tables are redrawn in place', async (t) => {
   const printer = new EventPrinter('tty', sink(), err);
   printer.handle({ type: 'table_start', table: 'a', estimatedRows: 0 });
   printer.handle({ type: 'table_start', table: 'b', estimatedRows: 0 });
-  printer.handle({ type: 'table_progress', table: 'a', read: 10, written: 10, rejected: 0, bytes: 0 });
+  printer.handle({ type: 'table_progress', table: 'a', read: 10, written: 10, rejected: 0, adjusted: 0, bytes: 0 });
   t.match(err.text(), /\x1b\[2A\x1b\[0J/, 'sube dos líneas y las redibuja');
   t.match(err.text(), /a: 10 filas, 0\.0 MB/);
 });

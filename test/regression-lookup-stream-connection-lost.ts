@@ -1,6 +1,6 @@
 import pg from 'pg';
 import t from 'tap';
-import { streamRows } from '../lib/lookups.js';
+import { streamRows } from '../lib/pg/query-stream.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 
 // Regression: with the server restarting mid-run, a pg-query-stream waiting between two

@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { encodeRow } from '../lib/copy-text.js';
-import { RejectFile } from '../lib/rejects.js';
-import { sourceFields } from '../lib/select.js';
+import { encodeRow } from '../lib/pg/copy-text.js';
+import { RejectFile } from '../lib/rejects/reject-file.js';
+import { sourceFields } from '../lib/table-spec/field-order.js';
 import { mensajes } from '../transforms/mensajes.js';
 
 const FIELDS = sourceFields(mensajes);

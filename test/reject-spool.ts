@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { readSpool, SpoolWriter } from '../lib/reject-spool.js';
+import { readSpool, SpoolWriter } from '../lib/rejects/spool.js';
 
 const records = [
   { reason: 'telefono_invalido', detail: 'telefono: "no sé" 🇪🇨', row: Buffer.from('a\\tb\t\\N\tñ') },
@@ -50,5 +50,5 @@ t.test('a spool cut short fails instead of losing its last row', async (t) => {
   const file = await written();
   const bytes = readFileSync(file);
   writeFileSync(file, bytes.subarray(0, bytes.length - 3));
-  await t.rejects(collect(readSpool(file)), { code: 'TABLA_FALLIDA', message: /termina a mitad de un registro/ });
+  await t.rejects(collect(readSpool(file)), { code: 'RECHAZOS_ILEGIBLES', message: /termina a mitad de un registro/ });
 });

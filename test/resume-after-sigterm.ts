@@ -8,7 +8,7 @@ import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
 import { generatedLegacyDatabase, waitFor } from './helpers/generated.js';
 
-const CHUNK = ['--chunk-rows', '2000'];
+const RANGES = ['--range-rows', '2000'];
 
 // SIGTERM while a chunk is in flight: the run stops at the chunk boundary, says how to
 // resume, and --resume ends with exactly what an uninterrupted run gives.
@@ -16,19 +16,19 @@ t.test('SIGTERM mid-copy, then --resume, equals a clean run', async (t) => {
   const source = await generatedLegacyDatabase(t, 20_000);
   const clean = await freshDatabase(t);
   const cleanDir = mkdtempSync(path.join(tmpdir(), 'limpio-'));
-  const reference = await runCli(['--table', 'mensajes', ...CHUNK, '--report-dir', cleanDir], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: clean });
+  const reference = await runCli(['--table', 'mensajes', ...RANGES, '--report-dir', cleanDir], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: clean });
   t.equal(reference.code, 0, reference.stderr);
 
   const target = await freshDatabase(t);
   // A first run creates the state schema; then the test holds the checkpoint table so
-  // the next run blocks right before committing its first chunk.
+  // the next run blocks right before committing its first range.
   t.equal((await runCli(['--table', 'profesiones', '--report-dir', mkdtempSync(path.join(tmpdir(), 'prev-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target })).code, 0);
   const blocker = new pg.Client({ connectionString: target });
   await blocker.connect();
   await blocker.query('BEGIN');
   await blocker.query('LOCK TABLE copiar_tablas.tramos IN EXCLUSIVE MODE');
   const dir = mkdtempSync(path.join(tmpdir(), 'interrumpido-'));
-  const run = startCli(['--table', 'mensajes', ...CHUNK, '--report-dir', dir], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
+  const run = startCli(['--table', 'mensajes', ...RANGES, '--report-dir', dir], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
   await waitFor('la copia espera el punto de control', () =>
     withClient(target, async (c) => (await c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'copiar-tablas' AND wait_event_type = 'Lock'")).rows.length > 0),
   );
@@ -52,8 +52,8 @@ t.test('SIGTERM mid-copy, then --resume, equals a clean run', async (t) => {
   const b = JSON.parse(readFileSync(path.join(cleanDir, 'summary.json'), 'utf8')).tables.mensajes;
   t.same([a.read, a.written, a.rejected, a.adjusted], [b.read, b.written, b.rejected, b.adjusted]);
   t.equal(a.read, a.written + a.rejected);
-  t.equal(a.chunks_resumed, 1);
-  t.ok(a.chunks > 2, `${a.chunks} tramos`);
+  t.equal(a.ranges_resumed, 1);
+  t.ok(a.ranges > 2, `${a.ranges} tramos`);
   const again = await runCli(['--resume'], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
   t.equal(again.code, 2, 'nada que continuar');
   t.match(again.stderr, /No hay ninguna ejecución sin terminar/);
@@ -62,7 +62,7 @@ t.test('SIGTERM mid-copy, then --resume, equals a clean run', async (t) => {
 t.test('--max-duration stops the same way', async (t) => {
   const source = await generatedLegacyDatabase(t, 5_000);
   const target = await freshDatabase(t);
-  const r = await runCli(['--table', 'mensajes', ...CHUNK, '--max-duration', '0s', '--report-dir', mkdtempSync(path.join(tmpdir(), 'dur-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
+  const r = await runCli(['--table', 'mensajes', ...RANGES, '--max-duration', '0s', '--report-dir', mkdtempSync(path.join(tmpdir(), 'dur-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
   t.equal(r.code, 1);
   t.match(r.stderr, /detenido al llegar al límite \(--max-duration 0s\).*--resume/);
   const done = await runCli(['--resume'], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });

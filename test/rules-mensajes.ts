@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RowRejection } from '../lib/errors.js';
+import { RowRejection } from '../lib/rules/index.js';
 import type { RowView } from '../lib/rules/index.js';
 import { mensajes } from '../transforms/mensajes.js';
 import { userPhoneJoin } from '../transforms/shared.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RowRejection } from '../lib/errors.js';
+import { RowRejection } from '../lib/rules/index.js';
 import { coordinate, decimal, enumeration, integerInRange, json, shortText, type RowView } from '../lib/rules/index.js';
 
 function view(fields: Record<string, string | null> = {}): RowView & { adjusted: boolean } {

@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { migrate } from '../lib/run.js';
+import { migrate } from '../lib/run/migrate.js';
+import { TABLES } from '../transforms/index.js';
 import { withClient } from './helpers/database.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
 
@@ -13,7 +14,7 @@ const NEW_PROVIDER = '00000000-0000-4000-8000-00000000abcd';
 // them appears, and no row points at a provider another table did not see.
 t.test('writes to the source during a run do not break cross-table consistency', async (t) => {
   const url = await dirtyLegacyDatabase(t);
-  const summary = await migrate({
+  const summary = await migrate({ catalog: TABLES,
     sourceUrl: url,
     targetUrl: url,
     reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')),
@@ -37,7 +38,7 @@ t.test('writes to the source during a run do not break cross-table consistency',
     t.equal((await c.query("SELECT count(*)::int AS n FROM proveedor_profesiones WHERE proveedor_id = '00000000-0000-4000-8000-000000000009'")).rows[0].n, 1);
   });
   // The next run reads the new moment.
-  const next = await migrate({ sourceUrl: url, targetUrl: url, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
+  const next = await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
   t.equal(next.tables.proveedores!.read, 9, 'uno nuevo, uno borrado');
   await withClient(url, async (c) => {
     t.equal((await c.query('SELECT count(*)::int AS n FROM proveedor_profesiones WHERE proveedor_id = $1', [NEW_PROVIDER])).rows[0].n, 1);

@@ -2,8 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { connect } from '../lib/connection.js';
-import { migrate } from '../lib/run.js';
+import { connect } from '../lib/pg/connection.js';
+import { migrate } from '../lib/run/migrate.js';
+import { TABLES } from '../transforms/index.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
 
@@ -26,7 +27,7 @@ t.test('the source is byte-for-byte the same after a run into a separate target'
   const source = await dirtyLegacyDatabase(t);
   const target = await freshDatabase(t);
   const before = await checksums(source);
-  const summary = await migrate({ sourceUrl: source, targetUrl: target, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
+  const summary = await migrate({ catalog: TABLES, sourceUrl: source, targetUrl: target, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
   t.ok(summary.ok);
   t.same(await checksums(source), before);
   const created = await withClient(source, async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'mensajes'")).rows[0].n);
@@ -36,7 +37,7 @@ t.test('the source is byte-for-byte the same after a run into a separate target'
 t.test('source sessions are read-only: a source that is also the target is only read', async (t) => {
   const url = await dirtyLegacyDatabase(t);
   const before = await checksums(url);
-  await migrate({ sourceUrl: url, targetUrl: url, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
+  await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
   t.same(await checksums(url), before);
 });
 

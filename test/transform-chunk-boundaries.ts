@@ -1,7 +1,7 @@
 import t from 'tap';
-import { encodeRow } from '../lib/copy-text.js';
-import { sourceFields } from '../lib/select.js';
-import { wireColumns } from '../lib/wire-order.js';
+import { encodeRow } from '../lib/pg/copy-text.js';
+import { sourceFields } from '../lib/table-spec/field-order.js';
+import { wireColumns } from '../lib/table-spec/field-order.js';
 import { mensajes } from '../transforms/mensajes.js';
 import { cutAt, runTransform } from './helpers/transform.js';
 

@@ -1,6 +1,6 @@
-import { reject } from '../lib/errors.js';
-import { constant, derivedId, json, normalizeShortText, checkLength, phone, shortText } from '../lib/rules/index.js';
-import type { FastRule, TableSpec } from '../lib/spec.js';
+import { checkLength, constant, derivedId, json, normalizeShortText, phone, reject, shortText } from '../lib/rules/index.js';
+import type { FastRule } from '../lib/rules/index.js';
+import type { TableSpec } from '../lib/table-spec/spec.js';
 import { checkIn } from './enumerations.js';
 
 const telefono = phone();

@@ -1,4 +1,4 @@
-import type { AnyTableSpec } from '../lib/spec.js';
+import type { AnyTableSpec } from '../lib/table-spec/spec.js';
 import { clientes } from './clientes.js';
 import { mensajes } from './mensajes.js';
 import { profesiones } from './profesiones.js';
@@ -9,7 +9,11 @@ import { sesiones } from './sesiones.js';
 import { solicitudes_servicio } from './solicitudes_servicio.js';
 import { tareas_programadas } from './tareas_programadas.js';
 
-/** Every target table, in the contract's load order. */
+/**
+ * Every target table, in the contract's load order. A table that reads others through
+ * its target-side lookups waits for them (`targetLookups.reads`); the engine derives
+ * the order from those declarations and keeps this one otherwise.
+ */
 export const TABLES: readonly AnyTableSpec[] = [
   profesiones,
   clientes,
@@ -21,16 +25,3 @@ export const TABLES: readonly AnyTableSpec[] = [
   sesiones,
   tareas_programadas,
 ];
-
-export const TABLE_NAMES: readonly string[] = TABLES.map((t) => t.target);
-
-/** Tables whose target-side lookups read another table, which must be loaded first. */
-export const DEPENDS_ON: Readonly<Record<string, readonly string[]>> = {
-  proveedor_profesiones: ['proveedores', 'profesiones'],
-  servicios_proveedor: ['proveedores'],
-  solicitudes_servicio: ['clientes'],
-};
-
-export function tableSpec(name: string): AnyTableSpec | undefined {
-  return TABLES.find((t) => t.target === name);
-}

@@ -1,5 +1,5 @@
 import { enumeration, freeText, json, shortText } from '../lib/rules/index.js';
-import type { TableSpec } from '../lib/spec.js';
+import type { TableSpec } from '../lib/table-spec/spec.js';
 import { ESTADO_PROCESAMIENTO, TIPO_MENSAJE, checkEnum } from './enumerations.js';
 import { joinedUserPhone, userPhoneJoin } from './shared.js';
 
@@ -14,7 +14,7 @@ export const mensajes: TableSpec = {
     prepared: userPhoneJoin('m'),
     lookups: { telefono_usuario: 'tel.valor' },
     idColumn: 'id',
-    chunkKey: 'id',
+    rangeKey: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },

@@ -1,5 +1,5 @@
 import { booleanOr, shortText } from '../lib/rules/index.js';
-import type { TableSpec } from '../lib/spec.js';
+import type { TableSpec } from '../lib/table-spec/spec.js';
 
 /** profesiones ← professions: source ids kept; a repeated name keeps the smallest id. */
 export const profesiones: TableSpec = {

@@ -1,8 +1,7 @@
 import type pg from 'pg';
-import { reject } from '../lib/errors.js';
-import { IdSet, loadMap } from '../lib/lookups.js';
-import { booleanOr, enumeration, integerInRange, json, normalizeShortText, shortText } from '../lib/rules/index.js';
-import type { TableSpec } from '../lib/spec.js';
+import { IdSet, loadMap } from '../lib/lookups/target-lookups.js';
+import { booleanOr, enumeration, integerInRange, json, normalizeShortText, reject, shortText } from '../lib/rules/index.js';
+import type { TableSpec } from '../lib/table-spec/spec.js';
 import { ESTADO_VERIFICACION, checkEnum } from './enumerations.js';
 import { migratedProveedor } from './shared.js';
 
@@ -55,19 +54,22 @@ export const proveedor_profesiones: TableSpec<Lookups> = {
     idx_proveedor_profesiones_profesion: ['profesion_id'],
     idx_proveedor_profesiones_verificacion: ['estado_verificacion'],
   },
-  async loadLookups(target: pg.ClientBase): Promise<Lookups> {
-    return {
-      proveedores: await IdSet.load(target, 'proveedores'),
-      profesionPorNombre: await loadMap(target, 'SELECT nombre, id::text FROM profesiones'),
-    };
-  },
-  lookupRules: ({ proveedores, profesionPorNombre }) => ({
-    proveedor_id: migratedProveedor(proveedores),
-    profesion_id: (value, row) => {
-      const name = normalizeShortText(row.field('nombre_profesion'), true);
-      const id = name === null ? undefined : profesionPorNombre.get(name);
-      if (id === undefined) reject('profesion_inexistente', `profession_id ${value ?? 'NULL'} no está entre las profesiones migradas`);
-      return id;
+  targetLookups: {
+    reads: ['proveedores', 'profesiones'],
+    async load(target: pg.ClientBase): Promise<Lookups> {
+      return {
+        proveedores: await IdSet.load(target, 'proveedores'),
+        profesionPorNombre: await loadMap(target, 'SELECT nombre, id::text FROM profesiones'),
+      };
     },
-  }),
+    rules: ({ proveedores, profesionPorNombre }) => ({
+      proveedor_id: migratedProveedor(proveedores),
+      profesion_id: (value, row) => {
+        const name = normalizeShortText(row.field('nombre_profesion'), true);
+        const id = name === null ? undefined : profesionPorNombre.get(name);
+        if (id === undefined) reject('profesion_inexistente', `profession_id ${value ?? 'NULL'} no está entre las profesiones migradas`);
+        return id;
+      },
+    }),
+  },
 };

@@ -1,5 +1,6 @@
 import { constant, coordinate, enumeration, firstPresent, freeText, normalizeShortText, checkLength, phone, shortText } from '../lib/rules/index.js';
-import type { FastRule, TableSpec } from '../lib/spec.js';
+import type { FastRule } from '../lib/rules/index.js';
+import type { TableSpec } from '../lib/table-spec/spec.js';
 import { ESTADO_PROVEEDOR, checkEnum, checkIn } from './enumerations.js';
 
 const email: FastRule = (value) => {
@@ -13,7 +14,7 @@ const pais: FastRule = (value) => {
 };
 
 /** Provider users, whatever case or language user_type was written in. */
-export const PROVIDER_WHERE = "lower(trim(u.user_type)) IN ('provider', 'proveedor')";
+const PROVIDER_WHERE = "lower(trim(u.user_type)) IN ('provider', 'proveedor')";
 
 /** proveedores ← users where user_type is provider: one row per phone, the newest kept. */
 export const proveedores: TableSpec = {

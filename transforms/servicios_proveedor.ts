@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { IdSet } from '../lib/lookups.js';
+import { IdSet } from '../lib/lookups/target-lookups.js';
 import { booleanOr, decimal, enumeration, freeText, json, shortText } from '../lib/rules/index.js';
-import type { TableSpec } from '../lib/spec.js';
+import type { TableSpec } from '../lib/table-spec/spec.js';
 import { TIPO_PRECIO, checkEnum } from './enumerations.js';
 import { migratedProveedor } from './shared.js';
 
@@ -17,7 +17,7 @@ export const servicios_proveedor: TableSpec<Lookups> = {
     alias: 's',
     columns: ['id', 'provider_id', 'title', 'description', 'category', 'price', 'price_type', 'availability', 'is_active', 'created_at', 'updated_at'],
     idColumn: 'id',
-    chunkKey: 'id',
+    rangeKey: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },
@@ -40,8 +40,11 @@ export const servicios_proveedor: TableSpec<Lookups> = {
     idx_servicios_proveedor_categoria: ['categoria'],
     idx_servicios_proveedor_activo: ['esta_activo'],
   },
-  async loadLookups(target: pg.ClientBase): Promise<Lookups> {
-    return { proveedores: await IdSet.load(target, 'proveedores') };
+  targetLookups: {
+    reads: ['proveedores'],
+    async load(target: pg.ClientBase): Promise<Lookups> {
+      return { proveedores: await IdSet.load(target, 'proveedores') };
+    },
+    rules: ({ proveedores }) => ({ proveedor_id: migratedProveedor(proveedores) }),
   },
-  lookupRules: ({ proveedores }) => ({ proveedor_id: migratedProveedor(proveedores) }),
 };

@@ -1,6 +1,6 @@
-import { reject } from '../lib/errors.js';
-import { checkLength, enumeration, freeText, json } from '../lib/rules/index.js';
-import type { FastRule, TableSpec } from '../lib/spec.js';
+import { checkLength, enumeration, freeText, json, reject } from '../lib/rules/index.js';
+import type { FastRule } from '../lib/rules/index.js';
+import type { TableSpec } from '../lib/table-spec/spec.js';
 import { ESTADO_SESION, checkEnum } from './enumerations.js';
 import { joinedUserPhone, userPhoneJoin } from './shared.js';
 
@@ -19,7 +19,7 @@ export const sesiones: TableSpec = {
     prepared: userPhoneJoin('s'),
     lookups: { telefono_usuario: 'tel.valor' },
     idColumn: 'id',
-    chunkKey: 'id',
+    rangeKey: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },

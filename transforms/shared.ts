@@ -1,7 +1,7 @@
-import { reject } from '../lib/errors.js';
-import type { IdSet } from '../lib/lookups.js';
-import { toE164 } from '../lib/rules/index.js';
-import type { FastRule, PreparedJoin } from '../lib/spec.js';
+import type { IdSet } from '../lib/lookups/target-lookups.js';
+import { reject, toE164 } from '../lib/rules/index.js';
+import type { FastRule } from '../lib/rules/index.js';
+import type { PreparedJoin } from '../lib/table-spec/spec.js';
 
 /** A reference that must point at a proveedor this migration wrote. */
 export function migratedProveedor(proveedores: IdSet): FastRule {

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { PhoneIndex } from '../lib/lookups.js';
+import { PhoneIndex } from '../lib/lookups/target-lookups.js';
 import { constant, coordinate, derivedId, json, phone, shortText, toE164 } from '../lib/rules/index.js';
-import type { FastRule, TableSpec } from '../lib/spec.js';
+import type { FastRule } from '../lib/rules/index.js';
+import type { TableSpec } from '../lib/table-spec/spec.js';
 import { checkIn } from './enumerations.js';
 
 interface Lookups {
@@ -16,7 +17,7 @@ export const solicitudes_servicio: TableSpec<Lookups> = {
     alias: 'r',
     columns: ['id', 'phone_number', 'profession', 'location_city', 'location_lat', 'location_lng', 'suggested_providers', 'requested_at', 'resolved_at'],
     idColumn: 'id',
-    chunkKey: 'id',
+    rangeKey: 'id',
   },
   columns: [
     // The guide generated new ids on every run; this one is the same every time.
@@ -48,11 +49,14 @@ export const solicitudes_servicio: TableSpec<Lookups> = {
     idx_solicitudes_servicio_ciudad: ['ciudad'],
     idx_solicitudes_servicio_solicitado_at: ['solicitado_at'],
   },
-  async loadLookups(target: pg.ClientBase): Promise<Lookups> {
-    return { clientes: await PhoneIndex.load(target, 'clientes') };
-  },
-  lookupRules: ({ clientes }) => {
-    const clienteId: FastRule = (value) => (value === null ? null : clientes.idFor(toE164(value)));
-    return { cliente_id: clienteId };
+  targetLookups: {
+    reads: ['clientes'],
+    async load(target: pg.ClientBase): Promise<Lookups> {
+      return { clientes: await PhoneIndex.load(target, 'clientes') };
+    },
+    rules: ({ clientes }) => {
+      const clienteId: FastRule = (value) => (value === null ? null : clientes.idFor(toE164(value)));
+      return { cliente_id: clienteId };
+    },
   },
 };

@@ -1,6 +1,6 @@
-import { reject } from '../lib/errors.js';
-import { enumeration, freeText, integerInRange, json } from '../lib/rules/index.js';
-import type { FastRule, TableSpec } from '../lib/spec.js';
+import { enumeration, freeText, integerInRange, json, reject } from '../lib/rules/index.js';
+import type { FastRule } from '../lib/rules/index.js';
+import type { TableSpec } from '../lib/table-spec/spec.js';
 import { ESTADO_TAREA, TIPO_TAREA, checkEnum } from './enumerations.js';
 
 const programadaAt: FastRule = (scheduledAt, row) => {
@@ -17,7 +17,7 @@ export const tareas_programadas: TableSpec = {
     alias: 't',
     columns: ['id', 'task_type', 'payload', 'status', 'priority', 'scheduled_at', 'started_at', 'completed_at', 'error_message', 'retry_count', 'max_retries', 'created_at'],
     idColumn: 'id',
-    chunkKey: 'id',
+    rangeKey: 'id',
   },
   columns: [
     { name: 'id', type: 'UUID', from: 'id' },

@@ -1,4 +1,4 @@
-import { reject } from '../errors.js';
+import { reject } from './rejection.js';
 import type { Rule } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { jsonrepair } from 'jsonrepair';
-import { reject } from '../errors.js';
-import type { FastRule } from '../spec.js';
+import { reject } from './rejection.js';
+import type { FastRule } from './types.js';
 
 export type JsonShape = 'object' | 'array';
 

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { reject } from '../errors.js';
+import { reject } from './rejection.js';
 import type { Rule } from './types.js';
 
 /** E.164 for a phone as users typed it, with Ecuador as the default country; null when unusable. */

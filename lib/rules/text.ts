@@ -1,7 +1,6 @@
-import { reject } from '../errors.js';
-import { BACKSLASH, isNullField } from '../copy-text.js';
-import type { FastRule } from '../spec.js';
-import type { Rule } from './types.js';
+import { reject } from './rejection.js';
+import { BACKSLASH, isNullField } from '../pg/copy-text.js';
+import type { FastRule, Rule } from './types.js';
 
 /** Length as PostgreSQL's VARCHAR counts it: characters (code points), not UTF-16 units. */
 export function charLength(value: string): number {

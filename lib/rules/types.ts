@@ -11,3 +11,16 @@ export interface RowView {
  * A value that cannot be migrated throws a RowRejection (see `reject`).
  */
 export type Rule = (value: string | null, row: RowView) => string | null;
+
+/**
+ * A rule that can also tell, from the raw COPY bytes alone, that its output would be
+ * those same bytes; the engine then copies the bytes and never decodes the value.
+ */
+export type FastRule = Rule & {
+  keepsRaw?: (buf: Buffer, start: number, end: number) => boolean;
+  /**
+   * The result depends on the value alone (no other field, no lookup that changes):
+   * the engine computes the result for NULL once and reuses it.
+   */
+  valueOnly?: boolean;
+};

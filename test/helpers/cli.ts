@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cliNodeArgs } from '../../lib/paths.js';
+import { cliNodeArgs } from '../../dev/paths.js';
 import { PROJECT_ROOT } from './database.js';
 
 export interface CliResult {

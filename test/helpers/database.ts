@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 
-import { projectRoot } from '../../lib/paths.js';
+import { projectRoot } from '../../dev/paths.js';
 
 export const PROJECT_ROOT = projectRoot();
 

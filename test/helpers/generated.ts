@@ -1,4 +1,4 @@
-import { generateLegacy } from '../../benchmarks/generate.js';
+import { generateLegacy } from '../../dev/generate-legacy.js';
 import { freshDatabase, withClient } from './database.js';
 
 interface Teardown {

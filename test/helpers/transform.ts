@@ -1,8 +1,9 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { rejectDecoder, type RejectRecord } from '../../lib/rejects.js';
-import type { AnyTableSpec, FastRule } from '../../lib/spec.js';
-import { TableTransform } from '../../lib/table-transform.js';
+import { rejectDecoder, type RejectRecord } from '../../lib/rejects/reject-csv.js';
+import type { FastRule } from '../../lib/rules/types.js';
+import type { AnyTableSpec } from '../../lib/table-spec/spec.js';
+import { TableTransform } from '../../lib/engine/table-transform.js';
 
 export interface TransformRun {
   output: string;
@@ -14,11 +15,11 @@ export interface TransformRun {
 }
 
 /** Runs a table's transform over COPY text given as a list of chunks. */
-export async function runTransform(spec: AnyTableSpec, chunks: Buffer[], lookupRules?: Record<string, FastRule>, outputChunkSize?: number): Promise<TransformRun> {
+export async function runTransform(spec: AnyTableSpec, chunks: Buffer[], lookupRules?: Record<string, FastRule>, outputChunkSize?: number, maxRowBytes?: number): Promise<TransformRun> {
   const rejects: RejectRecord[] = [];
   const decode = rejectDecoder(spec);
   // Decoded at once: the row is a view into a buffer the transform may reuse.
-  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, rejects: { write: (r) => rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null } });
+  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, maxRowBytes, rejects: { write: (r) => rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null } });
   const out: Buffer[] = [];
   await pipeline(
     Readable.from(chunks, { objectMode: false }),

@@ -1,0 +1,34 @@
+import { migrate } from '../../run/migrate.js';
+import { defaultReportDir, type CommandContext } from '../context.js';
+import { EventPrinter, type OutputMode } from '../render/event-printer.js';
+import { stopDeadline, stopOnSignalsOrDeadline } from '../stop.js';
+
+export async function migrateCommand(context: CommandContext): Promise<number> {
+  const { args, io } = context;
+  const deadline = stopDeadline(args['max-duration'], args.until);
+  const tables = context.selectedTables().map((s) => s.target);
+  const sourceUrl = context.sourceUrl();
+  const targetUrl = context.targetUrl();
+  const mode: OutputMode = args.json ? 'json' : args.quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'lines';
+  const printer = new EventPrinter(mode, io.stdout, io.stderr);
+  const stop = stopOnSignalsOrDeadline(deadline);
+  const summary = await migrate({
+    sourceUrl,
+    targetUrl,
+    sslCa: args['ssl-ca'],
+    catalog: context.catalog,
+    tables,
+    reportDir: args['report-dir'] ?? defaultReportDir(),
+    jobs: args.jobs,
+    rangeRows: args['range-rows'],
+    retries: args.retries,
+    resume: args.resume,
+    signal: stop.signal,
+    onEvent: printer.handle,
+    progressIntervalMs: mode === 'tty' ? 500 : 5000,
+  }).finally(stop.release);
+  if (summary.stopped && !args.json) {
+    io.stderr.write(`copiar-tablas: ${(stop.signal.reason as Error).message}; lo copiado hasta el último tramo queda guardado; continúe con: copiar-tablas --resume\n`);
+  }
+  return summary.ok ? 0 : 1;
+}

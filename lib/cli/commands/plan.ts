@@ -1,0 +1,10 @@
+import { plan } from '../../ops/plan.js';
+import type { CommandContext } from '../context.js';
+import { renderPlan } from '../render/plan.js';
+
+export async function planCommand(context: CommandContext): Promise<number> {
+  const { args } = context;
+  const p = await plan({ sourceUrl: context.sourceUrl(), targetUrl: context.targetUrl(), catalog: context.catalog, specs: context.selectedTables(), sslCa: args['ssl-ca'] });
+  context.out(args.json ? JSON.stringify(p) : renderPlan(p));
+  return p.problems.length === 0 ? 0 : 2;
+}

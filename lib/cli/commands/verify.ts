@@ -1,0 +1,20 @@
+import { verify } from '../../ops/verify.js';
+import type { CommandContext } from '../context.js';
+import { renderCheck, renderVerifyEnd } from '../render/verify.js';
+
+export async function verifyCommand(context: CommandContext): Promise<number> {
+  const { args } = context;
+  const checks = await verify({
+    sourceUrl: context.sourceUrl(),
+    targetUrl: context.targetUrl(),
+    specs: context.selectedTables(),
+    sslCa: args['ssl-ca'],
+    onTable: (c) => {
+      if (args.json) context.out(JSON.stringify({ event: 'table_verified', ...c }));
+      else if (!args.quiet) context.out(renderCheck(c));
+    },
+  });
+  const ok = checks.every((c) => c.ok);
+  context.out(args.json ? JSON.stringify({ event: 'verify_done', ok }) : renderVerifyEnd(checks));
+  return ok ? 0 : 1;
+}

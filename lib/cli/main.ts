@@ -1,0 +1,44 @@
+import { CopiarError } from '../errors.js';
+import { scrubSecrets } from '../pg/secrets.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import { loadOrder } from '../table-spec/table-set.js';
+import { parseArguments } from './arguments.js';
+import { backupCommand } from './commands/backup.js';
+import { migrateCommand } from './commands/migrate.js';
+import { planCommand } from './commands/plan.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { verifyCommand } from './commands/verify.js';
+import { CommandContext, type CliIO } from './context.js';
+
+export type { CliIO } from './context.js';
+
+const COMMANDS: Record<string, (context: CommandContext) => Promise<number>> = {
+  migrate: migrateCommand,
+  plan: planCommand,
+  verify: verifyCommand,
+  rollback: rollbackCommand,
+  backup: backupCommand,
+};
+
+/**
+ * Runs the CLI over `catalog`, the tables it knows (transforms/), and returns its exit
+ * status; never throws. Errors are one sentence on stderr, passwords scrubbed.
+ */
+export async function main(io: CliIO, catalog: readonly AnyTableSpec[]): Promise<number> {
+  let context: CommandContext | undefined;
+  try {
+    const parsed = await parseArguments(io.argv, loadOrder(catalog).map((t) => t.target));
+    if ('help' in parsed) {
+      io.stdout.write(parsed.help + '\n');
+      return 0;
+    }
+    context = new CommandContext(parsed.args, io, catalog);
+    return await COMMANDS[String(parsed.args._[0] ?? 'migrate')]!(context);
+  } catch (error) {
+    const secrets = context?.secrets ?? [io.env.DATABASE_URL, io.env.SOURCE_DATABASE_URL, io.env.TARGET_DATABASE_URL];
+    const debug = context?.args.debug ?? io.argv.includes('--debug');
+    io.stderr.write(`copiar-tablas: ${scrubSecrets(error instanceof Error ? error.message : String(error), secrets)}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr.write(scrubSecrets(error.stack, secrets) + '\n');
+    return error instanceof CopiarError ? error.exitCode : 1;
+  }
+}

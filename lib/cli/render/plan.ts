@@ -1,0 +1,15 @@
+import type { Plan } from '../../ops/plan.js';
+
+export function renderPlan(p: Plan): string {
+  const lines = ['Orden de carga: ' + p.order.join(' → '), '', 'tabla                   origen                          filas estimadas      MB  destino'];
+  for (const t of p.tables) {
+    lines.push(
+      `${t.table.padEnd(22)}  ${t.source_table.padEnd(30)}  ${String(t.estimated_rows).padStart(15)}  ${(t.estimated_bytes / 1024 / 1024).toFixed(1).padStart(6)}  ${t.target_exists ? `existe (~${t.target_estimated_rows} filas)` : 'se creará'}`,
+    );
+  }
+  lines.push('', p.will_create.length > 0 ? `Se creará: ${p.will_create.join(', ')}` : 'No se creará nada: todo existe.');
+  for (const w of p.warnings) lines.push(`AVISO: ${w}`);
+  for (const problem of p.problems) lines.push(`PROBLEMA: ${problem}`);
+  lines.push(p.problems.length === 0 ? 'Listo para migrar.' : 'Corrija los problemas antes de migrar.');
+  return lines.join('\n');
+}

@@ -1,0 +1,113 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { CopiarError } from '../errors.js';
+import { NEWLINE } from '../pg/copy-text.js';
+import type { FastRule } from '../rules/types.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import { ByteSink } from './byte-sink.js';
+import type { RowCounts } from './counts.js';
+import { RowEngine, type RawRejection } from './row-engine.js';
+
+export interface RejectSink {
+  /** The row is a view that is only valid during the call. */
+  write(rejection: RawRejection): void;
+  /** A promise while the reject file is applying backpressure, else null. */
+  ready(): Promise<void> | null;
+}
+
+export interface TableTransformOptions {
+  spec: AnyTableSpec;
+  rejects: RejectSink;
+  lookupRules?: Record<string, FastRule>;
+  /** Size of the buffers handed to COPY FROM. */
+  outputChunkSize?: number;
+  /**
+   * The longest row accepted, in bytes: input that goes on longer without a newline is
+   * not COPY text, and holding it would only exhaust memory. PostgreSQL caps a field at
+   * 1 GB.
+   */
+  maxRowBytes?: number;
+}
+
+const DEFAULT_MAX_ROW_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * COPY text of the source SELECT in, COPY text of the target table out. The shell only
+ * cuts the input into whole rows (a row may span chunks) and moves buffers; the rules
+ * live in RowEngine.
+ */
+export class TableTransform extends Transform {
+  private readonly engine: RowEngine;
+  private readonly sink: ByteSink;
+  private readonly rejects: RejectSink;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly maxRowBytes: number;
+  private bytesIn = 0;
+
+  constructor(options: TableTransformOptions) {
+    super({ readableHighWaterMark: options.outputChunkSize ?? 256 * 1024, writableHighWaterMark: 256 * 1024 });
+    this.sink = new ByteSink((chunk) => this.push(chunk), options.outputChunkSize);
+    this.rejects = options.rejects;
+    this.engine = new RowEngine(options.spec, this.sink, (row) => this.rejects.write(row), options.lookupRules);
+    this.maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
+  }
+
+  get counters(): RowCounts {
+    return this.engine.counters;
+  }
+
+  get bytesRead(): number {
+    return this.bytesIn;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytesIn += chunk.length;
+    try {
+      let start = 0;
+      if (this.pending.length > 0) {
+        const newline = chunk.indexOf(NEWLINE);
+        if (newline < 0) {
+          this.hold(chunk);
+          callback();
+          return;
+        }
+        const row = Buffer.concat([...this.pending, chunk.subarray(0, newline + 1)]);
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.engine.processRows(row, 0, row.length);
+        start = newline + 1;
+      }
+      const lastNewline = chunk.lastIndexOf(NEWLINE);
+      if (lastNewline >= start) {
+        this.engine.processRows(chunk, start, lastNewline + 1);
+        start = lastNewline + 1;
+      }
+      if (start < chunk.length) this.hold(chunk.subarray(start));
+      this.sink.flushIfFull();
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    const waiting = this.rejects.ready();
+    if (waiting === null) callback();
+    else waiting.then(() => callback(), callback);
+  }
+
+  /** Keeps the start of a row that goes on in a later chunk. */
+  private hold(piece: Buffer): void {
+    this.pendingBytes += piece.length;
+    if (this.pendingBytes > this.maxRowBytes) {
+      throw new CopiarError('COPY_MALFORMADO', `una fila de COPY pasa de ${this.maxRowBytes} bytes sin terminar (fila ${this.engine.counters.read + 1}): no es texto COPY válido`);
+    }
+    this.pending.push(piece);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.pendingBytes > 0) {
+      callback(new CopiarError('COPY_MALFORMADO', 'el flujo COPY terminó a mitad de una fila'));
+      return;
+    }
+    this.sink.flush();
+    callback();
+  }
+}

@@ -1,0 +1,48 @@
+import { performance } from 'node:perf_hooks';
+import { loadLookupRules } from '../lookups/target-lookups.js';
+import { preparedJoinSql } from '../lookups/prepared-join.js';
+import { quoteIdent } from '../pg/quote.js';
+import { RejectFile } from '../rejects/reject-file.js';
+import { dropBeforeLoad, restoreAfterLoad } from '../schema/rebuild.js';
+import { recordTableDone } from '../state/loads.js';
+import { checkAccounts, copyRows } from './copy-rows.js';
+import { emptyCounts } from '../engine/counts.js';
+import { inLoadTransaction } from './load-transaction.js';
+import { ProgressReporter } from './progress.js';
+import type { TableLoad, TableResult } from './table-load.js';
+
+/**
+ * One table, atomically: in one target transaction the table's keys and indexes are
+ * dropped, the table truncated, the rows streamed in with COPY FREEZE, the keys and
+ * indexes rebuilt; any failure rolls all of it back and the previous content stays.
+ * ANALYZE is the caller's, after the commit.
+ */
+export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'analyzeSeconds'>> {
+  const { spec, target } = load;
+  const started = performance.now();
+  const rejects = new RejectFile(load.reportDir, spec);
+  let copied = emptyCounts();
+  const progress = new ProgressReporter(spec.target, load.progress ?? {}, () => copied);
+  return inLoadTransaction(load, target, rejects, async (source) => {
+    const lookupRules = await loadLookupRules(spec, target);
+    const savedForeignKeys = await dropBeforeLoad(target, spec);
+    await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
+    const preparedJoin = await preparedJoinSql(spec, source);
+    const rows = await progress.during(async () => {
+      const result = await copyRows({ spec, source, target, rejects, lookupRules, preparedJoin, freeze: true, signal: load.signal, watch: progress.watch });
+      checkAccounts(spec.target, result, result.serverRows);
+      copied = result;
+      return result;
+    });
+    const indexStarted = performance.now();
+    // The server builds the indexes while this process writes the reject CSV.
+    const [indexSeconds] = await Promise.all([
+      restoreAfterLoad(target, spec, savedForeignKeys, load.reloadedLater).then(() => (performance.now() - indexStarted) / 1000),
+      rejects.close(),
+    ]);
+    const { serverRows: _, seconds: copySeconds, ...counts } = rows;
+    const loaded = { table: spec.target, ...counts, copySeconds, indexSeconds, seconds: (performance.now() - started) / 1000, rejectFile: rejects.csvPath, ranges: 1, rangesResumed: 0 };
+    await recordTableDone(target, load.runId, spec.target, { ...loaded, analyzeSeconds: 0 });
+    return loaded;
+  });
+}

@@ -1,0 +1,63 @@
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { CopyCounts } from '../engine/counts.js';
+import { TableTransform, type RejectSink } from '../engine/table-transform.js';
+import { CopiarError } from '../errors.js';
+import { CopyOutStream } from '../pg/copy-out-stream.js';
+import type { FastRule } from '../rules/types.js';
+import { copyInSql, copyOutQuery } from '../table-spec/copy-sql.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+
+export interface CopyRowsOptions {
+  spec: AnyTableSpec;
+  /** A session inside the run's snapshot. */
+  source: pg.ClientBase;
+  target: pg.ClientBase;
+  rejects: RejectSink;
+  lookupRules: Record<string, FastRule>;
+  /** The table's prepared join clause, built once per table (prepared-join.ts). */
+  preparedJoin?: string;
+  /** Only this primary-key range of the source. */
+  rangeWhere?: string;
+  /** COPY FREEZE: the target table was created or truncated in this transaction. */
+  freeze?: boolean;
+  /** Another table to copy into (a quoted name): verify's temporary table. */
+  into?: string;
+  signal?: AbortSignal;
+  /** Sees the transform while it runs, for progress. */
+  watch?: (transform: TableTransform) => () => void;
+}
+
+export interface CopiedRows extends CopyCounts {
+  seconds: number;
+  /** Rows the target's COPY says it took. */
+  serverRows: number;
+}
+
+/** One COPY from the source through the table's rules into the target, inside the caller's transaction. */
+export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
+  const { spec } = options;
+  const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules });
+  const unwatch = options.watch?.(transform);
+  const copyOut = options.source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere })));
+  const copyIn = options.target.query(copyFrom(copyInSql(spec, { freeze: options.freeze === true, into: options.into })));
+  const started = performance.now();
+  try {
+    await pipeline(copyOut, transform, copyIn, { signal: options.signal });
+  } finally {
+    unwatch?.();
+  }
+  return { ...transform.counters, bytes: transform.bytesRead, seconds: (performance.now() - started) / 1000, serverRows: copyIn.rowCount };
+}
+
+/** Every row read is written or rejected, and the server took exactly the rows written. */
+export function checkAccounts(table: string, counts: CopyCounts, serverRows: number): void {
+  if (counts.read !== counts.written + counts.rejected || serverRows !== counts.written) {
+    throw new CopiarError(
+      'CUENTAS_NO_CUADRAN',
+      `${table}: las cuentas no cuadran (leídas ${counts.read}, escritas ${counts.written} según la regla y ${serverRows} según el servidor, rechazadas ${counts.rejected}); no se guardó nada.`,
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import type pg from 'pg';
+import { CopiarError } from '../errors.js';
+import { inTransaction } from '../pg/transaction.js';
+import type { RejectFile } from '../rejects/reject-file.js';
+
+/** The reason a run was stopped (signal, deadline), or a plain stop. */
+export function stopError(signal: AbortSignal | undefined): CopiarError {
+  const reason = signal?.reason instanceof CopiarError ? signal.reason : null;
+  return reason ?? new CopiarError('DETENIDO', 'detenido');
+}
+
+export function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw stopError(signal);
+}
+
+/**
+ * One load transaction on `connection` with a source session of the run's snapshot: a
+ * failure rolls the transaction back, closes the reject file and reports a stop as a
+ * stop; the source session is always closed. `body` ends with the work to commit.
+ */
+export async function inLoadTransaction<T>(
+  load: { openSource: () => Promise<pg.Client>; signal?: AbortSignal },
+  connection: pg.ClientBase,
+  rejects: RejectFile,
+  body: (source: pg.Client) => Promise<T>,
+): Promise<T> {
+  let source: pg.Client | undefined;
+  try {
+    source = await load.openSource();
+    const session = source;
+    return await inTransaction(connection, async () => {
+      // A lost commit is re-done by loading again; the WAL flush is not worth waiting for.
+      await connection.query('SET LOCAL synchronous_commit = off');
+      return body(session);
+    });
+  } catch (error) {
+    await rejects.close().catch(() => undefined);
+    throw load.signal?.aborted === true ? stopError(load.signal) : error;
+  } finally {
+    if (source) await source.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,41 @@
+import type pg from 'pg';
+import type { CopyCounts } from '../engine/counts.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import type { Limiter } from './limiter.js';
+import type { ProgressOptions } from './progress.js';
+
+/** Everything one table's load needs from the run. */
+export interface TableLoad {
+  spec: AnyTableSpec;
+  runId: number;
+  reportDir: string;
+  /** The table's own target session. */
+  target: pg.ClientBase;
+  /** Opens a source session inside the run's snapshot (one per range attempt). */
+  openSource: () => Promise<pg.Client>;
+  /** Opens another target session, for ranges copied side by side. */
+  openTarget: () => Promise<pg.Client>;
+  /** Tables larger than this are copied in primary-key ranges of this many rows. */
+  rangeRows: number;
+  /** Shared with the run: extra range workers copy only when it has a slot for them. */
+  limiter?: Limiter;
+  /** Tables this run loads after this one (their foreign keys are re-validated then). */
+  reloadedLater: ReadonlySet<string>;
+  signal?: AbortSignal;
+  progress?: ProgressOptions;
+}
+
+export interface TableResult extends CopyCounts {
+  table: string;
+  /** Copy, keys and indexes, commit. */
+  seconds: number;
+  /** The COPY streams alone. */
+  copySeconds: number;
+  /** Keys, indexes and foreign keys rebuilt after the data. */
+  indexSeconds: number;
+  analyzeSeconds: number;
+  rejectFile: string;
+  /** Ranges copied (1 for an atomic table); of those, how many an earlier run had committed. */
+  ranges: number;
+  rangesResumed: number;
+}

@@ -1,0 +1,16 @@
+import type pg from 'pg';
+import { quoteIdent } from './quote.js';
+
+/**
+ * Rows and size of a table from the catalog, as the guide reads them
+ * (`pg_stat_user_tables`), falling back to the planner's estimate: no scan of the table.
+ */
+export async function tableEstimate(client: pg.ClientBase, table: string): Promise<{ rows: number; bytes: number }> {
+  const { rows } = await client.query<{ rows: string; bytes: string }>(
+    `SELECT GREATEST(c.reltuples, COALESCE(s.n_live_tup, 0), 0)::bigint AS rows, pg_total_relation_size(c.oid) AS bytes
+       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+      WHERE c.oid = to_regclass($1)`,
+    [quoteIdent(table)],
+  );
+  return rows[0] ? { rows: Number(rows[0].rows), bytes: Number(rows[0].bytes) } : { rows: 0, bytes: 0 };
+}

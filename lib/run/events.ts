@@ -1,0 +1,14 @@
+import type { TableProgress } from '../load/progress.js';
+import type { TableResult } from '../load/table-load.js';
+import type { RunSummary } from './summary.js';
+
+/** What a run reports as it goes: rendered by the CLI for a person, or as JSON lines. */
+export type RunEvent =
+  | { type: 'run_start'; tables: string[]; reportDir: string }
+  | { type: 'snapshot'; snapshot: string }
+  | { type: 'table_start'; table: string; estimatedRows: number }
+  | ({ type: 'table_progress' } & TableProgress)
+  | { type: 'table_done'; result: TableResult }
+  | { type: 'table_failed'; table: string; code: string; message: string; sqlstate?: string }
+  | { type: 'table_retry'; table: string; attempt: number; waitMs: number; message: string }
+  | { type: 'run_done'; summary: RunSummary };

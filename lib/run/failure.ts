@@ -1,0 +1,36 @@
+import { CopiarError, type ErrorCode } from '../errors.js';
+import { scrubSecrets } from '../pg/secrets.js';
+import { isTransient } from '../pg/transient.js';
+
+export const RESUME_HINT = 'continúe con: copiar-tablas --resume';
+
+export interface TableFailure {
+  code: ErrorCode;
+  message: string;
+  /** The server's SQLSTATE, when the server refused something. */
+  sqlstate?: string;
+  stopped: boolean;
+}
+
+/** The code a failure is reported with: its own, or the kind of failure it is. */
+export function failureCode(error: unknown): ErrorCode {
+  if (error instanceof CopiarError) return error.code;
+  if (isTransient(error)) return 'CONEXION_PERDIDA';
+  return sqlstateOf(error) === undefined ? 'ERROR_INTERNO' : 'ERROR_SERVIDOR';
+}
+
+function sqlstateOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  // Five characters, digits and capitals: a SQLSTATE, not a Node error code.
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** What to tell the operator about a table that failed or was stopped, secrets scrubbed. */
+export function describeTableFailure(table: string, error: unknown, options: { stopped: boolean; retries: number; secrets: readonly string[] }): TableFailure {
+  const raw = scrubSecrets(error instanceof Error ? error.message : String(error), options.secrets);
+  if (options.stopped) return { code: 'DETENIDO', message: `${table}: ${raw}; ${RESUME_HINT}.`, stopped: true };
+  // A bare "write EPIPE" says nothing to an operator: say what it was.
+  const base = isTransient(error) ? `se perdió la conexión y no volvió en ${options.retries} reintentos (${raw})` : raw;
+  const sqlstate = error instanceof CopiarError ? undefined : sqlstateOf(error);
+  return { code: failureCode(error), message: `${base} (${RESUME_HINT})`, ...(sqlstate ? { sqlstate } : {}), stopped: false };
+}

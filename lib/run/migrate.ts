@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type pg from 'pg';
+import { CopiarError } from '../errors.js';
+import { Limiter } from '../load/limiter.js';
+import { closeQuietly, connect } from '../pg/connection.js';
+import { exportSnapshot } from '../pg/snapshot.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import { selectTables } from '../table-spec/table-set.js';
+import { takeRunLock } from '../state/run-lock.js';
+import { lastUnfinishedRun, recordRunEnd, recordRunResumed, recordRunStart } from '../state/runs.js';
+import { prepareTarget } from './preflight.js';
+import { runSettings, type RunOptions, type RunSettings } from './options.js';
+import { newRunSummary, writeSummary, type RunSummary } from './summary.js';
+import { runTables } from './table-runner.js';
+
+/** Which run this is: a new one, or the unfinished one being resumed with its own settings. */
+interface RunRecord {
+  runId: number;
+  specs: AnyTableSpec[];
+  reportDir: string;
+  rangeRows: number;
+}
+
+async function startOrResumeRun(settings: RunSettings, requested: AnyTableSpec[], source: pg.ClientBase, lockSession: pg.ClientBase): Promise<RunRecord> {
+  const resumed = settings.resume ? await lastUnfinishedRun(lockSession) : null;
+  if (settings.resume && resumed === null) throw new CopiarError('USO_INVALIDO', 'No hay ninguna ejecución sin terminar que continuar: lance la migración sin --resume.');
+  const specs = resumed === null ? requested : selectTables(settings.catalog, resumed.tables);
+  await prepareTarget(source, lockSession, settings.catalog, specs);
+  if (resumed === null) {
+    const runId = await recordRunStart(lockSession, specs.map((s) => s.target), settings.reportDir, settings.rangeRows);
+    return { runId, specs, reportDir: settings.reportDir, rangeRows: settings.rangeRows };
+  }
+  await recordRunResumed(lockSession, resumed.id);
+  return { runId: resumed.id, specs, reportDir: resumed.reportDir, rangeRows: resumed.rangeRows };
+}
+
+/**
+ * A whole run: checks before any write (tables, source columns, target shapes, the run
+ * lock), one exported snapshot for every source read, then the tables in load order,
+ * `jobs` copies at a time, a table starting once the tables its lookups read are done.
+ * With `resume`, the last unfinished run continues: finished tables are kept and a
+ * table in ranges goes on from its last committed range.
+ */
+export async function migrate(options: RunOptions): Promise<RunSummary> {
+  const settings = runSettings(options);
+  // An unknown table is refused before anything connects.
+  const requested = selectTables(settings.catalog, settings.tables);
+  const emit = settings.onEvent ?? (() => undefined);
+  const started = performance.now();
+  const summary = newRunSummary(settings.reportDir, new Date());
+  let coordinator: pg.Client | undefined;
+  let lockSession: pg.Client | undefined;
+  try {
+    coordinator = await connect(settings.source);
+    lockSession = await connect(settings.target);
+    await takeRunLock(lockSession);
+    const run = await startOrResumeRun(settings, requested, coordinator, lockSession);
+    summary.report_dir = run.reportDir;
+    const snapshot = await exportSnapshot(coordinator);
+    summary.snapshot = snapshot;
+    mkdirSync(run.reportDir, { recursive: true });
+    emit({ type: 'run_start', tables: run.specs.map((s) => s.target), reportDir: run.reportDir });
+    emit({ type: 'snapshot', snapshot });
+    await settings.onSnapshot?.(snapshot);
+    const limiter = new Limiter(settings.jobs);
+    summary.ok = await runTables({ settings, ...run, snapshot, coordinator, lockSession, limiter, summary, emit });
+    summary.stopped = settings.signal?.aborted === true;
+    await recordRunEnd(lockSession, run.runId, summary.ok ? 'completada' : summary.stopped ? 'detenida' : 'fallida', summary.tables).catch(() => undefined);
+  } finally {
+    await closeQuietly(coordinator);
+    await closeQuietly(lockSession);
+  }
+  summary.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
+  summary.peak_rss_mb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
+  writeSummary(summary.report_dir, summary);
+  emit({ type: 'run_done', summary });
+  return summary;
+}

@@ -1,0 +1,63 @@
+import { CopiarError } from '../errors.js';
+import type { ConnectionOptions } from '../pg/connection.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import type { RunEvent } from './events.js';
+
+export interface RunOptions {
+  sourceUrl: string;
+  targetUrl: string;
+  sslCa?: string;
+  /** Every table the tool knows how to migrate (transforms/), whatever this run copies. */
+  catalog: readonly AnyTableSpec[];
+  /** Target tables to migrate; all of the catalog when empty. */
+  tables?: readonly string[];
+  reportDir: string;
+  /** Copies at once: tables, and the ranges of a table in ranges, share them (--jobs). */
+  jobs?: number;
+  /** Tables larger than this are copied in primary-key ranges that commit one by one. */
+  rangeRows?: number;
+  /** Transient failures retried per table, with exponential backoff. */
+  retries?: number;
+  /** Continue the last unfinished run (its tables, report folder and ranges). */
+  resume?: boolean;
+  /** Aborting stops the run: the range in flight rolls back, committed ranges stay. */
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Called once the run's snapshot is taken, before any table is read; awaited. */
+  onSnapshot?: (snapshot: string) => Promise<void> | void;
+  progressIntervalMs?: number;
+}
+
+/**
+ * Rows per range of a large table: a resume loses at most one range of work (about 30 s
+ * of mensajes here), and a table under this size is copied atomically, with COPY FREEZE.
+ */
+export const DEFAULT_RANGE_ROWS = 4_000_000;
+export const DEFAULT_RETRIES = 3;
+
+/** The options with their defaults, checked before anything connects. */
+export interface RunSettings extends RunOptions {
+  source: ConnectionOptions;
+  target: ConnectionOptions;
+  jobs: number;
+  rangeRows: number;
+  retries: number;
+}
+
+function integerFrom(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new CopiarError('USO_INVALIDO', `${name} debe ser un entero de ${min} en adelante, se recibió ${String(value)}.`);
+  }
+  return value;
+}
+
+export function runSettings(options: RunOptions): RunSettings {
+  return {
+    ...options,
+    source: { url: options.sourceUrl, sslCa: options.sslCa, role: 'origen', readOnly: true },
+    target: { url: options.targetUrl, sslCa: options.sslCa, role: 'destino' },
+    jobs: integerFrom('--jobs', options.jobs ?? 1, 1),
+    rangeRows: integerFrom('--range-rows', options.rangeRows ?? DEFAULT_RANGE_ROWS, 1),
+    retries: integerFrom('--retries', options.retries ?? DEFAULT_RETRIES, 0),
+  };
+}

@@ -1,0 +1,40 @@
+import { quoteIdent } from '../pg/quote.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+
+/** The CREATE TABLE: columns with their NOT NULL, DEFAULT and CHECK; keys come after the data. */
+export function createTableSql(spec: AnyTableSpec): string {
+  const columns = spec.columns.map((c) => `  ${quoteIdent(c.name)} ${c.type}${spec.primaryKey.includes(c.name) && !/NOT NULL/i.test(c.type) ? ' NOT NULL' : ''}`);
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(spec.target)} (\n${columns.join(',\n')}\n)`;
+}
+
+export function primaryKeyName(spec: AnyTableSpec): string {
+  return `${spec.target}_pkey`;
+}
+
+export function uniqueName(spec: AnyTableSpec, columns: string[]): string {
+  return `${spec.target}_${columns.join('_')}_key`;
+}
+
+export function foreignKeyName(spec: AnyTableSpec, columns: string[]): string {
+  return `${spec.target}_${columns.join('_')}_fkey`;
+}
+
+export function keySql(spec: AnyTableSpec): string[] {
+  const table = quoteIdent(spec.target);
+  const list = (columns: string[]): string => columns.map(quoteIdent).join(', ');
+  return [
+    `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(primaryKeyName(spec))} PRIMARY KEY (${list(spec.primaryKey)})`,
+    ...(spec.unique ?? []).map((columns) => `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(uniqueName(spec, columns))} UNIQUE (${list(columns)})`),
+    ...(spec.foreignKeys ?? []).map(
+      (fk) =>
+        `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(foreignKeyName(spec, fk.columns))} FOREIGN KEY (${list(fk.columns)}) ` +
+        `REFERENCES ${quoteIdent(fk.references)} (${list(fk.referencedColumns)}) ON DELETE ${fk.onDelete}`,
+    ),
+  ];
+}
+
+export function indexSql(spec: AnyTableSpec): string[] {
+  return Object.entries(spec.indexes).map(
+    ([name, columns]) => `CREATE INDEX ${quoteIdent(name)} ON ${quoteIdent(spec.target)} (${columns.map(quoteIdent).join(', ')})`,
+  );
+}

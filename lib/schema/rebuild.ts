@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import { CopiarError } from '../errors.js';
+import { quoteIdent } from '../pg/quote.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import { foreignKeyName, indexSql, keySql, primaryKeyName, uniqueName } from './ddl.js';
+
+export interface SavedConstraint {
+  table: string;
+  name: string;
+  definition: string;
+}
+
+/**
+ * Inside the load transaction: drops the foreign keys other tables hold on this one
+ * (restored, and re-validated, by `restoreAfterLoad`), this table's keys and the
+ * indexes the contract lists, so the data goes in without index maintenance.
+ */
+export async function dropBeforeLoad(client: pg.ClientBase, spec: AnyTableSpec): Promise<SavedConstraint[]> {
+  const { rows } = await client.query<SavedConstraint>(
+    `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS definition
+       FROM pg_constraint
+      WHERE contype = 'f' AND confrelid = $1::regclass AND conrelid <> confrelid`,
+    [quoteIdent(spec.target)],
+  );
+  for (const fk of rows) await client.query(`ALTER TABLE ${fk.table} DROP CONSTRAINT ${quoteIdent(fk.name)}`);
+  const table = quoteIdent(spec.target);
+  const own = [
+    ...(spec.foreignKeys ?? []).map((fk) => foreignKeyName(spec, fk.columns)),
+    ...(spec.unique ?? []).map((columns) => uniqueName(spec, columns)),
+    primaryKeyName(spec),
+  ];
+  for (const name of own) await client.query(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`);
+  for (const name of Object.keys(spec.indexes)) await client.query(`DROP INDEX IF EXISTS ${quoteIdent(name)}`);
+  return rows;
+}
+
+/**
+ * Rebuilds keys and indexes, then the foreign keys other tables held on this one. A
+ * child table that this run loads later gets its key back NOT VALID (its old rows may
+ * point at parents that are gone; its own load re-validates it); any other child is
+ * validated now, and a child that no longer fits rolls the whole load back.
+ */
+export async function restoreAfterLoad(client: pg.ClientBase, spec: AnyTableSpec, saved: SavedConstraint[], reloadedLater: ReadonlySet<string> = new Set()): Promise<void> {
+  for (const sql of [...keySql(spec), ...indexSql(spec)]) await client.query(sql);
+  for (const fk of saved) {
+    const definition = fk.definition.replace(/\s+NOT VALID\s*$/i, '');
+    const later = reloadedLater.has(fk.table.replace(/^"|"$/g, ''));
+    try {
+      await client.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT ${quoteIdent(fk.name)} ${definition}${later ? ' NOT VALID' : ''}`);
+    } catch (error) {
+      throw new CopiarError(
+        'REFERENCIAS_ROTAS',
+        `La tabla ${fk.table} tiene filas que apuntan a ${spec.target} y ya no existirían (${(error as Error).message}): migre también ${fk.table} en la misma ejecución.`,
+        { cause: error },
+      );
+    }
+  }
+  if (spec.serial) {
+    const column = quoteIdent(spec.serial);
+    await client.query(
+      `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(max(${column}), 1), max(${column}) IS NOT NULL) FROM ${quoteIdent(spec.target)}`,
+      [quoteIdent(spec.target), spec.serial],
+    );
+  }
+}

@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import { CopiarError } from '../errors.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+
+/** The type as `format_type` prints it, to compare a spec with an existing table. */
+export function canonicalType(ddl: string): string {
+  const match = /^\s*([A-Za-z]+)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?/.exec(ddl);
+  if (!match) return ddl.toLowerCase();
+  const name = match[1]!.toLowerCase();
+  const args = (match[2] ?? '').replace(/\s+/g, '');
+  switch (name) {
+    case 'varchar':
+      return `character varying${args}`;
+    case 'decimal':
+    case 'numeric':
+      return `numeric${args}`;
+    case 'serial':
+    case 'integer':
+    case 'int':
+      return 'integer';
+    case 'timestamp':
+      return 'timestamp without time zone';
+    default:
+      return name + args;
+  }
+}
+
+/** Existing tables among the specs, with their columns' canonical types. */
+export async function existingColumns(client: pg.ClientBase, tables: string[]): Promise<Map<string, Map<string, string>>> {
+  const { rows } = await client.query<{ table_name: string; column_name: string; type: string }>(
+    `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+      WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+        AND c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+    [tables],
+  );
+  const result = new Map<string, Map<string, string>>();
+  for (const row of rows) {
+    if (!result.has(row.table_name)) result.set(row.table_name, new Map());
+    result.get(row.table_name)!.set(row.column_name, row.type);
+  }
+  return result;
+}
+
+/** Refuses, before any write, a target table whose columns are not the ones the contract loads. */
+export function checkShape(spec: AnyTableSpec, columns: Map<string, string> | undefined): void {
+  if (columns === undefined) return;
+  const problems: string[] = [];
+  for (const column of spec.columns) {
+    const actual = columns.get(column.name);
+    const expected = canonicalType(column.type);
+    if (actual === undefined) problems.push(`falta la columna ${column.name}`);
+    else if (actual !== expected) problems.push(`${column.name} es ${actual} y debería ser ${expected}`);
+  }
+  for (const [name] of columns) {
+    if (!spec.columns.some((c) => c.name === name)) problems.push(`sobra la columna ${name}`);
+  }
+  if (problems.length > 0) {
+    throw new CopiarError(
+      'DESTINO_INCOMPATIBLE',
+      `La tabla de destino ${spec.target} ya existe con otra forma (${problems.join('; ')}): renómbrela o bórrela (copiar-tablas rollback) y vuelva a ejecutar.`,
+      { context: { table: spec.target, problems } },
+    );
+  }
+}
