@@ -1,7 +1,7 @@
 import type { RowRejection } from '../rules/rejection.js';
 import type { FastRule } from '../rules/types.js';
 import { isWide, sourceFields, wireColumns } from '../table-spec/field-order.js';
-import type { AnyTableSpec } from '../table-spec/spec.js';
+import type { AnyTableSpec, ColumnSpec } from '../table-spec/spec.js';
 import { ByteKeyCache } from './byte-key-cache.js';
 
 /** A memoized rule result for one raw value. */
@@ -56,6 +56,15 @@ export interface RowPlan {
   targetIndex: (name: string) => number;
 }
 
+/** How the columns of a table are found in its source fields. */
+interface Layout {
+  spec: AnyTableSpec;
+  columns: ColumnSpec[];
+  fields: string[];
+  field: (name: string) => number;
+  ruleOf: (target: number) => FastRule | undefined;
+}
+
 export function buildRowPlan(
   spec: AnyTableSpec,
   lookupRules: Record<string, FastRule>,
@@ -70,11 +79,20 @@ export function buildRowPlan(
     if (i === undefined) throw new Error(`${spec.target}: campo de origen desconocido ${name}`);
     return i;
   };
+  const layout: Layout = { spec, columns, fields, field, ruleOf: (i) => lookupRules[columns[i]!.name] ?? columns[i]!.rule };
   const wideField = new Uint8Array(fields.length);
   for (const column of columns) if (column.from !== undefined && isWide(column)) wideField[field(column.from)] = 1;
-  const ruleOf = (i: number): FastRule | undefined => lookupRules[columns[i]!.name] ?? columns[i]!.rule;
+  const tail = keepsValues ? null : tailOf(layout);
+  const targetIndex = (name: string): number => {
+    const i = columns.findIndex((c) => c.name === name);
+    if (i < 0) throw new Error(`${spec.target}: columna desconocida ${name}`);
+    return i;
+  };
+  return { fields, fieldIndex, wideField, steps: stepsBefore(layout, tail?.target ?? columns.length), tail, eagerSplit: tail === null ? fields.length : tail.field, targetIndex };
+}
 
-  // The tail: pass-through columns reading the last fields of the row, in order.
+/** The pass-through columns that read the last fields of the row, in order, if any. */
+function tailOf({ columns, fields, field, ruleOf }: Layout): RowPlan['tail'] {
   let tailTarget = columns.length;
   while (tailTarget > 0) {
     const column = columns[tailTarget - 1]!;
@@ -82,10 +100,13 @@ export function buildRowPlan(
     if (ruleOf(tailTarget - 1) !== undefined || column.from === undefined || field(column.from) !== expected) break;
     tailTarget--;
   }
-  const tail = tailTarget < columns.length && !keepsValues ? { field: field(columns[tailTarget]!.from!), target: tailTarget } : null;
+  return tailTarget < columns.length ? { field: field(columns[tailTarget]!.from!), target: tailTarget } : null;
+}
 
+/** The steps that write target columns 0 .. end-1: adjacent pass-through fields as one copy. */
+function stepsBefore({ spec, columns, field, ruleOf }: Layout, end: number): Step[] {
   const steps: Step[] = [];
-  columns.slice(0, tail?.target ?? columns.length).forEach((column, target) => {
+  columns.slice(0, end).forEach((column, target) => {
     const from = column.from === undefined ? -1 : field(column.from);
     const rule = ruleOf(target);
     if (rule === undefined) {
@@ -110,11 +131,5 @@ export function buildRowPlan(
       nullEntry: undefined,
     });
   });
-
-  const targetIndex = (name: string): number => {
-    const i = columns.findIndex((c) => c.name === name);
-    if (i < 0) throw new Error(`${spec.target}: columna desconocida ${name}`);
-    return i;
-  };
-  return { fields, fieldIndex, wideField, steps, tail, eagerSplit: tail === null ? fields.length : tail.field, targetIndex };
+  return steps;
 }
