@@ -8,12 +8,14 @@ import { TABLES } from '../transforms/index.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
 
-const LEGACY_TABLES = ['users', 'customers', 'professions', 'provider_professions', 'provider_services', 'service_requests', 'messages', 'sessions', 'task_queue'];
-
-async function checksums(url: string): Promise<Record<string, string>> {
+// Every table of the source, not only the ones the migration reads: nothing may appear,
+// change or go anywhere in it.
+// `only`: the tables to compare where the target's tables share the database.
+async function checksums(url: string, only?: string[]): Promise<Record<string, string>> {
   return withClient(url, async (c) => {
     const result: Record<string, string> = {};
-    for (const table of LEGACY_TABLES) {
+    const tables = only ?? (await c.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")).rows.map((r) => r.t);
+    for (const table of tables) {
       const { rows } = await c.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE "C"), '')) AS sum FROM ${table} t`);
       result[table] = `${rows[0].n}:${rows[0].sum}`;
     }
@@ -38,7 +40,7 @@ t.test('source sessions are read-only: a source that is also the target is only 
   const url = await dirtyLegacyDatabase(t);
   const before = await checksums(url);
   await migrate({ catalog: TABLES, sourceUrl: url, targetUrl: url, reportDir: mkdtempSync(path.join(tmpdir(), 'informe-')) });
-  t.same(await checksums(url), before);
+  t.same(await checksums(url, Object.keys(before).filter((k) => !k.endsWith('_seq'))), before);
 });
 
 t.test('a source session refuses writes: the tool cannot write to the source by mistake', async (t) => {
