@@ -10,7 +10,6 @@ import { PassThrough, Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-
 import { projectRoot } from '../dev/paths.js';
 import { preparedJoinSql } from '../lib/lookups/prepared-join.js';
 import { copyOutSql } from '../lib/table-spec/copy-sql.js';

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { emptyCounts } from '../engine/counts.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
 import { preparedJoinSql } from '../lookups/prepared-join.js';
 import { quoteIdent } from '../pg/quote.js';
@@ -6,7 +7,6 @@ import { RejectFile } from '../rejects/reject-file.js';
 import { dropBeforeLoad, restoreAfterLoad } from '../schema/rebuild.js';
 import { recordTableDone } from '../state/loads.js';
 import { checkAccounts, copyRows } from './copy-rows.js';
-import { emptyCounts } from '../engine/counts.js';
 import { inLoadTransaction } from './load-transaction.js';
 import { ProgressReporter } from './progress.js';
 import type { TableLoad, TableResult } from './table-load.js';
