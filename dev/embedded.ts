@@ -92,8 +92,12 @@ async function startAndWait(server: EmbeddedPostgres, url: string): Promise<void
       await client.connect();
       await client.end();
       return;
-    } catch {
+    } catch (error) {
       await client.end().catch(() => undefined);
+      // The server answered, refusing this client (a TLS-only server, say): it is up.
+      // While it starts it answers 57P03.
+      const code = (error as { code?: string }).code;
+      if (code !== undefined && /^[0-9A-Z]{5}$/.test(code) && code !== '57P03') return;
     }
     if (Date.now() > deadline) throw new Error(`PostgreSQL embebido no aceptó conexiones en 60 s (${url.replace(/:[^:@/]*@/, ':*****@')})`);
   }

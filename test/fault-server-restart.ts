@@ -46,7 +46,7 @@ t.test('the server restarts mid-run: exit 1 with how to resume, then --resume eq
   const r = await run.done;
   clearTimeout(hung);
   t.equal(r.code, 1, r.stderr + r.stdout.split('\n').filter((l) => !l.includes('table_progress')).join('\n'));
-  t.match(r.stdout, /continúe con: copiar-tablas --resume/);
+  t.match(r.stdout, /continúe con: npx copiar-tablas --resume/);
   t.notMatch(r.stderr, /\n\s+at /, 'sin traza de pila');
 
   const resumed = await runCli(['--resume'], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });

@@ -40,7 +40,7 @@ t.test('SIGTERM mid-copy, then --resume, equals a clean run', async (t) => {
   const interrupted = await run.done;
   t.ok(Date.now() - stoppedAt < 10_000, 'se detiene en segundos');
   t.equal(interrupted.code, 1);
-  t.match(interrupted.stderr, /detenido por la señal SIGTERM.*continúe con: copiar-tablas --resume/);
+  t.match(interrupted.stderr, /detenido por la señal SIGTERM.*continúe con: npx copiar-tablas --resume/);
   const partial = await withClient(target, async (c) => (await c.query("SELECT count(*)::int AS n FROM copiar_tablas.tramos WHERE tabla = 'mensajes'")).rows[0].n);
   t.equal(partial, 1, 'el primer tramo quedó guardado');
 

@@ -3,19 +3,19 @@ import { CopiarError } from '../errors.js';
 import { DEFAULT_RANGE_ROWS, DEFAULT_RETRIES } from '../run/options.js';
 
 const EXAMPLES: [string, string][] = [
-  ['copiar-tablas --table mensajes', 'migra solo mensajes, con DATABASE_URL como origen y destino'],
-  ['copiar-tablas --source postgres://lector@viejo/app --target postgres://admin@nuevo/app', 'migra las nueve tablas de una base a otra'],
-  ['copiar-tablas --table clientes --table proveedores --report-dir informes/hoy', 'dos tablas, con el informe en una carpeta elegida'],
-  ['copiar-tablas --jobs 2 --json > eventos.jsonl', 'dos copias a la vez, eventos en JSON para un script'],
-  ['copiar-tablas plan', 'qué se hará, sin escribir nada'],
-  ['copiar-tablas verify --table mensajes', 'compara el destino con lo que el origen debe producir'],
-  ['copiar-tablas rollback --yes', 'borra lo que creó copiar-tablas'],
-  ['copiar-tablas backup --out respaldos/', 'pg_dump de las tablas críticas del origen'],
+  ['npx copiar-tablas --table mensajes', 'migra solo mensajes, con DATABASE_URL como origen y destino'],
+  ['npx copiar-tablas --source postgres://lector@viejo/app --target postgres://admin@nuevo/app', 'migra las nueve tablas de una base a otra'],
+  ['npx copiar-tablas --table clientes --table proveedores --report-dir informes/hoy', 'dos tablas, con el informe en una carpeta elegida'],
+  ['npx copiar-tablas --jobs 2 --json > eventos.jsonl', 'dos copias a la vez, eventos en JSON para un script'],
+  ['npx copiar-tablas plan', 'qué se hará, sin escribir nada'],
+  ['npx copiar-tablas verify --table mensajes', 'compara el destino con lo que el origen debe producir'],
+  ['npx copiar-tablas rollback --yes', 'borra lo que creó copiar-tablas'],
+  ['npx copiar-tablas backup --out respaldos/', 'pg_dump de las tablas críticas del origen'],
 ];
 
 function parser(argv: string[], tableNames: readonly string[]) {
   return yargs(argv)
-    .scriptName('copiar-tablas')
+    .scriptName('npx copiar-tablas')
     .locale('es')
     .usage('Uso: $0 [orden] [opciones]\n\nCopia las tablas heredadas (users, customers, messages, ...) al esquema en español por COPY, fila por fila según el contrato.')
     .command('$0', 'migra las tablas (por defecto las nueve, en orden de carga)')
@@ -33,7 +33,10 @@ function parser(argv: string[], tableNames: readonly string[]) {
     .option('table', { type: 'string', array: true, describe: `tabla de destino a migrar, repetible (por defecto las nueve): ${tableNames.join(', ')}` })
     .option('report-dir', { type: 'string', describe: 'carpeta del informe (summary.json, rejects/); por defecto copiar-tablas-informes/<fecha>' })
     .option('jobs', { type: 'number', default: 1, describe: 'copias a la vez: tablas, y tramos de una tabla grande, cada una con su par de conexiones' })
-    .option('ssl-ca', { type: 'string', describe: 'certificado raíz del proveedor (PEM) para TLS' })
+    .option('ssl-ca', { type: 'string', describe: 'certificado raíz del proveedor (PEM): TLS verificado contra él en las dos bases, diga lo que diga sslmode' })
+    .option('source-ssl-ca', { type: 'string', describe: 'el certificado raíz solo para la base de origen' })
+    .option('target-ssl-ca', { type: 'string', describe: 'el certificado raíz solo para la base de destino' })
+    .option('replace', { type: 'boolean', default: false, describe: 'reemplaza también las filas que copiar-tablas no escribió en una tabla de destino (sin esto, la ejecución se niega)' })
     .option('resume', { type: 'boolean', default: false, describe: 'continúa la última ejecución sin terminar desde su último tramo guardado' })
     .option('range-rows', { alias: ['chunk-rows', 'split-rows'], type: 'number', default: DEFAULT_RANGE_ROWS, describe: 'filas por tramo en las tablas grandes (cada tramo se guarda con su punto de control)' })
     .option('retries', { type: 'number', default: DEFAULT_RETRIES, describe: 'reintentos por tabla ante fallos pasajeros (conexión perdida, servidor reiniciando)' })
@@ -52,7 +55,7 @@ function parser(argv: string[], tableNames: readonly string[]) {
     .exitProcess(false)
     .showHelpOnFail(false)
     .fail((message, error) => {
-      throw error ?? new CopiarError('USO_INVALIDO', `${message} (vea copiar-tablas --help).`);
+      throw error ?? new CopiarError('USO_INVALIDO', `${message} (vea npx copiar-tablas --help).`);
     });
 }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { validateUrl } from '../pg/connection.js';
+import { validateUrl, type Endpoint } from '../pg/connection.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { selectTables } from '../table-spec/table-set.js';
 import { tableNamesFrom, type Arguments } from './arguments.js';
@@ -34,6 +34,15 @@ export class CommandContext {
     const url = validateUrl(this.args.target ?? this.io.env.TARGET_DATABASE_URL ?? this.io.env.DATABASE_URL, 'destino');
     this.secrets.push(url);
     return url;
+  }
+
+  /** The source: its URL and the root certificate to verify its TLS against. */
+  source(): Endpoint {
+    return { url: this.sourceUrl(), sslCa: this.args['source-ssl-ca'] ?? this.args['ssl-ca'] };
+  }
+
+  target(): Endpoint {
+    return { url: this.targetUrl(), sslCa: this.args['target-ssl-ca'] ?? this.args['ssl-ca'] };
   }
 
   /** The tables named with --table (all when none), in load order. */

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { tableEstimate } from '../pg/catalog.js';
-import { closeQuietly, connect } from '../pg/connection.js';
-import { incompleteSourceError, inspectSource, inspectTarget } from '../run/preflight.js';
+import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
+import { incompleteSourceError, inspectSource } from '../run/source-check.js';
+import { foreignRowTables, foreignRowsError, inspectTarget, type TableContents } from '../run/target-check.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { STATE_SCHEMA } from '../state/state-schema.js';
 
@@ -12,7 +13,10 @@ export interface PlanTable {
   estimated_rows: number;
   estimated_bytes: number;
   target_exists: boolean;
-  target_estimated_rows: number;
+  /** Read with EXISTS: statistics say 0 after a restart or a restore. */
+  target_has_rows: boolean;
+  /** Rows copiar-tablas did not write: a run refuses the table without --replace. */
+  target_foreign_rows: boolean;
 }
 
 export interface Plan {
@@ -24,13 +28,14 @@ export interface Plan {
 }
 
 export interface PlanOptions {
-  sourceUrl: string;
-  targetUrl: string;
-  sslCa?: string;
+  source: Endpoint;
+  target: Endpoint;
   /** Every table the tool knows: foreign keys may need tables the run does not copy. */
   catalog: readonly AnyTableSpec[];
   /** The run's tables, in load order. */
   specs: AnyTableSpec[];
+  /** The run would be given --replace. */
+  replace?: boolean;
 }
 
 /**
@@ -42,8 +47,8 @@ export async function plan(options: PlanOptions): Promise<Plan> {
   let target: pg.Client | undefined;
   const result: Plan = { order: options.specs.map((s) => s.target), tables: [], will_create: [], warnings: [], problems: [] };
   try {
-    source = await connect({ url: options.sourceUrl, sslCa: options.sslCa, readOnly: true, role: 'origen' });
-    target = await connect({ url: options.targetUrl, sslCa: options.sslCa, readOnly: true, role: 'destino' });
+    source = await connect({ ...options.source, readOnly: true, role: 'origen' });
+    target = await connect({ ...options.target, readOnly: true, role: 'destino' });
     const sourceProblems = await inspectSource(source, options.specs);
     result.problems.push(...sourceProblems.denied);
     const incomplete = incompleteSourceError(sourceProblems.missing);
@@ -53,8 +58,11 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     result.problems.push(...inspection.privilegeProblems, ...inspection.shapeErrors.map((e) => e.message));
     result.will_create.push(...inspection.wanted.filter((s) => !inspection.existing.has(s.target)).map((s) => s.target));
     if (inspection.stateMissing) result.will_create.push(`esquema ${STATE_SCHEMA}`);
+    const foreign = foreignRowTables(inspection);
+    if (foreign.length > 0 && !options.replace) result.problems.push(foreignRowsError(foreign).message);
     for (const spec of options.specs) {
-      const { row, warnings } = await describeTable(source, target, spec, inspection.existing.has(spec.target));
+      const contents = inspection.contents.find((c) => c.table === spec.target);
+      const { row, warnings } = await describeTable(source, target, spec, inspection.existing.has(spec.target), contents);
       result.tables.push(row);
       result.warnings.push(...warnings);
     }
@@ -66,20 +74,26 @@ export async function plan(options: PlanOptions): Promise<Plan> {
 }
 
 /** A table's estimates on both sides, and what a run would replace or rebuild in it. */
-async function describeTable(source: pg.ClientBase, target: pg.ClientBase, spec: AnyTableSpec, exists: boolean): Promise<{ row: PlanTable; warnings: string[] }> {
+async function describeTable(
+  source: pg.ClientBase,
+  target: pg.ClientBase,
+  spec: AnyTableSpec,
+  exists: boolean,
+  contents: TableContents | undefined,
+): Promise<{ row: PlanTable; warnings: string[] }> {
   const sourceEstimate = await tableEstimate(source, spec.source.table);
-  const targetEstimate = exists ? await tableEstimate(target, spec.target) : { rows: 0, bytes: 0 };
   const row: PlanTable = {
     table: spec.target,
     source_table: spec.source.table + (spec.source.where ? ' (solo proveedores)' : ''),
     estimated_rows: sourceEstimate.rows,
     estimated_bytes: sourceEstimate.bytes,
     target_exists: exists,
-    target_estimated_rows: targetEstimate.rows,
+    target_has_rows: contents?.hasRows === true,
+    target_foreign_rows: contents?.foreignRows === true,
   };
   const warnings: string[] = [];
   if (!exists) return { row, warnings };
-  if (targetEstimate.rows > 0) warnings.push(`${spec.target} ya tiene unas ${targetEstimate.rows} filas: la migración las reemplaza (TRUNCATE en la misma transacción).`);
+  if (row.target_has_rows) warnings.push(`${spec.target} ya tiene filas: la migración las reemplaza (TRUNCATE en la misma transacción).`);
   const { rows: indexes } = await target.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1', [spec.target]);
   const present = new Set(indexes.map((r) => r.indexname));
   const missingIndexes = Object.keys(spec.indexes).filter((name) => !present.has(name));

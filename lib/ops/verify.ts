@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { copyRows } from '../load/copy-rows.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
 import { preparedJoinSql } from '../lookups/prepared-join.js';
-import { closeQuietly, connect } from '../pg/connection.js';
+import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
 import { beginConsistentRead } from '../pg/snapshot.js';
 import { wireColumnList } from '../table-spec/copy-sql.js';
@@ -27,10 +27,9 @@ export interface TableCheck {
 }
 
 export interface VerifyOptions {
-  sourceUrl: string;
-  targetUrl: string;
+  source: Endpoint;
+  target: Endpoint;
   specs: AnyTableSpec[];
-  sslCa?: string;
   onTable?: (check: TableCheck) => void;
 }
 
@@ -47,8 +46,8 @@ export async function verify(options: VerifyOptions): Promise<TableCheck[]> {
   let target: pg.Client | undefined;
   const checks: TableCheck[] = [];
   try {
-    source = await connect({ url: options.sourceUrl, sslCa: options.sslCa, readOnly: true, role: 'origen' });
-    target = await connect({ url: options.targetUrl, sslCa: options.sslCa, role: 'destino' });
+    source = await connect({ ...options.source, readOnly: true, role: 'origen' });
+    target = await connect({ ...options.target, role: 'destino' });
     // Every table read from the same moment of the source.
     await beginConsistentRead(source);
     for (const spec of options.specs) {

@@ -2,7 +2,7 @@ import { CopiarError, type ErrorCode } from '../errors.js';
 import { scrubSecrets } from '../pg/secrets.js';
 import { isTransient } from '../pg/transient.js';
 
-export const RESUME_HINT = 'continúe con: copiar-tablas --resume';
+export const RESUME_HINT = 'continúe con: npx copiar-tablas --resume';
 
 export interface TableFailure {
   code: ErrorCode;

@@ -17,6 +17,8 @@ import { runTables } from './table-runner.js';
 /** Which run this is: a new one, or the unfinished one being resumed with its own settings. */
 interface RunRecord {
   runId: number;
+  /** Tables whose rows copiar-tablas did not write, replaced because of --replace. */
+  replaced: string[];
   specs: AnyTableSpec[];
   reportDir: string;
   rangeRows: number;
@@ -26,13 +28,13 @@ async function startOrResumeRun(settings: RunSettings, requested: AnyTableSpec[]
   const resumed = settings.resume ? await lastUnfinishedRun(lockSession) : null;
   if (settings.resume && resumed === null) throw new CopiarError('USO_INVALIDO', 'No hay ninguna ejecución sin terminar que continuar: lance la migración sin --resume.');
   const specs = resumed === null ? requested : selectTables(settings.catalog, resumed.tables);
-  await prepareTarget(source, lockSession, settings.catalog, specs);
+  const replaced = await prepareTarget(source, lockSession, settings.catalog, specs, { replace: settings.replace === true });
   if (resumed === null) {
     const runId = await recordRunStart(lockSession, specs.map((s) => s.target), settings.reportDir, settings.rangeRows);
-    return { runId, specs, reportDir: settings.reportDir, rangeRows: settings.rangeRows };
+    return { runId, replaced, specs, reportDir: settings.reportDir, rangeRows: settings.rangeRows };
   }
   await recordRunResumed(lockSession, resumed.id);
-  return { runId: resumed.id, specs, reportDir: resumed.reportDir, rangeRows: resumed.rangeRows };
+  return { runId: resumed.id, replaced, specs, reportDir: resumed.reportDir, rangeRows: resumed.rangeRows };
 }
 
 /**
@@ -57,6 +59,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     await takeRunLock(lockSession);
     const run = await startOrResumeRun(settings, requested, coordinator, lockSession);
     summary.report_dir = run.reportDir;
+    if (run.replaced.length > 0) summary.replaced = run.replaced;
     const snapshot = await exportSnapshot(coordinator);
     summary.snapshot = snapshot;
     mkdirSync(run.reportDir, { recursive: true });

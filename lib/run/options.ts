@@ -6,7 +6,10 @@ import type { RunEvent } from './events.js';
 export interface RunOptions {
   sourceUrl: string;
   targetUrl: string;
+  /** Root certificate for both sides' TLS; each side's own, when given, wins. */
   sslCa?: string;
+  sourceSslCa?: string;
+  targetSslCa?: string;
   /** Every table the tool knows how to migrate (transforms/), whatever this run copies. */
   catalog: readonly AnyTableSpec[];
   /** Target tables to migrate; all of the catalog when empty. */
@@ -20,6 +23,8 @@ export interface RunOptions {
   retries?: number;
   /** Continue the last unfinished run (its tables, report folder and ranges). */
   resume?: boolean;
+  /** Replace rows copiar-tablas did not write (without it, such a table stops the run). */
+  replace?: boolean;
   /** Aborting stops the run: the range in flight rolls back, committed ranges stay. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
@@ -54,8 +59,8 @@ function integerFrom(name: string, value: number, min: number): number {
 export function runSettings(options: RunOptions): RunSettings {
   return {
     ...options,
-    source: { url: options.sourceUrl, sslCa: options.sslCa, role: 'origen', readOnly: true },
-    target: { url: options.targetUrl, sslCa: options.sslCa, role: 'destino' },
+    source: { url: options.sourceUrl, sslCa: options.sourceSslCa ?? options.sslCa, role: 'origen', readOnly: true },
+    target: { url: options.targetUrl, sslCa: options.targetSslCa ?? options.sslCa, role: 'destino' },
     jobs: integerFrom('--jobs', options.jobs ?? 1, 1),
     rangeRows: integerFrom('--range-rows', options.rangeRows ?? DEFAULT_RANGE_ROWS, 1),
     retries: integerFrom('--retries', options.retries ?? DEFAULT_RETRIES, 0),

@@ -22,6 +22,8 @@ export interface RunSummary {
   ok: boolean;
   /** Stopped on purpose (signal, --max-duration, --until). */
   stopped?: boolean;
+  /** Tables that held rows copiar-tablas did not write, replaced because of --replace. */
+  replaced?: string[];
   started_at: string;
   seconds: number;
   snapshot: string | null;

@@ -43,7 +43,7 @@ export async function existingColumns(client: pg.ClientBase, tables: string[]): 
 }
 
 /** Refuses, before any write, a target table whose columns are not the ones the contract loads. */
-export function checkShape(spec: AnyTableSpec, columns: Map<string, string> | undefined): void {
+export function checkShape(spec: AnyTableSpec, columns: Map<string, string> | undefined, options: { createdByTool: boolean } = { createdByTool: false }): void {
   if (columns === undefined) return;
   const problems: string[] = [];
   for (const column of spec.columns) {
@@ -58,7 +58,7 @@ export function checkShape(spec: AnyTableSpec, columns: Map<string, string> | un
   if (problems.length > 0) {
     throw new CopiarError(
       'DESTINO_INCOMPATIBLE',
-      `La tabla de destino ${spec.target} ya existe con otra forma (${problems.join('; ')}): renómbrela o bórrela (copiar-tablas rollback) y vuelva a ejecutar.`,
+      `La tabla de destino ${spec.target} ya existe con otra forma (${problems.join('; ')}): ${options.createdByTool ? 'bórrela (npx copiar-tablas rollback --yes borra las tablas que creó)' : 'copiar-tablas no la creó; renómbrela o bórrela'} y vuelva a ejecutar.`,
       { context: { table: spec.target, problems } },
     );
   }

@@ -1,20 +1,58 @@
 import type pg from 'pg';
 import { STATE_SCHEMA } from './state-schema.js';
 
-/** Remembers that this tool created the table, so that rollback drops only those. */
-export async function recordCreatedTable(client: pg.ClientBase, table: string): Promise<void> {
-  await client.query(`INSERT INTO ${STATE_SCHEMA}.tablas_creadas (tabla) VALUES ($1) ON CONFLICT DO NOTHING`, [table]);
+/** The OID of a table of the target's current schema, as SQL over the name in `$n`. */
+export function tableOidSql(param: string): string {
+  return `to_regclass(current_schema() || '.' || quote_ident(${param}))::oid`;
 }
 
-/** Tables this tool created and that still exist, or [] when the state schema is missing. */
-export async function createdTables(client: pg.ClientBase): Promise<string[]> {
-  const { rows } = await client.query<{ tabla: string }>(
-    `SELECT t.tabla FROM ${STATE_SCHEMA}.tablas_creadas t
-       WHERE to_regclass(current_schema() || '.' || quote_ident(t.tabla)) IS NOT NULL
-       ORDER BY t.tabla`,
-  ).catch((error: { code?: string }) => {
-    if (error.code === '42P01' || error.code === '3F000') return { rows: [] as { tabla: string }[] };
-    throw error;
-  });
-  return rows.map((r) => r.tabla);
+/** Remembers that this tool created the table, by OID, so that rollback drops only those. */
+export async function recordCreatedTable(client: pg.ClientBase, table: string): Promise<void> {
+  await client.query(
+    `INSERT INTO ${STATE_SCHEMA}.tablas_creadas (tabla, oid) VALUES ($1, ${tableOidSql('$1')})
+     ON CONFLICT (tabla) DO UPDATE SET oid = EXCLUDED.oid, creada_at = now()`,
+    [table],
+  );
+}
+
+export interface CreatedTable {
+  table: string;
+  /** The table that has the name now is the one the tool created (same OID). */
+  same: boolean;
+}
+
+function missingState(error: { code?: string }): boolean {
+  return error.code === '42P01' || error.code === '3F000';
+}
+
+/**
+ * Tables this tool created that a table of that name still exists for, or [] when the
+ * state schema is missing. A record from an older version has no OID: its name decides.
+ */
+export async function createdTables(client: pg.ClientBase): Promise<CreatedTable[]> {
+  const { rows } = await client
+    .query<{ tabla: string; same: boolean }>(
+      `SELECT t.tabla, (t.oid IS NULL OR t.oid = ${tableOidSql('t.tabla')}) AS same FROM ${STATE_SCHEMA}.tablas_creadas t
+        WHERE ${tableOidSql('t.tabla')} IS NOT NULL
+        ORDER BY t.tabla`,
+    )
+    .catch((error: { code?: string }) => {
+      if (missingState(error)) return { rows: [] as { tabla: string; same: boolean }[] };
+      throw error;
+    });
+  return rows.map((r) => ({ table: r.tabla, same: r.same }));
+}
+
+/** OIDs of the tables whose rows the tool wrote: those it created and those it loaded. */
+export async function tablesTheToolWrote(client: pg.ClientBase): Promise<Set<number>> {
+  const { rows } = await client
+    .query<{ oid: number }>(
+      `SELECT oid::int8 AS oid FROM ${STATE_SCHEMA}.tablas_creadas WHERE oid IS NOT NULL
+       UNION SELECT tabla_oid::int8 FROM ${STATE_SCHEMA}.cargas WHERE tabla_oid IS NOT NULL`,
+    )
+    .catch((error: { code?: string }) => {
+      if (missingState(error)) return { rows: [] as { oid: number }[] };
+      throw error;
+    });
+  return new Set(rows.map((r) => Number(r.oid)));
 }

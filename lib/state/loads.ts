@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { CopyCounts } from '../engine/counts.js';
+import { tableOidSql } from './created-tables.js';
 import { STATE_SCHEMA } from './state-schema.js';
 
 /** A range copied and committed: its counts and how long its COPY took. */
@@ -45,7 +46,7 @@ export async function tableLoadState(client: pg.ClientBase, runId: number, table
 /** A table about to be copied in ranges: its boundaries and saved child keys, nothing done yet. */
 export async function recordRangedLoadStart(client: pg.ClientBase, runId: number, table: string, boundaries: string[], childForeignKeys: ChildForeignKey[]): Promise<void> {
   await client.query(`DELETE FROM ${STATE_SCHEMA}.cargas WHERE ejecucion = $1 AND tabla = $2`, [runId, table]);
-  await client.query(`INSERT INTO ${STATE_SCHEMA}.cargas (ejecucion, tabla, estado, limites, claves_hijas) VALUES ($1, $2, 'cargando', $3, $4)`, [
+  await client.query(`INSERT INTO ${STATE_SCHEMA}.cargas (ejecucion, tabla, estado, limites, claves_hijas, tabla_oid) VALUES ($1, $2::text, 'cargando', $3, $4, ${tableOidSql('$2')})`, [
     runId,
     table,
     boundaries,
@@ -64,8 +65,8 @@ export async function recordRangeDone(client: pg.ClientBase, runId: number, tabl
 /** The table is complete, in the transaction that commits its last step; `summary` is its result. */
 export async function recordTableDone(client: pg.ClientBase, runId: number, table: string, summary: unknown): Promise<void> {
   await client.query(
-    `INSERT INTO ${STATE_SCHEMA}.cargas (ejecucion, tabla, estado, resumen) VALUES ($1, $2, 'completa', $3)
-     ON CONFLICT (ejecucion, tabla) DO UPDATE SET estado = EXCLUDED.estado, resumen = EXCLUDED.resumen`,
+    `INSERT INTO ${STATE_SCHEMA}.cargas (ejecucion, tabla, estado, resumen, tabla_oid) VALUES ($1, $2::text, 'completa', $3, ${tableOidSql('$2')})
+     ON CONFLICT (ejecucion, tabla) DO UPDATE SET estado = EXCLUDED.estado, resumen = EXCLUDED.resumen, tabla_oid = EXCLUDED.tabla_oid`,
     [runId, table, JSON.stringify(summary)],
   );
 }

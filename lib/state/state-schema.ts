@@ -45,6 +45,10 @@ export async function ensureStateSchema(client: pg.ClientBase): Promise<void> {
     PRIMARY KEY (ejecucion, tabla, tramo),
     FOREIGN KEY (ejecucion, tabla) REFERENCES ${STATE_SCHEMA}.cargas (ejecucion, tabla) ON DELETE CASCADE
   )`);
+  // Tables are the tool's by OID, not by name: a table dropped and made again by someone
+  // else under the same name is not. Older state schemas get the columns here.
+  await client.query(`ALTER TABLE ${STATE_SCHEMA}.tablas_creadas ADD COLUMN IF NOT EXISTS oid OID`);
+  await client.query(`ALTER TABLE ${STATE_SCHEMA}.cargas ADD COLUMN IF NOT EXISTS tabla_oid OID`);
 }
 
 export async function stateSchemaExists(client: pg.ClientBase): Promise<boolean> {

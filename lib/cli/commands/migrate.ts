@@ -1,3 +1,4 @@
+import { RESUME_HINT } from '../../run/failure.js';
 import { migrate } from '../../run/migrate.js';
 import { defaultReportDir, type CommandContext } from '../context.js';
 import { EventPrinter, type OutputMode } from '../render/event-printer.js';
@@ -7,15 +8,16 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
   const { args, io } = context;
   const deadline = stopDeadline(args['max-duration'], args.until);
   const tables = context.selectedTables().map((s) => s.target);
-  const sourceUrl = context.sourceUrl();
-  const targetUrl = context.targetUrl();
+  const source = context.source();
+  const target = context.target();
   const mode: OutputMode = args.json ? 'json' : args.quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'lines';
   const printer = new EventPrinter(mode, io.stdout, io.stderr);
   const stop = stopOnSignalsOrDeadline(deadline);
   const summary = await migrate({
-    sourceUrl,
-    targetUrl,
-    sslCa: args['ssl-ca'],
+    sourceUrl: source.url,
+    targetUrl: target.url,
+    sourceSslCa: source.sslCa,
+    targetSslCa: target.sslCa,
     catalog: context.catalog,
     tables,
     reportDir: args['report-dir'] ?? defaultReportDir(),
@@ -23,12 +25,13 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     rangeRows: args['range-rows'],
     retries: args.retries,
     resume: args.resume,
+    replace: args.replace,
     signal: stop.signal,
     onEvent: printer.handle,
     progressIntervalMs: mode === 'tty' ? 500 : 5000,
   }).finally(stop.release);
   if (summary.stopped && !args.json) {
-    io.stderr.write(`copiar-tablas: ${(stop.signal.reason as Error).message}; lo copiado hasta el último tramo queda guardado; continúe con: copiar-tablas --resume\n`);
+    io.stderr.write(`copiar-tablas: ${(stop.signal.reason as Error).message}; lo copiado hasta el último tramo queda guardado; ${RESUME_HINT}\n`);
   }
   return summary.ok ? 0 : 1;
 }

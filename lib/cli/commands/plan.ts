@@ -4,7 +4,7 @@ import { renderPlan } from '../render/plan.js';
 
 export async function planCommand(context: CommandContext): Promise<number> {
   const { args } = context;
-  const p = await plan({ sourceUrl: context.sourceUrl(), targetUrl: context.targetUrl(), catalog: context.catalog, specs: context.selectedTables(), sslCa: args['ssl-ca'] });
+  const p = await plan({ source: context.source(), target: context.target(), catalog: context.catalog, specs: context.selectedTables(), replace: args.replace });
   context.out(args.json ? JSON.stringify(p) : renderPlan(p));
   return p.problems.length === 0 ? 0 : 2;
 }

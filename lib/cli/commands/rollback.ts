@@ -3,8 +3,11 @@ import type { CommandContext } from '../context.js';
 
 export async function rollbackCommand(context: CommandContext): Promise<number> {
   const execute = context.args.yes === true;
-  const result = await rollback({ targetUrl: context.targetUrl(), sslCa: context.args['ssl-ca'], catalog: context.catalog, execute });
+  const result = await rollback({ target: context.target(), catalog: context.catalog, execute });
   const what = [...result.tables, ...(result.stateSchema ? ['esquema copiar_tablas'] : [])];
+  if (result.leftAlone.length > 0) {
+    context.out(`Se deja${result.leftAlone.length > 1 ? 'n' : ''} ${result.leftAlone.join(', ')}: copiar-tablas creó una tabla con ese nombre, pero la que existe ahora es otra (alguien la volvió a crear).`);
+  }
   if (!execute) {
     context.out(what.length > 0 ? `Se borraría: ${what.join(', ')}. Repita con --yes para borrarlo.` : 'No hay nada creado por copiar-tablas que borrar.');
     return 2;

@@ -5,10 +5,9 @@ import { renderCheck, renderVerifyEnd } from '../render/verify.js';
 export async function verifyCommand(context: CommandContext): Promise<number> {
   const { args } = context;
   const checks = await verify({
-    sourceUrl: context.sourceUrl(),
-    targetUrl: context.targetUrl(),
+    source: context.source(),
+    target: context.target(),
     specs: context.selectedTables(),
-    sslCa: args['ssl-ca'],
     onTable: (c) => {
       if (args.json) context.out(JSON.stringify({ event: 'table_verified', ...c }));
       else if (!args.quiet) context.out(renderCheck(c));

@@ -1,10 +1,16 @@
-import type { Plan } from '../../ops/plan.js';
+import type { Plan, PlanTable } from '../../ops/plan.js';
+
+function targetState(t: PlanTable): string {
+  if (!t.target_exists) return 'se creará';
+  if (!t.target_has_rows) return 'existe, vacía';
+  return t.target_foreign_rows ? 'existe, con filas que copiar-tablas no escribió' : 'existe, con filas de copiar-tablas';
+}
 
 export function renderPlan(p: Plan): string {
   const lines = ['Orden de carga: ' + p.order.join(' → '), '', 'tabla                   origen                          filas estimadas      MB  destino'];
   for (const t of p.tables) {
     lines.push(
-      `${t.table.padEnd(22)}  ${t.source_table.padEnd(30)}  ${String(t.estimated_rows).padStart(15)}  ${(t.estimated_bytes / 1024 / 1024).toFixed(1).padStart(6)}  ${t.target_exists ? `existe (~${t.target_estimated_rows} filas)` : 'se creará'}`,
+      `${t.table.padEnd(22)}  ${t.source_table.padEnd(30)}  ${String(t.estimated_rows).padStart(15)}  ${(t.estimated_bytes / 1024 / 1024).toFixed(1).padStart(6)}  ${targetState(t)}`,
     );
   }
   lines.push('', p.will_create.length > 0 ? `Se creará: ${p.will_create.join(', ')}` : 'No se creará nada: todo existe.');
