@@ -25,9 +25,20 @@ function sqlstateOf(error: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
-/** What to tell the operator about a table that failed or was stopped, secrets scrubbed. */
+/**
+ * A server message can quote the value it choked on, and a value can be a whole array of
+ * phones (the prepared join): what the operator, --json and summary.json get is cut.
+ */
+const MESSAGE_LIMIT = 300;
+
+function withoutData(message: string): string {
+  if (message.length <= MESSAGE_LIMIT) return message;
+  return `${message.slice(0, 120)}… (mensaje del servidor recortado: citaba ${message.length} caracteres de la consulta o de sus datos)`;
+}
+
+/** What to tell the operator about a table that failed or was stopped, secrets scrubbed, data cut. */
 export function describeTableFailure(table: string, error: unknown, options: { stopped: boolean; retries: number; secrets: readonly string[] }): TableFailure {
-  const raw = scrubSecrets(error instanceof Error ? error.message : String(error), options.secrets);
+  const raw = withoutData(scrubSecrets(error instanceof Error ? error.message : String(error), options.secrets));
   if (options.stopped) return { code: 'DETENIDO', message: `${table}: ${raw}; ${RESUME_HINT}.`, stopped: true };
   // A bare "write EPIPE" says nothing to an operator: say what it was.
   const base = isTransient(error) ? `se perdió la conexión y no volvió en ${options.retries} reintentos (${raw})` : raw;
