@@ -70,10 +70,14 @@ export async function parseArguments(argv: string[], tableNames: readonly string
   return help !== null ? { help } : { args };
 }
 
-/** --table, repeatable and comma-separated. */
+/** --table, repeatable and comma-separated; named but empty is a mistake, not "all". */
 export function tableNamesFrom(args: Arguments): string[] {
-  return (args.table ?? [])
+  const names = (args.table ?? [])
     .flatMap((t) => t.split(','))
     .map((t) => t.trim())
     .filter(Boolean);
+  if (args.table !== undefined && names.length === 0) {
+    throw new CopiarError('USO_INVALIDO', `--table necesita el nombre de una tabla, se recibió ${JSON.stringify(args.table.join(','))}; sin --table se migran las nueve.`);
+  }
+  return names;
 }

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { validateUrl, type Endpoint } from '../pg/connection.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { selectTables } from '../table-spec/table-set.js';
@@ -53,9 +52,4 @@ export class CommandContext {
   out(text: string): void {
     this.io.stdout.write(text + '\n');
   }
-}
-
-export function defaultReportDir(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
-  return path.join('copiar-tablas-informes', stamp);
 }

@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CopiarError } from '../errors.js';
+import { PRIVATE_FILE_MODE, checkWritableDir, makePrivate } from '../private-files.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { tlsUrl } from '../pg/tls.js';
 import { requiredSourceColumns } from '../table-spec/source-columns.js';
@@ -22,11 +23,13 @@ export async function backup(options: { source: Endpoint; catalog: readonly AnyT
   if (pgDumpVersion() === null) {
     throw new CopiarError('PG_DUMP_FALTANTE', 'No se encontró pg_dump: instale el cliente de PostgreSQL (en Debian, el paquete postgresql-client de la misma versión mayor que el servidor) y vuelva a ejecutar.');
   }
+  checkWritableDir(options.outDir, 'carpeta del respaldo');
   // The same checks as any session first: reachable, TLS verified, not a transaction pooler.
   await closeQuietly(await connect({ ...options.source, role: 'origen', readOnly: true }));
-  mkdirSync(options.outDir, { recursive: true });
   const stamp = (options.now ?? new Date()).toISOString().slice(0, 19).replace(/[-:T]/g, '').replace(/^(\d{8})/, '$1_');
   const file = path.join(options.outDir, `backup_tablas_criticas_${stamp}.dump`);
+  // pg_dump writes into a file that is already the owner's alone.
+  writeFileSync(file, '', { mode: PRIVATE_FILE_MODE });
   const url = tlsUrl(options.source.url, options.source.sslCa, 'origen');
   const password = decodeURIComponent(url.password) || url.searchParams.get('password') || '';
   url.password = '';
@@ -50,5 +53,6 @@ export async function backup(options: { source: Endpoint; catalog: readonly AnyT
     const hint = /version mismatch/i.test(output) ? ' Instale un pg_dump de la misma versión mayor que el servidor de origen (o más nuevo).' : '';
     throw new CopiarError('PG_DUMP_FALLIDO', `pg_dump falló: ${message}.${hint}`);
   }
+  makePrivate(file);
   return file;
 }

@@ -71,6 +71,8 @@ function describeConnectError(error: unknown, options: ConnectionOptions): Copia
     default:
       if (code !== undefined && TLS_VERIFY_CODES.has(code)) {
         reason = `el certificado del servidor no se pudo verificar (${code})${options.sslCa ? ` con ${options.sslCa}` : ''}; dé el certificado raíz del proveedor con --ssl-ca`;
+      } else if (/timeout expired|connection timeout/i.test(message)) {
+        reason = 'no respondió como PostgreSQL en 15 s; compruebe el puerto (5432 para la conexión directa o el pooler en modo sesión)';
       } else if (/does not support SSL/i.test(message)) {
         reason = 'el servidor no acepta TLS; quite sslmode de la URL (o use sslmode=prefer) si la red es de confianza';
       } else {

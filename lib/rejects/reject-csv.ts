@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { TAB, decodeField } from '../pg/copy-text.js';
+import { PRIVATE_FILE_MODE, makePrivateDir } from '../private-files.js';
 import { sourceFields } from '../table-spec/field-order.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { readSpool } from './spool.js';
@@ -35,8 +35,10 @@ export function rejectDecoder(spec: AnyTableSpec): (reason: string, detail: stri
 export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools: readonly string[]): Promise<void> {
   const columns = ['motivo', 'detalle', 'id_origen', ...spec.source.columns];
   const decode = rejectDecoder(spec);
-  mkdirSync(path.dirname(target), { recursive: true });
-  const out = await open(target, 'w');
+  makePrivateDir(path.dirname(target));
+  const out = await open(target, 'w', PRIVATE_FILE_MODE);
+  // A file left by an earlier run keeps its mode when opened again.
+  await out.chmod(PRIVATE_FILE_MODE);
   try {
     const encoded = Buffer.allocUnsafe(ENCODED_BYTES);
     let batch: RejectRecord[] = [];

@@ -1,7 +1,8 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { RawRejection } from '../engine/row-engine.js';
 import type { RejectSink } from '../engine/table-transform.js';
+import { makePrivateDir } from '../private-files.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { rangeSpoolPath, rejectCsvPath, tableSpoolPath } from './paths.js';
 import { writeRejectCsv } from './reject-csv.js';
@@ -23,7 +24,7 @@ export class RejectFile implements RejectSink {
   /** An atomic table's reject file (`range` undefined), or one range's spool. */
   constructor(reportDir: string, private readonly spec: AnyTableSpec, options: { range?: number } = {}) {
     const spool = options.range === undefined ? tableSpoolPath(reportDir, spec.target) : rangeSpoolPath(reportDir, spec.target, options.range);
-    mkdirSync(path.dirname(spool), { recursive: true });
+    makePrivateDir(path.dirname(spool));
     this.spool = new SpoolWriter(spool);
     this.csvPath = rejectCsvPath(reportDir, spec.target);
     this.ownsCsv = options.range === undefined;

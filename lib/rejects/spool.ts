@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { CopiarError } from '../errors.js';
+import { PRIVATE_FILE_MODE } from '../private-files.js';
 
 /**
  * Rejected rows as the copy hands them over, undecoded: per row the byte lengths of
@@ -30,7 +31,7 @@ export class SpoolWriter {
   private draining: Promise<void> | null = null;
 
   constructor(readonly path: string) {
-    this.file = createWriteStream(path, { highWaterMark: 4 * BLOCK });
+    this.file = createWriteStream(path, { highWaterMark: 4 * BLOCK, mode: PRIVATE_FILE_MODE });
     this.done = finished(this.file);
     // The file's own errors surface through close().
     this.done.catch(() => undefined);

@@ -1,18 +1,31 @@
-import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
+import { checkWritableDir } from '../private-files.js';
 import { Limiter } from '../load/limiter.js';
 import { closeQuietly, connect } from '../pg/connection.js';
 import { exportSnapshot } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { selectTables } from '../table-spec/table-set.js';
 import { takeRunLock } from '../state/run-lock.js';
-import { lastUnfinishedRun, recordRunEnd, recordRunResumed, recordRunStart } from '../state/runs.js';
+import { lastUnfinishedRun, recordRunEnd, recordRunResumed, recordRunStart, type UnfinishedRun } from '../state/runs.js';
 import { prepareTarget } from './preflight.js';
 import { runSettings, type RunOptions, type RunSettings } from './options.js';
 import { newRunSummary, writeSummary, type RunSummary } from './summary.js';
 import { runTables } from './table-runner.js';
+
+/** --resume continues a stored run as it was: other tables or another folder are a mistake, not a wish. */
+function checkSameRun(settings: RunSettings, stored: UnfinishedRun): void {
+  const named = [...(settings.tables ?? [])].sort();
+  const sameTables = named.length === 0 || named.join(',') === [...stored.tables].sort().join(',');
+  const sameFolder = !settings.reportDirGiven || settings.reportDir === path.resolve(stored.reportDir);
+  if (sameTables && sameFolder) return;
+  throw new CopiarError(
+    'USO_INVALIDO',
+    `--resume continúa la ejecución ${stored.id} tal como empezó (tablas ${stored.tables.join(', ')}; informe en ${path.resolve(stored.reportDir)}): quite ${sameTables ? '--report-dir' : '--table'}${sameTables || sameFolder ? '' : ' y --report-dir'}, o lance una ejecución nueva sin --resume.`,
+  );
+}
 
 /** Which run this is: a new one, or the unfinished one being resumed with its own settings. */
 interface RunRecord {
@@ -27,7 +40,9 @@ interface RunRecord {
 async function startOrResumeRun(settings: RunSettings, requested: AnyTableSpec[], source: pg.ClientBase, lockSession: pg.ClientBase): Promise<RunRecord> {
   const resumed = settings.resume ? await lastUnfinishedRun(lockSession) : null;
   if (settings.resume && resumed === null) throw new CopiarError('USO_INVALIDO', 'No hay ninguna ejecución sin terminar que continuar: lance la migración sin --resume.');
+  if (resumed !== null) checkSameRun(settings, resumed);
   const specs = resumed === null ? requested : selectTables(settings.catalog, resumed.tables);
+  if (resumed !== null) checkWritableDir(resumed.reportDir, 'carpeta del informe');
   const replaced = await prepareTarget(source, lockSession, settings.catalog, specs, { replace: settings.replace === true });
   if (resumed === null) {
     const runId = await recordRunStart(lockSession, specs.map((s) => s.target), settings.reportDir, settings.rangeRows);
@@ -48,6 +63,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
   const settings = runSettings(options);
   // An unknown table is refused before anything connects.
   const requested = selectTables(settings.catalog, settings.tables);
+  if (!settings.resume) checkWritableDir(settings.reportDir, 'carpeta del informe');
   const emit = settings.onEvent ?? (() => undefined);
   const started = performance.now();
   const summary = newRunSummary(settings.reportDir, new Date());
@@ -62,7 +78,6 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     if (run.replaced.length > 0) summary.replaced = run.replaced;
     const snapshot = await exportSnapshot(coordinator);
     summary.snapshot = snapshot;
-    mkdirSync(run.reportDir, { recursive: true });
     emit({ type: 'run_start', tables: run.specs.map((s) => s.target), reportDir: run.reportDir });
     emit({ type: 'snapshot', snapshot });
     await settings.onSnapshot?.(snapshot);

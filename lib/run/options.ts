@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { CopiarError } from '../errors.js';
 import type { ConnectionOptions } from '../pg/connection.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -14,7 +15,8 @@ export interface RunOptions {
   catalog: readonly AnyTableSpec[];
   /** Target tables to migrate; all of the catalog when empty. */
   tables?: readonly string[];
-  reportDir: string;
+  /** The report folder; by default copiar-tablas-informes/<fecha>. Stored absolute, so a resume finds it from anywhere. */
+  reportDir?: string;
   /** Copies at once: tables, and the ranges of a table in ranges, share them (--jobs). */
   jobs?: number;
   /** Tables larger than this are copied in primary-key ranges that commit one by one. */
@@ -42,11 +44,19 @@ export const DEFAULT_RETRIES = 3;
 
 /** The options with their defaults, checked before anything connects. */
 export interface RunSettings extends RunOptions {
+  reportDir: string;
+  /** The caller named the folder (a resume must then be of a run that uses it). */
+  reportDirGiven: boolean;
   source: ConnectionOptions;
   target: ConnectionOptions;
   jobs: number;
   rangeRows: number;
   retries: number;
+}
+
+export function defaultReportDir(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
+  return path.join('copiar-tablas-informes', stamp);
 }
 
 function integerFrom(name: string, value: number, min: number): number {
@@ -61,6 +71,8 @@ export function runSettings(options: RunOptions): RunSettings {
     ...options,
     source: { url: options.sourceUrl, sslCa: options.sourceSslCa ?? options.sslCa, role: 'origen', readOnly: true },
     target: { url: options.targetUrl, sslCa: options.targetSslCa ?? options.sslCa, role: 'destino' },
+    reportDir: path.resolve(options.reportDir ?? defaultReportDir()),
+    reportDirGiven: options.reportDir !== undefined,
     jobs: integerFrom('--jobs', options.jobs ?? 1, 1),
     rangeRows: integerFrom('--range-rows', options.rangeRows ?? DEFAULT_RANGE_ROWS, 1),
     retries: integerFrom('--retries', options.retries ?? DEFAULT_RETRIES, 0),

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CopyCounts } from '../engine/counts.js';
 import type { TableResult } from '../load/table-load.js';
+import { PRIVATE_FILE_MODE, makePrivate, makePrivateDir } from '../private-files.js';
 
 /** One table in summary.json; the keys are part of the interface (docs/contract.md). */
 export interface TableSummary extends CopyCounts {
@@ -60,6 +61,8 @@ export function newRunSummary(reportDir: string, startedAt: Date): RunSummary {
 }
 
 export function writeSummary(reportDir: string, summary: RunSummary): void {
-  mkdirSync(reportDir, { recursive: true });
-  writeFileSync(path.join(reportDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  makePrivateDir(reportDir);
+  const file = path.join(reportDir, 'summary.json');
+  writeFileSync(file, JSON.stringify(summary, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
+  makePrivate(file);
 }

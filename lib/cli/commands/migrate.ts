@@ -1,13 +1,13 @@
 import { RESUME_HINT } from '../../run/failure.js';
 import { migrate } from '../../run/migrate.js';
-import { defaultReportDir, type CommandContext } from '../context.js';
+import type { CommandContext } from '../context.js';
 import { EventPrinter, type OutputMode } from '../render/event-printer.js';
 import { stopDeadline, stopOnSignalsOrDeadline } from '../stop.js';
 
 export async function migrateCommand(context: CommandContext): Promise<number> {
   const { args, io } = context;
   const deadline = stopDeadline(args['max-duration'], args.until);
-  const tables = context.selectedTables().map((s) => s.target);
+  const tables = args.table === undefined ? [] : context.selectedTables().map((s) => s.target);
   const source = context.source();
   const target = context.target();
   const mode: OutputMode = args.json ? 'json' : args.quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'lines';
@@ -20,7 +20,7 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     targetSslCa: target.sslCa,
     catalog: context.catalog,
     tables,
-    reportDir: args['report-dir'] ?? defaultReportDir(),
+    reportDir: args['report-dir'],
     jobs: args.jobs,
     rangeRows: args['range-rows'],
     retries: args.retries,
