@@ -25,7 +25,10 @@ export function validateUrl(url: string | undefined, role: 'origen' | 'destino')
   try {
     parsed = new URL(url);
   } catch {
-    throw new CopiarError('USO_INVALIDO', `La URL de ${role} no es válida (${maskUrl(url)}): se espera postgres://usuario:clave@servidor:5432/base.`);
+    // A password with #, / or @ written as is cuts the URL in the wrong place.
+    const userinfo = /^[a-z]+:\/\/(.*)@/i.exec(url)?.[1] ?? '';
+    const hint = /[#/?@]/.test(userinfo) ? ' Si la contraseña tiene #, /, ? o @, escríbalos %23, %2F, %3F y %40.' : '';
+    throw new CopiarError('USO_INVALIDO', `La URL de ${role} no es válida (${maskUrl(url)}): se espera postgres://usuario:clave@servidor:5432/base.${hint}`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new CopiarError('USO_INVALIDO', `La URL de ${role} debe empezar por postgres:// o postgresql://, se recibió ${maskUrl(url)}.`);

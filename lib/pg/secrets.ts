@@ -12,19 +12,15 @@ export function maskUrl(url: string): string {
   }
 }
 
-/** Removes any password of the given URLs from a message that may quote them. */
+/**
+ * Masks the passwords of database URLs in a message, by parsing them: each known URL as
+ * given becomes its masked form, any other `postgres://user:password@` loses its
+ * password, and so does a `password=` parameter. The password's text is never replaced
+ * elsewhere: a short or common password ("s", "postgres") would shred the sentence and
+ * show most of itself through the gaps.
+ */
 export function scrubSecrets(message: string, urls: readonly (string | undefined)[]): string {
   let text = message;
-  for (const url of urls) {
-    if (!url) continue;
-    try {
-      const password = decodeURIComponent(new URL(url).password);
-      if (password) text = text.split(password).join('*****');
-      const raw = new URL(url).password;
-      if (raw) text = text.split(raw).join('*****');
-    } catch {
-      // An unparseable URL was already refused with its own message.
-    }
-  }
-  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/g, '$1:*****@');
+  for (const url of urls) if (url) text = text.split(url).join(maskUrl(url));
+  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/g, '$1:*****@').replace(/([?&]password=)[^&\s]*/gi, '$1*****');
 }
