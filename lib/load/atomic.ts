@@ -9,6 +9,7 @@ import { recordTableDone } from '../state/loads.js';
 import { checkAccounts, copyRows } from './copy-rows.js';
 import { inLoadTransaction } from './load-transaction.js';
 import { ProgressReporter } from './progress.js';
+import { lockForLoad } from './table-locks.js';
 import type { TableLoad, TableResult } from './table-load.js';
 
 /**
@@ -24,6 +25,7 @@ export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'an
   let copied = emptyCounts();
   const progress = new ProgressReporter(spec.target, load.progress ?? {}, () => copied);
   return inLoadTransaction(load, target, rejects, async (source) => {
+    await lockForLoad(target, spec);
     const lookupRules = await loadLookupRules(spec, target);
     const savedForeignKeys = await dropBeforeLoad(target, spec);
     await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);

@@ -14,6 +14,7 @@ import { checkAccounts, copyRows } from './copy-rows.js';
 import { inLoadTransaction, throwIfStopped } from './load-transaction.js';
 import { ProgressReporter } from './progress.js';
 import { rangeBoundaries, rangeWhere } from './range-bounds.js';
+import { lockForLoad } from './table-locks.js';
 import type { TableLoad, TableResult } from './table-load.js';
 
 /** How the table is cut, and what is already in: read back from the state on a resume. */
@@ -60,6 +61,7 @@ async function startOrResume(load: TableLoad, key: string): Promise<Ranges> {
   // The table is emptied by the first range's own transaction, so that range can be
   // copied with FREEZE.
   const childForeignKeys = await inTransaction(target, async () => {
+    await lockForLoad(target, spec);
     const saved = await dropBeforeLoad(target, spec);
     await recordRangedLoadStart(target, load.runId, spec.target, boundaries, saved);
     return saved;
@@ -87,7 +89,10 @@ class RangeCopier {
       // The first range to commit empties the table in its own transaction: its rows go
       // in frozen (no later hint-bit rewrite of those pages), and a failure before it
       // commits leaves the previous content.
-      if (first) await connection.query(`TRUNCATE ${quoteIdent(spec.target)}`);
+      if (first) {
+        await lockForLoad(connection, spec, this.ranges.childForeignKeys.map((fk) => fk.table));
+        await connection.query(`TRUNCATE ${quoteIdent(spec.target)}`);
+      }
       this.preparedJoin ??= preparedJoinSql(spec, source);
       const rows = await copyRows({
         spec,
@@ -159,6 +164,7 @@ async function finish(load: TableLoad, ranges: Ranges, started: number, rangesRe
   const copySeconds = [...ranges.done.values()].reduce((sum, r) => sum + r.seconds, 0);
   const count = ranges.boundaries.length + 1;
   const result = await inTransaction(target, async () => {
+    await lockForLoad(target, spec, ranges.childForeignKeys.map((fk) => fk.table));
     const indexStarted = performance.now();
     // The server's count of the whole table, against the sum of the ranges' counts.
     const { rows } = await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(spec.target)}`);
