@@ -22,11 +22,18 @@ export function stopDeadline(maxDuration: string | undefined, until: string | un
 }
 
 /**
- * An AbortSignal that fires on SIGINT, SIGTERM or the deadline, each with its own
- * sentence; `release` stops listening.
+ * An AbortSignal that fires on SIGINT, SIGTERM, the deadline, or the output closing
+ * under the run (`--json | head`: EPIPE), each with its own sentence; `release` stops
+ * listening.
  */
-export function stopOnSignalsOrDeadline(deadline: { ms: number; label: string } | null): { signal: AbortSignal; release: () => void } {
+export function stopOnSignalsOrDeadline(deadline: { ms: number; label: string } | null, output?: NodeJS.WritableStream): { signal: AbortSignal; release: () => void } {
   const stop = new AbortController();
+  // A reader that went away is a stop, not a crash that leaves the run "en_curso";
+  // later writes to the closed stream fail quietly here too.
+  const onOutputError = (error: { code?: string }): void => {
+    if (!stop.signal.aborted) stop.abort(new CopiarError('DETENIDO', `detenido porque se cerró la salida (${error.code ?? 'error de escritura'})`));
+  };
+  output?.on('error', onOutputError);
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!stop.signal.aborted) stop.abort(new CopiarError('DETENIDO', `detenido por la señal ${signal}`));
   };
