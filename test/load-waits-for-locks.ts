@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { runCli, startCli } from './helpers/cli.js';
 import { withClient } from './helpers/database.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
@@ -23,7 +23,8 @@ async function holdReadLock(url: string): Promise<{ pid: number; release: () => 
   return { pid, release: async () => void (await client.query('COMMIT'), await client.end()) };
 }
 
-t.test('a load waits for a lock without blocking the application, names who holds it, and goes on once it is free', async (t) => {
+/** A migrated mensajes, a session holding it, and a run started behind it, once the run has said so. */
+async function runBehindLock(t: Test) {
   const url = await dirtyLegacyDatabase(t);
   t.equal((await runCli(['--table', 'mensajes', ...report()], { DATABASE_URL: url })).code, 0);
   const holder = await holdReadLock(url);
@@ -32,6 +33,11 @@ t.test('a load waits for a lock without blocking the application, names who hold
   let stderr = '';
   run.child.stderr!.on('data', (d) => (stderr += d));
   await waitFor('el aviso del bloqueo', async () => stderr.includes(`la sesión ${holder.pid} (aplicacion-de-prueba, idle in transaction`), 20_000, 100);
+  return { url, holder, run };
+}
+
+t.test('a load waits for a lock without blocking the application, names who holds it, and goes on once it is free', async (t) => {
+  const { url, holder, run } = await runBehindLock(t);
   // Meanwhile the application still reads the table: the load's request does not stay queued.
   const counted = await withClient(url, async (c) => {
     await c.query("SET statement_timeout = '8s'");
@@ -44,14 +50,7 @@ t.test('a load waits for a lock without blocking the application, names who hold
 });
 
 t.test('a stop while waiting for a lock ends the run at once', async (t) => {
-  const url = await dirtyLegacyDatabase(t);
-  t.equal((await runCli(['--table', 'mensajes', ...report()], { DATABASE_URL: url })).code, 0);
-  const holder = await holdReadLock(url);
-  t.teardown(() => holder.release().catch(() => undefined));
-  const run = startCli(['--table', 'mensajes', ...report()], { DATABASE_URL: url });
-  let stderr = '';
-  run.child.stderr!.on('data', (d) => (stderr += d));
-  await waitFor('el aviso del bloqueo', async () => stderr.includes(`la sesión ${holder.pid}`), 20_000, 100);
+  const { run } = await runBehindLock(t);
   const stoppedAt = Date.now();
   run.child.kill('SIGTERM');
   const r = await run.done;
