@@ -4,12 +4,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import t from 'tap';
 import { cliNodeArgs } from '../dev/paths.js';
 import { runCli } from './helpers/cli.js';
 import { PROJECT_ROOT, withClient } from './helpers/database.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
+import { holdReadLock } from './helpers/locks.js';
 
 const report = () => ['--report-dir', mkdtempSync(path.join(tmpdir(), 'epipe-'))];
 
@@ -18,10 +18,8 @@ t.test('a --json reader that closes stops the run cleanly', async (t) => {
   t.equal((await runCli(['--table', 'mensajes', ...report()], { DATABASE_URL: url })).code, 0);
   // An application transaction keeps the run waiting, and writing retry events, after
   // the reader has gone.
-  const holder = new pg.Client({ connectionString: url });
-  await holder.connect();
-  t.teardown(() => holder.end());
-  await holder.query('BEGIN; SELECT 1 FROM mensajes LIMIT 1');
+  const holder = await holdReadLock(url);
+  t.teardown(holder.release);
   const child = spawn(process.execPath, [...cliNodeArgs(), '--table', 'mensajes', '--json', ...report()], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, DATABASE_URL: url },
@@ -36,7 +34,7 @@ t.test('a --json reader that closes stops the run cleanly', async (t) => {
     if (lines >= 3) child.stdout.destroy();
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  await holder.query('COMMIT');
+  await holder.release();
   t.equal(code, 1, stderr);
   t.notMatch(stderr, /\n\s+at |Unhandled|uncaught/i, 'sin traza de un fallo');
   const state = await withClient(url, async (c) => (await c.query('SELECT estado FROM copiar_tablas.ejecuciones ORDER BY id DESC LIMIT 1')).rows[0].estado);

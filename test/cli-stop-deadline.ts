@@ -28,4 +28,6 @@ t.test('what it cannot read is refused, saying what it got', async (t) => {
   t.throws(() => stopDeadline('2 horas', undefined), { code: 'USO_INVALIDO', message: /se recibió "2 horas"/ });
   t.throws(() => stopDeadline(undefined, '25:00'), { code: 'USO_INVALIDO', message: /--until espera una hora HH:MM, se recibió "25:00"/ });
   t.throws(() => stopDeadline(undefined, '05:3'), { code: 'USO_INVALIDO' });
+  t.throws(() => stopDeadline('0s', undefined), { code: 'USO_INVALIDO', message: '--max-duration debe ser mayor que cero, se recibió "0s".' });
+  t.throws(() => stopDeadline('0h0m', undefined), { code: 'USO_INVALIDO' });
 });

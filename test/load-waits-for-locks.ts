@@ -4,24 +4,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import t, { type Test } from 'tap';
 import { runCli, startCli } from './helpers/cli.js';
 import { withClient } from './helpers/database.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
 import { waitFor } from './helpers/generated.js';
+import { holdReadLock } from './helpers/locks.js';
 
 const report = () => ['--report-dir', mkdtempSync(path.join(tmpdir(), 'bloqueo-'))];
-
-/** An application session in the middle of a transaction that read mensajes. */
-async function holdReadLock(url: string): Promise<{ pid: number; release: () => Promise<void> }> {
-  const client = new pg.Client({ connectionString: url, application_name: 'aplicacion-de-prueba' });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('SELECT 1 FROM mensajes LIMIT 1');
-  const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
-  return { pid, release: async () => void (await client.query('COMMIT'), await client.end()) };
-}
 
 /** A migrated mensajes, a session holding it, and a run started behind it, once the run has said so. */
 async function runBehindLock(t: Test) {

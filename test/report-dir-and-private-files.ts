@@ -8,6 +8,9 @@ import { runCli } from './helpers/cli.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { dirtyLegacyDatabase } from './helpers/fixture.js';
 import { generatedLegacyDatabase } from './helpers/generated.js';
+import { holdReadLock } from './helpers/locks.js';
+import { createTableSql } from '../lib/schema/ddl.js';
+import { mensajes } from '../transforms/mensajes.js';
 
 const mode = (p: string): string => (statSync(p).mode & 0o777).toString(8);
 const publicTables = (url: string): Promise<number> => withClient(url, async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).rows[0].n);
@@ -42,8 +45,12 @@ t.test('--resume continues the stored run as it was, and says so when told other
   const target = await freshDatabase(t);
   const dir = mkdtempSync(path.join(tmpdir(), 'reanudar-'));
   const env = { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target };
-  const stopped = await runCli(['--table', 'mensajes', '--range-rows', '2000', '--max-duration', '0s', '--report-dir', dir], env);
+  await withClient(target, (c) => c.query(createTableSql(mensajes)));
+  const holder = await holdReadLock(target);
+  t.teardown(holder.release);
+  const stopped = await runCli(['--table', 'mensajes', '--range-rows', '2000', '--max-duration', '2s', '--report-dir', dir], env);
   t.equal(stopped.code, 1, stopped.stderr);
+  await holder.release();
   const otherTable = await runCli(['--resume', '--table', 'sesiones'], env);
   t.equal(otherTable.code, 2);
   t.match(otherTable.stderr, /--resume continúa la ejecución \d+ tal como empezó \(tablas mensajes; informe en .*\): quite --table, o lance una ejecución nueva sin --resume\./);

@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import t from 'tap';
+import { createTableSql } from '../lib/schema/ddl.js';
+import { mensajes } from '../transforms/mensajes.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
 import { generatedLegacyDatabase, waitFor } from './helpers/generated.js';
+import { holdReadLock } from './helpers/locks.js';
 
 const RANGES = ['--range-rows', '2000'];
 
@@ -62,9 +65,15 @@ t.test('SIGTERM mid-copy, then --resume, equals a clean run', async (t) => {
 t.test('--max-duration stops the same way', async (t) => {
   const source = await generatedLegacyDatabase(t, 5_000);
   const target = await freshDatabase(t);
-  const r = await runCli(['--table', 'mensajes', ...RANGES, '--max-duration', '0s', '--report-dir', mkdtempSync(path.join(tmpdir(), 'dur-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
+  // The empty table made ahead and held by an application transaction: the run is still
+  // waiting for it when its time is up.
+  await withClient(target, (c) => c.query(createTableSql(mensajes)));
+  const holder = await holdReadLock(target);
+  t.teardown(holder.release);
+  const r = await runCli(['--table', 'mensajes', ...RANGES, '--max-duration', '2s', '--report-dir', mkdtempSync(path.join(tmpdir(), 'dur-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
   t.equal(r.code, 1);
-  t.match(r.stderr, /detenido al llegar al límite \(--max-duration 0s\).*--resume/);
+  t.match(r.stderr, /detenido al llegar al límite \(--max-duration 2s\).*--resume/);
+  await holder.release();
   const done = await runCli(['--resume'], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
   t.equal(done.code, 0, done.stderr);
 });

@@ -7,6 +7,7 @@ export function stopDeadline(maxDuration: string | undefined, until: string | un
     const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(maxDuration.trim());
     if (!match || maxDuration.trim() === '') throw new CopiarError('USO_INVALIDO', `--max-duration no se entiende: se recibió ${JSON.stringify(maxDuration)}; use por ejemplo 90m, 2h o 1h30m.`);
     const ms = ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000;
+    if (ms === 0) throw new CopiarError('USO_INVALIDO', `--max-duration debe ser mayor que cero, se recibió ${JSON.stringify(maxDuration)}.`);
     candidates.push({ ms, label: `--max-duration ${maxDuration}` });
   }
   if (until !== undefined) {
