@@ -23,13 +23,13 @@ export class CommandContext {
     this.secrets = [io.env.DATABASE_URL, io.env.SOURCE_DATABASE_URL, io.env.TARGET_DATABASE_URL];
   }
 
-  sourceUrl(): string {
+  private sourceUrl(): string {
     const url = validateUrl(this.args.source ?? this.io.env.SOURCE_DATABASE_URL ?? this.io.env.DATABASE_URL, 'origen');
     this.secrets.push(url);
     return url;
   }
 
-  targetUrl(): string {
+  private targetUrl(): string {
     const url = validateUrl(this.args.target ?? this.io.env.TARGET_DATABASE_URL ?? this.io.env.DATABASE_URL, 'destino');
     this.secrets.push(url);
     return url;

@@ -45,7 +45,7 @@ class ArrayLiteral {
  * its rule once per row, and returns the JOIN clause carrying the results as two
  * arrays. Keys with no value are left out: the LEFT JOIN gives NULL.
  */
-export async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Promise<{ sql: string; rows: number }> {
+async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Promise<{ sql: string; rows: number }> {
   const keys = new ArrayLiteral();
   const values = new ArrayLiteral();
   await streamRows<[string, string | null]>(source, join.query, ([key, raw]) => {

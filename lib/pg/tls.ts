@@ -6,7 +6,7 @@ import { CopiarError } from '../errors.js';
 type Role = 'origen' | 'destino';
 
 /** The URL's sslmode, spelled as libpq spells it (`no-verify` is node-postgres's name for `require`). */
-export function sslModeOf(url: URL): string | undefined {
+function sslModeOf(url: URL): string | undefined {
   const mode = url.searchParams.get('sslmode') ?? undefined;
   if (mode === 'no-verify') return 'require';
   if (mode === 'allow') return 'prefer';

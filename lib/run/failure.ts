@@ -13,7 +13,7 @@ export interface TableFailure {
 }
 
 /** The code a failure is reported with: its own, or the kind of failure it is. */
-export function failureCode(error: unknown): ErrorCode {
+function failureCode(error: unknown): ErrorCode {
   if (error instanceof CopiarError) return error.code;
   if (isTransient(error)) return 'CONEXION_PERDIDA';
   return sqlstateOf(error) === undefined ? 'ERROR_INTERNO' : 'ERROR_SERVIDOR';

@@ -54,7 +54,7 @@ export interface RunSettings extends RunOptions {
   retries: number;
 }
 
-export function defaultReportDir(now = new Date()): string {
+function defaultReportDir(now = new Date()): string {
   const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
   return path.join('copiar-tablas-informes', stamp);
 }

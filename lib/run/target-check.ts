@@ -9,7 +9,7 @@ import { createdTables, tablesTheToolWrote } from '../state/created-tables.js';
 import { stateSchemaExists } from '../state/state-schema.js';
 
 /** The tables of the run plus the ones their foreign keys point at, in load order. */
-export function tablesToEnsure(catalog: readonly AnyTableSpec[], specs: readonly AnyTableSpec[]): AnyTableSpec[] {
+function tablesToEnsure(catalog: readonly AnyTableSpec[], specs: readonly AnyTableSpec[]): AnyTableSpec[] {
   const names = new Set(specs.map((s) => s.target));
   for (const spec of specs) for (const fk of spec.foreignKeys ?? []) names.add(fk.references);
   return loadOrder(catalog).filter((t) => names.has(t.target));
