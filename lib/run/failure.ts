@@ -36,9 +36,14 @@ function withoutData(message: string): string {
   return `${message.slice(0, 120)}… (mensaje del servidor recortado: citaba ${message.length} caracteres de la consulta o de sus datos)`;
 }
 
-/** What to tell the operator about a table that failed or was stopped, secrets scrubbed, data cut. */
+/** An error's message as the operator may see it: secrets scrubbed, quoted data cut. */
+export function operatorMessage(error: unknown, secrets: readonly string[]): string {
+  return withoutData(scrubSecrets(error instanceof Error ? error.message : String(error), secrets));
+}
+
+/** What to tell the operator about a table that failed or was stopped. */
 export function describeTableFailure(table: string, error: unknown, options: { stopped: boolean; retries: number; secrets: readonly string[] }): TableFailure {
-  const raw = withoutData(scrubSecrets(error instanceof Error ? error.message : String(error), options.secrets));
+  const raw = operatorMessage(error, options.secrets);
   if (options.stopped) return { code: 'DETENIDO', message: `${table}: ${raw}; ${RESUME_HINT}.`, stopped: true };
   // A bare "write EPIPE" says nothing to an operator: say what it was.
   const base = isTransient(error) ? `se perdió la conexión y no volvió en ${options.retries} reintentos (${raw})` : raw;

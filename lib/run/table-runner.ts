@@ -5,13 +5,12 @@ import { throwIfStopped } from '../load/load-transaction.js';
 import type { TableResult } from '../load/table-load.js';
 import { tableEstimate } from '../pg/catalog.js';
 import { closeQuietly, connect } from '../pg/connection.js';
-import { scrubSecrets } from '../pg/secrets.js';
 import { openSnapshotSession } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { dependenciesOf } from '../table-spec/table-set.js';
 import { tableLoadState } from '../state/loads.js';
 import type { RunEvent } from './events.js';
-import { describeTableFailure } from './failure.js';
+import { describeTableFailure, operatorMessage } from './failure.js';
 import type { RunSettings } from './options.js';
 import { withRetries } from './retry.js';
 import { failedSummary, tableSummary, type RunSummary } from './summary.js';
@@ -88,7 +87,7 @@ async function loadTable(context: RunContext, spec: AnyTableSpec): Promise<void>
     retries: settings.retries,
     signal: settings.signal,
     onRetry: (attempt, waitMs, error) =>
-      emit({ type: 'table_retry', table: spec.target, attempt, waitMs, message: scrubSecrets((error as Error).message, [settings.sourceUrl, settings.targetUrl]) }),
+      emit({ type: 'table_retry', table: spec.target, attempt, waitMs, message: operatorMessage(error, [settings.sourceUrl, settings.targetUrl]) }),
   });
   context.summary.tables[spec.target] = tableSummary(result);
   emit({ type: 'table_done', result });
