@@ -1,4 +1,4 @@
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CopiarError } from './errors.js';
 
@@ -15,6 +15,27 @@ export function makePrivateDir(dir: string): void {
   const missing: string[] = [];
   for (let d = path.resolve(dir); !existsSync(d); d = path.dirname(d)) missing.unshift(d);
   for (const d of missing) mkdirSync(d, { mode: 0o700 });
+}
+
+/** A write that failed because the disk (or the quota, or the file-size limit) is full. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
+}
+
+/**
+ * Writes the whole file or leaves the previous one as it was: a full disk must not leave
+ * a summary.json cut in the middle.
+ */
+export function writePrivateFileWhole(file: string, text: string): void {
+  const partial = `${file}.${process.pid}.parcial`;
+  try {
+    writeFileSync(partial, text, { mode: PRIVATE_FILE_MODE });
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
 }
 
 /** Makes sure a file written before (or by another program) is the owner's alone. */

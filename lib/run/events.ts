@@ -9,6 +9,7 @@ export type RunEvent =
   | { type: 'table_start'; table: string; estimatedRows: number }
   | ({ type: 'table_progress' } & TableProgress)
   | { type: 'table_done'; result: TableResult }
-  | { type: 'table_failed'; table: string; code: string; message: string; sqlstate?: string }
+  | { type: 'table_failed'; table: string; code: string; message: string; sqlstate?: string; stopped: boolean }
+  | { type: 'table_not_started'; table: string }
   | { type: 'table_retry'; table: string; attempt: number; waitMs: number; message: string }
   | { type: 'run_done'; summary: RunSummary };

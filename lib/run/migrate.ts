@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { CopiarError } from '../errors.js';
 import { checkWritableDir } from '../private-files.js';
 import { Limiter } from '../load/limiter.js';
+import { stopError } from '../load/load-transaction.js';
 import { closeQuietly, connect } from '../pg/connection.js';
 import { exportSnapshot } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -65,6 +66,12 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
   const requested = selectTables(settings.catalog, settings.tables);
   if (!settings.resume) checkWritableDir(settings.reportDir, 'carpeta del informe');
   const emit = settings.onEvent ?? (() => undefined);
+  // The run also stops itself, as on Ctrl-C, when the disk of the report folder fills up.
+  const stopper = new AbortController();
+  const signal = settings.signal ? AbortSignal.any([settings.signal, stopper.signal]) : stopper.signal;
+  const stopRun = (reason: CopiarError): void => {
+    if (!signal.aborted) stopper.abort(reason);
+  };
   const started = performance.now();
   const summary = newRunSummary(settings.reportDir, new Date());
   let coordinator: pg.Client | undefined;
@@ -82,8 +89,9 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     emit({ type: 'snapshot', snapshot });
     await settings.onSnapshot?.(snapshot);
     const limiter = new Limiter(settings.jobs);
-    summary.ok = await runTables({ settings, ...run, snapshot, coordinator, lockSession, limiter, summary, emit });
-    summary.stopped = settings.signal?.aborted === true;
+    summary.ok = await runTables({ settings: { ...settings, signal }, ...run, snapshot, coordinator, lockSession, limiter, summary, emit, stopRun });
+    summary.stopped = signal.aborted;
+    if (signal.aborted) summary.stop_reason = stopError(signal).message;
     await recordRunEnd(lockSession, run.runId, summary.ok ? 'completada' : summary.stopped ? 'detenida' : 'fallida', summary.tables).catch(() => undefined);
   } finally {
     await closeQuietly(coordinator);
@@ -91,7 +99,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
   }
   summary.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
   summary.peak_rss_mb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
-  writeSummary(summary.report_dir, summary);
   emit({ type: 'run_done', summary });
+  writeSummary(summary.report_dir, summary);
   return summary;
 }

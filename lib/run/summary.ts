@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { CopiarError } from '../errors.js';
 import type { CopyCounts } from '../engine/counts.js';
 import type { TableResult } from '../load/table-load.js';
-import { PRIVATE_FILE_MODE, makePrivate, makePrivateDir } from '../private-files.js';
+import { isDiskFull, makePrivate, makePrivateDir, writePrivateFileWhole } from '../private-files.js';
 
 /** One table in summary.json; the keys are part of the interface (docs/contract.md). */
 export interface TableSummary extends CopyCounts {
@@ -10,7 +10,7 @@ export interface TableSummary extends CopyCounts {
   copy_seconds: number;
   index_seconds: number;
   analyze_seconds: number;
-  status: 'ok' | 'failed' | 'stopped';
+  status: 'ok' | 'failed' | 'stopped' | 'not_started';
   error?: string;
   ranges?: number;
   ranges_resumed?: number;
@@ -21,8 +21,10 @@ export interface TableSummary extends CopyCounts {
 export interface RunSummary {
   tables: Record<string, TableSummary>;
   ok: boolean;
-  /** Stopped on purpose (signal, --max-duration, --until). */
+  /** Stopped on purpose (signal, --max-duration, --until) or by a full disk. */
   stopped?: boolean;
+  /** Why it stopped, in one sentence. */
+  stop_reason?: string;
   /** Tables that held rows copiar-tablas did not write, replaced because of --replace. */
   replaced?: string[];
   started_at: string;
@@ -53,7 +55,16 @@ export function tableSummary(result: TableResult): TableSummary {
 }
 
 export function failedSummary(message: string, status: 'failed' | 'stopped' = 'failed'): TableSummary {
-  return { read: 0, written: 0, rejected: 0, adjusted: 0, seconds: 0, copy_seconds: 0, index_seconds: 0, analyze_seconds: 0, bytes: 0, status, error: message };
+  return { ...emptySummary(status), error: message };
+}
+
+function emptySummary(status: TableSummary['status']): TableSummary {
+  return { read: 0, written: 0, rejected: 0, adjusted: 0, seconds: 0, copy_seconds: 0, index_seconds: 0, analyze_seconds: 0, bytes: 0, status };
+}
+
+/** A table the run never reached because it was stopped first. */
+export function notStartedSummary(): TableSummary {
+  return emptySummary('not_started');
 }
 
 export function newRunSummary(reportDir: string, startedAt: Date): RunSummary {
@@ -61,8 +72,13 @@ export function newRunSummary(reportDir: string, startedAt: Date): RunSummary {
 }
 
 export function writeSummary(reportDir: string, summary: RunSummary): void {
-  makePrivateDir(reportDir);
   const file = path.join(reportDir, 'summary.json');
-  writeFileSync(file, JSON.stringify(summary, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
-  makePrivate(file);
+  try {
+    makePrivateDir(reportDir);
+    writePrivateFileWhole(file, JSON.stringify(summary, null, 2) + '\n');
+    makePrivate(file);
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    throw new CopiarError('DISCO_LLENO', `No se pudo escribir ${file}: el disco está lleno. El estado de la ejecución está guardado en la base de destino; libere espacio y, si la ejecución no terminó, continúe con: npx copiar-tablas --resume.`, { cause: error });
+  }
 }

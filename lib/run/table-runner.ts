@@ -1,7 +1,8 @@
 import type pg from 'pg';
+import { CopiarError } from '../errors.js';
+import { isDiskFull } from '../private-files.js';
 import { copyTable } from '../load/copy-table.js';
 import type { Limiter } from '../load/limiter.js';
-import { throwIfStopped } from '../load/load-transaction.js';
 import type { TableResult } from '../load/table-load.js';
 import { tableEstimate } from '../pg/catalog.js';
 import { closeQuietly, connect } from '../pg/connection.js';
@@ -13,7 +14,7 @@ import type { RunEvent } from './events.js';
 import { describeTableFailure, operatorMessage } from './failure.js';
 import type { RunSettings } from './options.js';
 import { withRetries } from './retry.js';
-import { failedSummary, tableSummary, type RunSummary } from './summary.js';
+import { failedSummary, notStartedSummary, tableSummary, type RunSummary } from './summary.js';
 
 /** What the tables of a run share once the checks passed and the snapshot is taken. */
 export interface RunContext {
@@ -31,6 +32,8 @@ export interface RunContext {
   limiter: Limiter;
   summary: RunSummary;
   emit: (event: RunEvent) => void;
+  /** Stops the whole run, as Ctrl-C does, for a reason that no table can get past. */
+  stopRun: (reason: CopiarError) => void;
 }
 
 /**
@@ -51,37 +54,50 @@ async function runTable(context: RunContext, spec: AnyTableSpec, done: ReadonlyM
   const dependencies = dependenciesOf(spec).filter((d) => done.has(d));
   const results = await Promise.all(dependencies.map((d) => done.get(d)!));
   const failed = dependencies.find((_, i) => !results[i]);
-  if (failed !== undefined) {
+  if (failed !== undefined && context.settings.signal?.aborted !== true) {
     const message = `${spec.target} no se migró porque falló ${failed}, de la que depende.`;
     context.summary.tables[spec.target] = failedSummary(message);
-    context.emit({ type: 'table_failed', table: spec.target, code: 'DEPENDENCIA_FALLIDA', message });
+    context.emit({ type: 'table_failed', table: spec.target, code: 'DEPENDENCIA_FALLIDA', message, stopped: false });
     return false;
   }
   return context.limiter.run(async () => {
     try {
-      await loadTable(context, spec);
-      return true;
-    } catch (error) {
+      return await loadTable(context, spec);
+    } catch (caught) {
       const { settings } = context;
-      const failure = describeTableFailure(spec.target, error, { stopped: settings.signal?.aborted === true, retries: settings.retries, secrets: [settings.sourceUrl, settings.targetUrl] });
+      const error = isDiskFull(caught) || isDiskFull((caught as Error | null)?.cause) ? diskFull(context.reportDir, caught) : caught;
+      if (error !== caught) context.stopRun(error as CopiarError);
+      const failure = describeTableFailure(error, { stopped: settings.signal?.aborted === true, retries: settings.retries, secrets: [settings.sourceUrl, settings.targetUrl] });
       context.summary.tables[spec.target] = failedSummary(failure.message, failure.stopped ? 'stopped' : 'failed');
-      context.emit({ type: 'table_failed', table: spec.target, code: failure.code, message: failure.message, ...(failure.sqlstate ? { sqlstate: failure.sqlstate } : {}) });
+      context.emit({ type: 'table_failed', table: spec.target, code: failure.code, message: failure.message, ...(failure.sqlstate ? { sqlstate: failure.sqlstate } : {}), stopped: failure.stopped });
       return false;
     }
   });
 }
 
-/** A table finished by the run being resumed is kept; any other is copied, with retries. */
-async function loadTable(context: RunContext, spec: AnyTableSpec): Promise<void> {
+function diskFull(reportDir: string, cause: unknown): CopiarError {
+  return new CopiarError('DISCO_LLENO', `detenido porque se llenó el disco de la carpeta del informe (${reportDir}): libere espacio`, { cause });
+}
+
+/**
+ * A table finished by the run being resumed is kept; a table the run did not reach
+ * before a stop is left for --resume; any other is copied, with retries. True when the
+ * table is in.
+ */
+async function loadTable(context: RunContext, spec: AnyTableSpec): Promise<boolean> {
   const { settings, emit } = context;
   const previous = await tableLoadState(context.lockSession, context.runId, spec.target);
   if (previous?.status === 'completa') {
     const result = previous.summary as TableResult;
     context.summary.tables[spec.target] = { ...tableSummary(result), resumed: true };
     emit({ type: 'table_done', result });
-    return;
+    return true;
   }
-  throwIfStopped(settings.signal);
+  if (settings.signal?.aborted === true) {
+    context.summary.tables[spec.target] = notStartedSummary();
+    emit({ type: 'table_not_started', table: spec.target });
+    return false;
+  }
   emit({ type: 'table_start', table: spec.target, estimatedRows: (await tableEstimate(context.coordinator, spec.source.table)).rows });
   const result = await withRetries(() => copyOnce(context, spec), {
     retries: settings.retries,
@@ -91,6 +107,7 @@ async function loadTable(context: RunContext, spec: AnyTableSpec): Promise<void>
   });
   context.summary.tables[spec.target] = tableSummary(result);
   emit({ type: 'table_done', result });
+  return true;
 }
 
 async function copyOnce(context: RunContext, spec: AnyTableSpec): Promise<TableResult> {

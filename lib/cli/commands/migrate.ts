@@ -1,4 +1,3 @@
-import { RESUME_HINT } from '../../run/failure.js';
 import { migrate } from '../../run/migrate.js';
 import type { CommandContext } from '../context.js';
 import { EventPrinter, type OutputMode } from '../render/event-printer.js';
@@ -30,8 +29,5 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     onEvent: printer.handle,
     progressIntervalMs: mode === 'tty' ? 500 : 5000,
   }).finally(stop.release);
-  if (summary.stopped && !args.json) {
-    io.stderr.write(`copiar-tablas: ${(stop.signal.reason as Error).message}; lo copiado hasta el último tramo queda guardado; ${RESUME_HINT}\n`);
-  }
   return summary.ok ? 0 : 1;
 }

@@ -1,4 +1,6 @@
 import type { RunEvent } from '../../run/events.js';
+import { RESUME_HINT } from '../../run/failure.js';
+import type { RunSummary } from '../../run/summary.js';
 import { MB, formatNumber } from './format.js';
 import { summaryTable } from './summary-table.js';
 
@@ -26,7 +28,8 @@ export class EventPrinter {
       return;
     }
     if (this.mode === 'quiet') {
-      if (event.type === 'table_failed') this.err.write(`ERROR ${event.table}: ${event.message}\n`);
+      if (event.type === 'table_failed' && !event.stopped) this.err.write(`ERROR ${event.table}: ${event.message}\n`);
+      if (event.type === 'run_done') this.stopLine(event.summary);
       return;
     }
     switch (event.type) {
@@ -57,18 +60,26 @@ export class EventPrinter {
       case 'table_failed':
         this.live.delete(event.table);
         this.clearLive();
-        this.err.write(`ERROR ${event.table}: ${event.message}\n`);
+        // A stop is told once, by the run; the table says only where it stopped.
+        this.err.write(event.stopped ? `${event.table}: detenida\n` : `ERROR ${event.table}: ${event.message}\n`);
         this.drawLive();
         break;
       case 'run_done':
         this.clearLive();
         this.out.write(summaryTable(event.summary) + '\n');
         this.out.write(`Informe: ${event.summary.report_dir}\n`);
+        this.stopLine(event.summary);
         break;
       default:
         break;
     }
   };
+
+  /** The one line that tells a stop: why, what is kept, how to go on. */
+  private stopLine(summary: RunSummary): void {
+    if (!summary.stopped) return;
+    this.err.write(`copiar-tablas: ${summary.stop_reason ?? 'detenido'}; se conservan las tablas terminadas y los tramos confirmados; ${RESUME_HINT}\n`);
+  }
 
   /** Rows (and share of the catalog's estimate), MB, rows/s, time left, rejects. */
   private describeProgress(event: { table: string; read: number; bytes: number; rejected: number }): string {

@@ -1,5 +1,5 @@
 import { sumCounts, type CopyCounts } from '../../engine/counts.js';
-import type { RunSummary } from '../../run/summary.js';
+import type { RunSummary, TableSummary } from '../../run/summary.js';
 import { MB, formatNumber } from './format.js';
 
 function pad(text: string, width: number, right = true): string {
@@ -19,11 +19,13 @@ function cells(name: string, counts: CopyCounts, seconds: number): string[] {
   ];
 }
 
+const STATUS_LABEL: Record<TableSummary['status'], string> = { ok: '', failed: ' (FALLÓ)', stopped: ' (DETENIDA)', not_started: ' (NO INICIADA)' };
+
 /** The closing table, like pgloader's: one line per table and the totals. */
 export function summaryTable(summary: RunSummary): string {
   const header = ['tabla', 'leídas', 'escritas', 'rechazadas', 'ajustadas', 'MB', 'segundos', 'filas/s'];
   const rows = Object.entries(summary.tables).map(([table, t]) =>
-    cells(t.status === 'ok' ? table : t.status === 'stopped' ? `${table} (DETENIDA)` : `${table} (FALLÓ)`, t, t.seconds + t.analyze_seconds),
+    cells(`${table}${STATUS_LABEL[t.status]}`, t, t.seconds + t.analyze_seconds),
   );
   const total = cells('total', sumCounts(Object.values(summary.tables)), summary.seconds);
   const widths = header.map((h, i) => Math.max(h.length, total[i]!.length, ...rows.map((r) => r[i]!.length)));
