@@ -8,11 +8,9 @@ import { PROJECT_ROOT, withClient } from './helpers/database.js';
 // Root cloning into its own home (/root is 0700, as in most containers): the embedded
 // server runs as the `postgres` user, who cannot enter that folder. `npm ci && npm run
 // demo` and `npm test` start it all the same.
-t.test('the embedded server starts from node_modules inside a folder only root can enter', async (t) => {
-  if (process.getuid?.() !== 0) {
-    t.skip('solo como root: el servidor embebido corre entonces como el usuario postgres');
-    return;
-  }
+const notRoot = process.getuid?.() !== 0 ? 'solo como root: el servidor embebido corre entonces como el usuario postgres' : false;
+
+t.test('the embedded server starts from node_modules inside a folder only root can enter', { skip: notRoot }, async (t) => {
   const home = mkdtempSync(path.join(tmpdir(), 'casa-de-root-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
   t.equal(statSync(home).mode & 0o777, 0o700, 'una carpeta como /root');

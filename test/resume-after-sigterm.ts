@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import t from 'tap';
 import { createTableSql } from '../lib/schema/ddl.js';
 import { mensajes } from '../transforms/mensajes.js';
-import { runCli, startCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
+import { stopAfterFirstRange } from './helpers/interrupt.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
-import { generatedLegacyDatabase, waitFor } from './helpers/generated.js';
+import { generatedLegacyDatabase } from './helpers/generated.js';
 import { holdReadLock } from './helpers/locks.js';
 
 const RANGES = ['--range-rows', '2000'];
@@ -23,25 +23,10 @@ t.test('SIGTERM mid-copy, then --resume, equals a clean run', async (t) => {
   t.equal(reference.code, 0, reference.stderr);
 
   const target = await freshDatabase(t);
-  // A first run creates the state schema; then the test holds the checkpoint table so
-  // the next run blocks right before committing its first range.
-  t.equal((await runCli(['--table', 'profesiones', '--report-dir', mkdtempSync(path.join(tmpdir(), 'prev-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target })).code, 0);
-  const blocker = new pg.Client({ connectionString: target });
-  await blocker.connect();
-  await blocker.query('BEGIN');
-  await blocker.query('LOCK TABLE copiar_tablas.tramos IN EXCLUSIVE MODE');
   const dir = mkdtempSync(path.join(tmpdir(), 'interrumpido-'));
-  const run = startCli(['--table', 'mensajes', ...RANGES, '--report-dir', dir], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
-  await waitFor('la copia espera el punto de control', () =>
-    withClient(target, async (c) => (await c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'copiar-tablas' AND wait_event_type = 'Lock'")).rows.length > 0),
-  );
-  run.child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  await blocker.query('COMMIT');
-  await blocker.end();
   const stoppedAt = Date.now();
-  const interrupted = await run.done;
-  t.ok(Date.now() - stoppedAt < 10_000, 'se detiene en segundos');
+  const interrupted = await stopAfterFirstRange({ source, target }, ['--table', 'mensajes', ...RANGES, '--report-dir', dir], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
+  t.ok(Date.now() - stoppedAt < 20_000, 'se detiene en segundos');
   t.equal(interrupted.code, 1);
   t.match(interrupted.stderr, /detenido por la señal SIGTERM.*continúe con: npx copiar-tablas --resume/);
   const partial = await withClient(target, async (c) => (await c.query("SELECT count(*)::int AS n FROM copiar_tablas.tramos WHERE tabla = 'mensajes'")).rows[0].n);

@@ -1,3 +1,8 @@
+/** The URL carries a password (in its user part or as a parameter): never to be printed. */
+export function hasPassword(url: string): boolean {
+  return maskUrl(url) !== url;
+}
+
 /** The URL with its password replaced, for every place a URL is shown. */
 export function maskUrl(url: string): string {
   try {

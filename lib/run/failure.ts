@@ -42,11 +42,12 @@ export function operatorMessage(error: unknown, secrets: readonly string[]): str
 }
 
 /** What to tell the operator about a table that failed or was stopped. */
-export function describeTableFailure(error: unknown, options: { stopped: boolean; retries: number; secrets: readonly string[] }): TableFailure {
+export function describeTableFailure(error: unknown, options: { stopped: boolean; retries: number; secrets: readonly string[]; resumeHint?: string }): TableFailure {
+  const hint = options.resumeHint ?? RESUME_HINT;
   const raw = operatorMessage(error, options.secrets);
-  if (options.stopped) return { code: error instanceof CopiarError ? error.code : 'DETENIDO', message: `${raw}; ${RESUME_HINT}.`, stopped: true };
+  if (options.stopped) return { code: error instanceof CopiarError ? error.code : 'DETENIDO', message: `${raw}; ${hint}.`, stopped: true };
   // A bare "write EPIPE" says nothing to an operator: say what it was.
   const base = isTransient(error) ? `se perdió la conexión y no volvió en ${options.retries} reintentos (${raw})` : raw;
   const sqlstate = error instanceof CopiarError ? undefined : sqlstateOf(error);
-  return { code: failureCode(error), message: `${base} (${RESUME_HINT})`, ...(sqlstate ? { sqlstate } : {}), stopped: false };
+  return { code: failureCode(error), message: `${base} (${hint})`, ...(sqlstate ? { sqlstate } : {}), stopped: false };
 }

@@ -12,6 +12,7 @@ import { selectTables } from '../table-spec/table-set.js';
 import { takeRunLock } from '../state/run-lock.js';
 import { lastUnfinishedRun, recordRunEnd, recordRunResumed, recordRunStart, type UnfinishedRun } from '../state/runs.js';
 import { prepareTarget } from './preflight.js';
+import { checkResumeFiles } from './resume-files.js';
 import { runSettings, type RunOptions, type RunSettings } from './options.js';
 import { newRunSummary, writeSummary, type RunSummary } from './summary.js';
 import { runTables } from './table-runner.js';
@@ -43,7 +44,10 @@ async function startOrResumeRun(settings: RunSettings, requested: AnyTableSpec[]
   if (settings.resume && resumed === null) throw new CopiarError('USO_INVALIDO', 'No hay ninguna ejecución sin terminar que continuar: lance la migración sin --resume.');
   if (resumed !== null) checkSameRun(settings, resumed);
   const specs = resumed === null ? requested : selectTables(settings.catalog, resumed.tables);
-  if (resumed !== null) checkWritableDir(resumed.reportDir, 'carpeta del informe');
+  if (resumed !== null) {
+    checkWritableDir(resumed.reportDir, 'carpeta del informe');
+    await checkResumeFiles(lockSession, resumed.id, resumed.reportDir);
+  }
   const replaced = await prepareTarget(source, lockSession, settings.catalog, specs, { replace: settings.replace === true });
   if (resumed === null) {
     const runId = await recordRunStart(lockSession, specs.map((s) => s.target), settings.reportDir, settings.rangeRows);
@@ -100,6 +104,6 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
   summary.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
   summary.peak_rss_mb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
   emit({ type: 'run_done', summary });
-  writeSummary(summary.report_dir, summary);
+  writeSummary(summary.report_dir, summary, settings.resumeHint);
   return summary;
 }

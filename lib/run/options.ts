@@ -3,6 +3,7 @@ import { CopiarError } from '../errors.js';
 import type { ConnectionOptions } from '../pg/connection.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import type { RunEvent } from './events.js';
+import { RESUME_HINT } from './failure.js';
 
 export interface RunOptions {
   sourceUrl: string;
@@ -33,6 +34,8 @@ export interface RunOptions {
   /** Called once the run's snapshot is taken, before any table is read; awaited. */
   onSnapshot?: (snapshot: string) => Promise<void> | void;
   progressIntervalMs?: number;
+  /** How to go on after a stop or a failure, as the caller's operator would type it. */
+  resumeHint?: string;
 }
 
 /**
@@ -52,6 +55,7 @@ export interface RunSettings extends RunOptions {
   jobs: number;
   rangeRows: number;
   retries: number;
+  resumeHint: string;
 }
 
 function defaultReportDir(now = new Date()): string {
@@ -76,5 +80,6 @@ export function runSettings(options: RunOptions): RunSettings {
     jobs: integerFrom('--jobs', options.jobs ?? 1, 1),
     rangeRows: integerFrom('--range-rows', options.rangeRows ?? DEFAULT_RANGE_ROWS, 1),
     retries: integerFrom('--retries', options.retries ?? DEFAULT_RETRIES, 0),
+    resumeHint: options.resumeHint ?? RESUME_HINT,
   };
 }

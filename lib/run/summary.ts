@@ -71,7 +71,7 @@ export function newRunSummary(reportDir: string, startedAt: Date): RunSummary {
   return { tables: {}, ok: true, started_at: startedAt.toISOString(), seconds: 0, snapshot: null, report_dir: reportDir, peak_rss_mb: 0 };
 }
 
-export function writeSummary(reportDir: string, summary: RunSummary): void {
+export function writeSummary(reportDir: string, summary: RunSummary, resumeHint: string): void {
   const file = path.join(reportDir, 'summary.json');
   try {
     makePrivateDir(reportDir);
@@ -79,6 +79,6 @@ export function writeSummary(reportDir: string, summary: RunSummary): void {
     makePrivate(file);
   } catch (error) {
     if (!isDiskFull(error)) throw error;
-    throw new CopiarError('DISCO_LLENO', `No se pudo escribir ${file}: el disco está lleno. El estado de la ejecución está guardado en la base de destino; libere espacio y, si la ejecución no terminó, continúe con: npx copiar-tablas --resume.`, { cause: error });
+    throw new CopiarError('DISCO_LLENO', `No se pudo escribir ${file}: el disco está lleno. El estado de la ejecución está guardado en la base de destino; libere espacio y, si la ejecución no terminó, ${resumeHint}.`, { cause: error });
   }
 }

@@ -67,7 +67,7 @@ async function runTable(context: RunContext, spec: AnyTableSpec, done: ReadonlyM
       const { settings } = context;
       const error = isDiskFull(caught) || isDiskFull((caught as Error | null)?.cause) ? diskFull(context.reportDir, caught) : caught;
       if (error !== caught) context.stopRun(error as CopiarError);
-      const failure = describeTableFailure(error, { stopped: settings.signal?.aborted === true, retries: settings.retries, secrets: [settings.sourceUrl, settings.targetUrl] });
+      const failure = describeTableFailure(error, { stopped: settings.signal?.aborted === true, retries: settings.retries, secrets: [settings.sourceUrl, settings.targetUrl], resumeHint: settings.resumeHint });
       context.summary.tables[spec.target] = failedSummary(failure.message, failure.stopped ? 'stopped' : 'failed');
       context.emit({ type: 'table_failed', table: spec.target, code: failure.code, message: failure.message, ...(failure.sqlstate ? { sqlstate: failure.sqlstate } : {}), stopped: failure.stopped });
       return false;

@@ -70,3 +70,13 @@ export async function recordTableDone(client: pg.ClientBase, runId: number, tabl
     [runId, table, JSON.stringify(summary)],
   );
 }
+
+/** The committed ranges of the tables a run has not finished: their reject spools must still be there. */
+export async function committedRangesOfUnfinishedTables(client: pg.ClientBase, runId: number): Promise<{ table: string; range: number }[]> {
+  const { rows } = await client.query<{ tabla: string; tramo: number }>(
+    `SELECT t.tabla, t.tramo FROM ${STATE_SCHEMA}.tramos t JOIN ${STATE_SCHEMA}.cargas c ON c.ejecucion = t.ejecucion AND c.tabla = t.tabla
+     WHERE t.ejecucion = $1 AND c.estado = 'cargando' ORDER BY t.tabla, t.tramo`,
+    [runId],
+  );
+  return rows.map((r) => ({ table: r.tabla, range: r.tramo }));
+}

@@ -8,30 +8,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI (dist/bin) as an operator would, with its own environment. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const childEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, DATABASE_URL: undefined, SOURCE_DATABASE_URL: undefined, TARGET_DATABASE_URL: undefined, ...env })) {
-    if (v !== undefined) childEnv[k] = v;
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...cliNodeArgs(), ...args], { env: childEnv, cwd: PROJECT_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Where the CLI runs: the project folder unless a test plays an operator elsewhere (cron, another shell). */
+export interface CliPlace {
+  cwd?: string;
 }
 
-/** Starts the CLI without waiting: for tests that interrupt it. */
-export function startCli(args: string[], env: Record<string, string | undefined> = {}): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
+/** Starts the built CLI (dist/bin) as an operator would, with its own environment, without waiting. */
+export function startCli(args: string[], env: Record<string, string | undefined> = {}, place: CliPlace = {}): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, DATABASE_URL: undefined, SOURCE_DATABASE_URL: undefined, TARGET_DATABASE_URL: undefined, ...env })) {
     if (v !== undefined) childEnv[k] = v;
   }
-  const child = spawn(process.execPath, [...cliNodeArgs(), ...args], { env: childEnv, cwd: PROJECT_ROOT });
+  const child = spawn(process.execPath, [...cliNodeArgs(), ...args], { env: childEnv, cwd: place.cwd ?? PROJECT_ROOT });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -41,4 +29,9 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
   return { child, done };
+}
+
+/** Runs the built CLI to the end. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, place: CliPlace = {}): Promise<CliResult> {
+  return startCli(args, env, place).done;
 }

@@ -13,18 +13,28 @@ export interface SmallDisk {
   makeRoom(): void;
 }
 
-/**
- * A real file system that fills up: an 8 MB tmpfs with a filler file that leaves about
- * `freeBytes` free. Mounting needs root (CI runs as root); elsewhere null, with why.
- */
-export function smallDisk(t: Teardown, freeBytes: number): SmallDisk | string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'disco-pequeno-'));
+function mountTmpfs(dir: string): void {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
+}
+
+/** Why no small disk can be made here (mounting needs root; CI runs as root), or null. */
+export const smallDiskMissing: string | null = (() => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'disco-prueba-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
+    mountTmpfs(dir);
+    execFileSync('umount', [dir]);
+    return null;
   } catch (error) {
+    return `no se puede montar un tmpfs pequeño (hace falta root): ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`;
+  } finally {
     rmSync(dir, { recursive: true, force: true });
-    return `no se pudo montar un tmpfs pequeño (hace falta root): ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`;
   }
+})();
+
+/** A real file system that fills up: an 8 MB tmpfs with a filler file that leaves about `freeBytes` free. */
+export function smallDisk(t: Teardown, freeBytes: number): SmallDisk {
+  const dir = mkdtempSync(path.join(tmpdir(), 'disco-pequeno-'));
+  mountTmpfs(dir);
   t.teardown(() => {
     execFileSync('umount', [dir]);
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { migrate } from '../../run/migrate.js';
+import { resumeHint } from '../resume-command.js';
 import type { CommandContext } from '../context.js';
 import { EventPrinter, type OutputMode } from '../render/event-printer.js';
 import { stopDeadline, stopOnSignalsOrDeadline } from '../stop.js';
@@ -10,7 +11,8 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
   const source = context.source();
   const target = context.target();
   const mode: OutputMode = args.json ? 'json' : args.quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'lines';
-  const printer = new EventPrinter(mode, io.stdout, io.stderr);
+  const hint = resumeHint(args);
+  const printer = new EventPrinter(mode, io.stdout, io.stderr, hint);
   const stop = stopOnSignalsOrDeadline(deadline, io.stdout);
   const summary = await migrate({
     sourceUrl: source.url,
@@ -28,6 +30,7 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     signal: stop.signal,
     onEvent: printer.handle,
     progressIntervalMs: mode === 'tty' ? 500 : 5000,
+    resumeHint: hint,
   }).finally(stop.release);
   return summary.ok ? 0 : 1;
 }

@@ -20,6 +20,7 @@ export class EventPrinter {
     private readonly mode: OutputMode,
     private readonly out: NodeJS.WritableStream = process.stdout,
     private readonly err: NodeJS.WritableStream = process.stderr,
+    private readonly resumeHint = RESUME_HINT,
   ) {}
 
   handle = (event: RunEvent): void => {
@@ -78,7 +79,7 @@ export class EventPrinter {
   /** The one line that tells a stop: why, what is kept, how to go on. */
   private stopLine(summary: RunSummary): void {
     if (!summary.stopped) return;
-    this.err.write(`copiar-tablas: ${summary.stop_reason ?? 'detenido'}; se conservan las tablas terminadas y los tramos confirmados; ${RESUME_HINT}\n`);
+    this.err.write(`copiar-tablas: ${summary.stop_reason ?? 'detenido'}; se conservan las tablas terminadas y los tramos confirmados; ${this.resumeHint}\n`);
   }
 
   /** Rows (and share of the catalog's estimate), MB, rows/s, time left, rejects. */
