@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { CopiarError } from '../errors.js';
-import { DEFAULT_RANGE_ROWS, DEFAULT_RETRIES } from '../run/options.js';
+import { DEADLINE_RANGE_ROWS, DEFAULT_RANGE_ROWS, DEFAULT_RETRIES } from '../run/options.js';
 
 const EXAMPLES: [string, string][] = [
   ['npx copiar-tablas --table mensajes', 'migra solo mensajes, con DATABASE_URL como origen y destino'],
@@ -38,7 +38,7 @@ function parser(argv: string[], tableNames: readonly string[]) {
     .option('target-ssl-ca', { type: 'string', describe: 'el certificado raíz solo para la base de destino' })
     .option('replace', { type: 'boolean', default: false, describe: 'reemplaza también las filas que copiar-tablas no escribió en una tabla de destino (sin esto, la ejecución se niega)' })
     .option('resume', { type: 'boolean', default: false, describe: 'continúa la última ejecución sin terminar desde su último tramo guardado' })
-    .option('range-rows', { alias: ['chunk-rows', 'split-rows'], type: 'number', default: DEFAULT_RANGE_ROWS, describe: 'filas por tramo en las tablas grandes (cada tramo se guarda con su punto de control)' })
+    .option('range-rows', { alias: ['chunk-rows', 'split-rows'], type: 'number', describe: `filas por tramo en las tablas grandes, cada tramo con su punto de control (${DEFAULT_RANGE_ROWS.toLocaleString('es')}; con --max-duration o --until, ${DEADLINE_RANGE_ROWS.toLocaleString('es')})` })
     .option('retries', { type: 'number', default: DEFAULT_RETRIES, describe: 'reintentos por tabla ante fallos pasajeros (conexión perdida, servidor reiniciando)' })
     .option('max-duration', { type: 'string', describe: 'se detiene limpiamente tras este tiempo (90m, 2h, 1h30m)' })
     .option('until', { type: 'string', describe: 'se detiene limpiamente a esta hora local (05:30)' })

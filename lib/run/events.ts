@@ -8,7 +8,7 @@ export type RunEvent =
   | { type: 'snapshot'; snapshot: string }
   | { type: 'table_start'; table: string; estimatedRows: number }
   | ({ type: 'table_progress' } & TableProgress)
-  | { type: 'table_done'; result: TableResult }
+  | { type: 'table_done'; result: TableResult; /** Finished by the run being resumed, kept as it was. */ kept?: boolean }
   | { type: 'table_failed'; table: string; code: string; message: string; sqlstate?: string; stopped: boolean }
   | { type: 'table_not_started'; table: string }
   | { type: 'table_retry'; table: string; attempt: number; waitMs: number; message: string }

@@ -22,6 +22,8 @@ export interface RunOptions {
   jobs?: number;
   /** Tables larger than this are copied in primary-key ranges that commit one by one. */
   rangeRows?: number;
+  /** The run has a time limit (--max-duration, --until): big tables go in smaller ranges. */
+  deadline?: boolean;
   /** Transient failures retried per table, with exponential backoff. */
   retries?: number;
   /** Continue the last unfinished run (its tables, report folder and ranges). */
@@ -43,6 +45,11 @@ export interface RunOptions {
  * of mensajes here), and a table under this size is copied atomically, with COPY FREEZE.
  */
 export const DEFAULT_RANGE_ROWS = 4_000_000;
+/**
+ * With a time limit a stop must not throw the night away: a table loads in ranges from
+ * this size, so a stop loses at most one range (seconds of work), not the whole table.
+ */
+export const DEADLINE_RANGE_ROWS = 500_000;
 export const DEFAULT_RETRIES = 3;
 
 /** The options with their defaults, checked before anything connects. */
@@ -78,7 +85,7 @@ export function runSettings(options: RunOptions): RunSettings {
     reportDir: path.resolve(options.reportDir ?? defaultReportDir()),
     reportDirGiven: options.reportDir !== undefined,
     jobs: integerFrom('--jobs', options.jobs ?? 1, 1),
-    rangeRows: integerFrom('--range-rows', options.rangeRows ?? DEFAULT_RANGE_ROWS, 1),
+    rangeRows: integerFrom('--range-rows', options.rangeRows ?? (options.deadline === true ? DEADLINE_RANGE_ROWS : DEFAULT_RANGE_ROWS), 1),
     retries: integerFrom('--retries', options.retries ?? DEFAULT_RETRIES, 0),
     resumeHint: options.resumeHint ?? RESUME_HINT,
   };

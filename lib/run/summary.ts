@@ -14,6 +14,8 @@ export interface TableSummary extends CopyCounts {
   error?: string;
   ranges?: number;
   ranges_resumed?: number;
+  /** A table that did not finish: the ranges committed, whose rows (the counts) stay for --resume. */
+  ranges_done?: number;
   /** Finished by an earlier, interrupted run and kept by --resume. */
   resumed?: boolean;
 }
@@ -54,8 +56,16 @@ export function tableSummary(result: TableResult): TableSummary {
   };
 }
 
-export function failedSummary(message: string, status: 'failed' | 'stopped' = 'failed'): TableSummary {
-  return { ...emptySummary(status), error: message };
+/** What a table that did not finish keeps: its committed ranges. */
+export interface KeptRanges extends CopyCounts {
+  ranges: number;
+  rangesDone: number;
+}
+
+export function failedSummary(message: string, status: 'failed' | 'stopped' = 'failed', kept?: KeptRanges): TableSummary {
+  if (kept === undefined) return { ...emptySummary(status), error: message };
+  const { ranges, rangesDone, ...counts } = kept;
+  return { ...emptySummary(status), ...counts, ranges, ranges_done: rangesDone, error: message };
 }
 
 function emptySummary(status: TableSummary['status']): TableSummary {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { sumCounts } from '../engine/counts.js';
 import { CopiarError } from '../errors.js';
 import { isDiskFull } from '../private-files.js';
 import { copyTable } from '../load/copy-table.js';
@@ -14,7 +15,7 @@ import type { RunEvent } from './events.js';
 import { describeTableFailure, operatorMessage } from './failure.js';
 import type { RunSettings } from './options.js';
 import { withRetries } from './retry.js';
-import { failedSummary, notStartedSummary, tableSummary, type RunSummary } from './summary.js';
+import { failedSummary, notStartedSummary, tableSummary, type KeptRanges, type RunSummary } from './summary.js';
 
 /** What the tables of a run share once the checks passed and the snapshot is taken. */
 export interface RunContext {
@@ -68,11 +69,18 @@ async function runTable(context: RunContext, spec: AnyTableSpec, done: ReadonlyM
       const error = isDiskFull(caught) || isDiskFull((caught as Error | null)?.cause) ? diskFull(context.reportDir, caught) : caught;
       if (error !== caught) context.stopRun(error as CopiarError);
       const failure = describeTableFailure(error, { stopped: settings.signal?.aborted === true, retries: settings.retries, secrets: [settings.sourceUrl, settings.targetUrl], resumeHint: settings.resumeHint });
-      context.summary.tables[spec.target] = failedSummary(failure.message, failure.stopped ? 'stopped' : 'failed');
+      context.summary.tables[spec.target] = failedSummary(failure.message, failure.stopped ? 'stopped' : 'failed', await keptRanges(context, spec));
       context.emit({ type: 'table_failed', table: spec.target, code: failure.code, message: failure.message, ...(failure.sqlstate ? { sqlstate: failure.sqlstate } : {}), stopped: failure.stopped });
       return false;
     }
   });
+}
+
+/** The committed ranges of a table in ranges that did not finish; none when it loads atomically. */
+async function keptRanges(context: RunContext, spec: AnyTableSpec): Promise<KeptRanges | undefined> {
+  const state = await tableLoadState(context.lockSession, context.runId, spec.target).catch(() => null);
+  if (state?.status !== 'cargando' || state.boundaries === null) return undefined;
+  return { ...sumCounts(state.doneRanges.values()), ranges: state.boundaries.length + 1, rangesDone: state.doneRanges.size };
 }
 
 function diskFull(reportDir: string, cause: unknown): CopiarError {
@@ -90,7 +98,7 @@ async function loadTable(context: RunContext, spec: AnyTableSpec): Promise<boole
   if (previous?.status === 'completa') {
     const result = previous.summary as TableResult;
     context.summary.tables[spec.target] = { ...tableSummary(result), resumed: true };
-    emit({ type: 'table_done', result });
+    emit({ type: 'table_done', result, kept: true });
     return true;
   }
   if (settings.signal?.aborted === true) {

@@ -24,6 +24,7 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     reportDir: args['report-dir'],
     jobs: args.jobs,
     rangeRows: args['range-rows'],
+    deadline: deadline !== null,
     retries: args.retries,
     resume: args.resume,
     replace: args.replace,

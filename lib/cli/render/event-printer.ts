@@ -49,7 +49,11 @@ export class EventPrinter {
         const r = event.result;
         this.live.delete(r.table);
         this.clearLive();
-        this.err.write(`${r.table}: ${formatNumber(r.written)} escritas, ${formatNumber(r.rejected)} rechazadas en ${r.seconds.toFixed(2)} s\n`);
+        this.err.write(
+          event.kept
+            ? `${r.table}: ya migrada, se conserva (${formatNumber(r.written)} escritas, ${formatNumber(r.rejected)} rechazadas)\n`
+            : `${r.table}: ${formatNumber(r.written)} escritas, ${formatNumber(r.rejected)} rechazadas en ${r.seconds.toFixed(2)} s\n`,
+        );
         this.drawLive();
         break;
       }
@@ -79,7 +83,7 @@ export class EventPrinter {
   /** The one line that tells a stop: why, what is kept, how to go on. */
   private stopLine(summary: RunSummary): void {
     if (!summary.stopped) return;
-    this.err.write(`copiar-tablas: ${summary.stop_reason ?? 'detenido'}; se conservan las tablas terminadas y los tramos confirmados; ${this.resumeHint}\n`);
+    this.err.write(`copiar-tablas: ${summary.stop_reason ?? 'detenido'}; ${whatIsKept(summary)}; ${this.resumeHint}\n`);
   }
 
   /** Rows (and share of the catalog's estimate), MB, rows/s, time left, rejects. */
@@ -116,6 +120,18 @@ export class EventPrinter {
     for (const line of this.live.values()) this.err.write(line + '\n');
     this.lastLines = this.live.size;
   }
+}
+
+/** What a stop keeps, table by table: finished tables, committed ranges, and what starts over. */
+export function whatIsKept(summary: RunSummary): string {
+  const tables = Object.entries(summary.tables);
+  const finished = tables.filter(([, t]) => t.status === 'ok').length;
+  const parts = [finished === 0 ? 'ninguna tabla terminada' : `${finished} ${finished === 1 ? 'tabla terminada' : 'tablas terminadas'}`];
+  for (const [name, t] of tables) {
+    if (t.status !== 'stopped' && t.status !== 'failed') continue;
+    parts.push(t.ranges_done ? `${name}: ${t.ranges_done} de ${t.ranges} tramos (${formatNumber(t.written)} filas escritas)` : `${name}: empezará de nuevo`);
+  }
+  return `se conserva: ${parts.join('; ')}`;
 }
 
 function jsonEvent(event: RunEvent): Record<string, unknown> {
