@@ -39,7 +39,7 @@ export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'an
     const indexStarted = performance.now();
     // The server builds the indexes while this process writes the reject CSV.
     const [indexSeconds] = await Promise.all([
-      restoreAfterLoad(target, spec, savedForeignKeys, load.reloadedLater).then(() => (performance.now() - indexStarted) / 1000),
+      restoreAfterLoad(target, spec, savedForeignKeys, load.reloadedLater, progress.indexStep).then(() => (performance.now() - indexStarted) / 1000),
       rejects.close(),
     ]);
     const { serverRows: _, seconds: copySeconds, ...counts } = rows;

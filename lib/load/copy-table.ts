@@ -31,5 +31,7 @@ async function copiesInRanges(load: TableLoad): Promise<boolean> {
 export async function copyTable(load: TableLoad): Promise<TableResult> {
   const key = load.spec.source.rangeKey;
   const loaded = key !== undefined && (await copiesInRanges(load)) ? await copyInRanges(load, key) : await copyAtomic(load);
+  const { read, written, rejected, adjusted, bytes } = loaded;
+  load.progress?.onProgress?.({ table: loaded.table, phase: 'analyze', read, written, rejected, adjusted, bytes });
   return { ...loaded, analyzeSeconds: await analyze(load.target, load.spec) };
 }

@@ -34,7 +34,7 @@ export async function copyInRanges(load: TableLoad, key: string): Promise<Omit<T
   const started = performance.now();
   const ranges = await startOrResume(load, key);
   const rangesResumed = ranges.done.size;
-  const progress = new ProgressReporter(load.spec.target, load.progress ?? {}, () => sumCounts(ranges.done.values()));
+  const progress = new ProgressReporter(load.spec.target, load.progress ?? {}, () => sumCounts(ranges.done.values()), () => ({ done: ranges.done.size, total: ranges.boundaries.length + 1 }));
   const copier = new RangeCopier(load, ranges, await loadLookupRules(load.spec, load.target), progress);
   const pending = Array.from({ length: ranges.boundaries.length + 1 }, (_, i) => i).filter((i) => !ranges.done.has(i));
   await progress.during(async () => {
@@ -42,7 +42,7 @@ export async function copyInRanges(load: TableLoad, key: string): Promise<Omit<T
     if (ranges.done.size === 0) await copier.copy(pending.shift()!, load.target, true);
     await copySideBySide(load, pending, (i, connection) => copier.copy(i, connection, false));
   });
-  return finish(load, ranges, started, rangesResumed);
+  return finish(load, ranges, started, rangesResumed, progress);
 }
 
 async function startOrResume(load: TableLoad, key: string): Promise<Ranges> {
@@ -158,7 +158,7 @@ async function copySideBySide(load: TableLoad, pending: number[], copy: (i: numb
 }
 
 /** The table's last transaction: counts checked, keys and indexes rebuilt, the reject CSV written. */
-async function finish(load: TableLoad, ranges: Ranges, started: number, rangesResumed: number): Promise<Omit<TableResult, 'analyzeSeconds'>> {
+async function finish(load: TableLoad, ranges: Ranges, started: number, rangesResumed: number, progress: ProgressReporter): Promise<Omit<TableResult, 'analyzeSeconds'>> {
   const { spec, target } = load;
   const counts = sumCounts(ranges.done.values());
   const copySeconds = [...ranges.done.values()].reduce((sum, r) => sum + r.seconds, 0);
@@ -171,7 +171,7 @@ async function finish(load: TableLoad, ranges: Ranges, started: number, rangesRe
     checkAccounts(spec.target, counts, Number(rows[0]!.n));
     // The server builds the indexes while this process writes the reject CSV.
     const [indexSeconds, rejectFile] = await Promise.all([
-      restoreAfterLoad(target, spec, ranges.childForeignKeys, load.reloadedLater).then(() => (performance.now() - indexStarted) / 1000),
+      restoreAfterLoad(target, spec, ranges.childForeignKeys, load.reloadedLater, progress.indexStep).then(() => (performance.now() - indexStarted) / 1000),
       writeRangesRejectCsv(load.reportDir, spec, count),
     ]);
     const loaded = { table: spec.target, ...counts, copySeconds, indexSeconds, seconds: (performance.now() - started) / 1000, rejectFile, ranges: count, rangesResumed };

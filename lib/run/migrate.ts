@@ -6,6 +6,7 @@ import { checkWritableDir } from '../private-files.js';
 import { Limiter } from '../load/limiter.js';
 import { stopError } from '../load/load-transaction.js';
 import { closeQuietly, connect } from '../pg/connection.js';
+import { tableEstimate } from '../pg/catalog.js';
 import { exportSnapshot } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { selectTables } from '../table-spec/table-set.js';
@@ -89,7 +90,9 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     if (run.replaced.length > 0) summary.replaced = run.replaced;
     const snapshot = await exportSnapshot(coordinator);
     summary.snapshot = snapshot;
-    emit({ type: 'run_start', tables: run.specs.map((s) => s.target), reportDir: run.reportDir });
+    const estimatedRows: Record<string, number> = {};
+    for (const spec of run.specs) estimatedRows[spec.target] = (await tableEstimate(coordinator, spec.source.table)).rows;
+    emit({ type: 'run_start', tables: run.specs.map((s) => s.target), reportDir: run.reportDir, estimatedRows });
     emit({ type: 'snapshot', snapshot });
     await settings.onSnapshot?.(snapshot);
     const limiter = new Limiter(settings.jobs);

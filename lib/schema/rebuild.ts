@@ -40,8 +40,18 @@ export async function dropBeforeLoad(client: pg.ClientBase, spec: AnyTableSpec):
  * point at parents that are gone; its own load re-validates it); any other child is
  * validated now, and a child that no longer fits rolls the whole load back.
  */
-export async function restoreAfterLoad(client: pg.ClientBase, spec: AnyTableSpec, saved: SavedConstraint[], reloadedLater: ReadonlySet<string> = new Set()): Promise<void> {
-  for (const sql of [...keySql(spec), ...indexSql(spec)]) await client.query(sql);
+export async function restoreAfterLoad(
+  client: pg.ClientBase,
+  spec: AnyTableSpec,
+  saved: SavedConstraint[],
+  reloadedLater: ReadonlySet<string> = new Set(),
+  onStep: (done: number, total: number) => void = () => undefined,
+): Promise<void> {
+  const statements = [...keySql(spec), ...indexSql(spec)];
+  for (const [i, sql] of statements.entries()) {
+    onStep(i, statements.length);
+    await client.query(sql);
+  }
   for (const fk of saved) {
     const definition = fk.definition.replace(/\s+NOT VALID\s*$/i, '');
     const later = reloadedLater.has(fk.table.replace(/^"|"$/g, ''));

@@ -12,7 +12,7 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
   const target = context.target();
   const mode: OutputMode = args.json ? 'json' : args.quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'lines';
   const hint = resumeHint(args);
-  const printer = new EventPrinter(mode, io.stdout, io.stderr, hint);
+  const printer = new EventPrinter(mode, io.stdout, io.stderr, { resumeHint: hint });
   const stop = stopOnSignalsOrDeadline(deadline, io.stdout);
   const summary = await migrate({
     sourceUrl: source.url,

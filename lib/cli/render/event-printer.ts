@@ -1,27 +1,50 @@
 import type { RunEvent } from '../../run/events.js';
 import { RESUME_HINT } from '../../run/failure.js';
 import type { RunSummary } from '../../run/summary.js';
-import { MB, formatNumber } from './format.js';
-import { summaryTable } from './summary-table.js';
+import { formatNumber } from './format.js';
+import { jsonEvent } from './json-events.js';
+import { describeTableProgress, fitToWidth, type TableStart } from './progress-text.js';
+import { RunProgress } from './run-progress.js';
+import { summaryTable, whatIsKept } from './summary-table.js';
 
 export type OutputMode = 'tty' | 'lines' | 'json' | 'quiet';
 
+type Output = NodeJS.WritableStream & { columns?: number };
+
+export interface PrinterOptions {
+  /** How to go on after a stop, as the operator types it. */
+  resumeHint?: string;
+  now?: () => number;
+  /** Off a terminal, a table's progress goes to the log at most this often. */
+  logGapMs?: number;
+}
+
 /**
- * Renders run events for a person (one live line per running table on a terminal, a
- * plain line per table every few seconds otherwise) or for a program (--json: one
- * JSON object per event on stdout).
+ * Renders run events for a person (on a terminal, one live line per running table and
+ * one for the run, redrawn in place and cut to the terminal's width; otherwise a plain
+ * timestamped line each) or for a program (--json: one JSON object per event on stdout).
  */
 export class EventPrinter {
   private readonly live = new Map<string, string>();
-  private readonly started = new Map<string, { at: number; estimatedRows: number }>();
+  private readonly started = new Map<string, TableStart>();
+  private readonly run = new RunProgress();
+  /** When each table's last progress line went to the log. */
+  private readonly logged = new Map<string, number>();
   private lastLines = 0;
+  private readonly resumeHint: string;
+  private readonly now: () => number;
+  private readonly logGapMs: number;
 
   constructor(
     private readonly mode: OutputMode,
     private readonly out: NodeJS.WritableStream = process.stdout,
-    private readonly err: NodeJS.WritableStream = process.stderr,
-    private readonly resumeHint = RESUME_HINT,
-  ) {}
+    private readonly err: Output = process.stderr,
+    options: PrinterOptions = {},
+  ) {
+    this.resumeHint = options.resumeHint ?? RESUME_HINT;
+    this.now = options.now ?? Date.now;
+    this.logGapMs = options.logGapMs ?? 5000;
+  }
 
   handle = (event: RunEvent): void => {
     if (this.mode === 'json') {
@@ -35,43 +58,39 @@ export class EventPrinter {
     }
     switch (event.type) {
       case 'run_start':
-        this.err.write(`Migrando ${event.tables.join(', ')}\n`);
+        this.run.start(event.tables, event.estimatedRows);
+        this.say(`Migrando ${event.tables.join(', ')}`);
         break;
       case 'table_start':
         this.started.set(event.table, { at: Date.now(), estimatedRows: event.estimatedRows });
         this.progressLine(event.table, event.estimatedRows > 0 ? `empezando (~${formatNumber(event.estimatedRows)} filas según el catálogo)` : 'empezando');
         break;
-      case 'table_progress': {
-        this.progressLine(event.table, this.describeProgress(event));
+      case 'table_progress':
+        this.run.progress(event.table, event.read, event.bytes);
+        this.progressLine(event.table, describeTableProgress(event, this.started.get(event.table), Date.now()));
         break;
-      }
       case 'table_done': {
         const r = event.result;
+        this.run.finished(r.table, r.read, r.bytes);
         this.live.delete(r.table);
-        this.clearLive();
-        this.err.write(
+        this.say(
           event.kept
-            ? `${r.table}: ya migrada, se conserva (${formatNumber(r.written)} escritas, ${formatNumber(r.rejected)} rechazadas)\n`
-            : `${r.table}: ${formatNumber(r.written)} escritas, ${formatNumber(r.rejected)} rechazadas en ${r.seconds.toFixed(2)} s\n`,
+            ? `${r.table}: ya migrada, se conserva (${formatNumber(r.written)} escritas, ${formatNumber(r.rejected)} rechazadas)`
+            : `${r.table}: ${formatNumber(r.written)} escritas, ${formatNumber(r.rejected)} rechazadas en ${r.seconds.toFixed(2)} s`,
         );
-        this.drawLive();
         break;
       }
       case 'table_retry':
-        this.clearLive();
-        this.err.write(`${event.table}: fallo pasajero (${event.message}); reintento ${event.attempt} en ${Math.round(event.waitMs / 1000)} s\n`);
-        this.drawLive();
+        this.say(`${event.table}: fallo pasajero (${event.message}); reintento ${event.attempt} en ${Math.round(event.waitMs / 1000)} s`);
         break;
       case 'table_failed':
         this.live.delete(event.table);
-        this.clearLive();
-        // A stop is told once, by the run; the table says only where it stopped.
-        this.err.write(event.stopped ? `${event.table}: detenida\n` : `ERROR ${event.table}: ${event.message}\n`);
-        this.drawLive();
+        // A stop is told once, by the run; the table says only that it stopped.
+        this.say(event.stopped ? `${event.table}: detenida` : `ERROR ${event.table}: ${event.message}`);
         break;
       case 'run_done':
         this.clearLive();
-        this.out.write(summaryTable(event.summary) + '\n');
+        this.out.write(summaryTable(event.summary, (this.out as Output).columns ?? 80) + '\n');
         this.out.write(`Informe: ${event.summary.report_dir}\n`);
         this.stopLine(event.summary);
         break;
@@ -83,20 +102,18 @@ export class EventPrinter {
   /** The one line that tells a stop: why, what is kept, how to go on. */
   private stopLine(summary: RunSummary): void {
     if (!summary.stopped) return;
-    this.err.write(`copiar-tablas: ${summary.stop_reason ?? 'detenido'}; ${whatIsKept(summary)}; ${this.resumeHint}\n`);
+    this.say(`copiar-tablas: ${summary.stop_reason ?? 'detenido'}; ${whatIsKept(summary)}; ${this.resumeHint}`);
   }
 
-  /** Rows (and share of the catalog's estimate), MB, rows/s, time left, rejects. */
-  private describeProgress(event: { table: string; read: number; bytes: number; rejected: number }): string {
-    const start = this.started.get(event.table);
-    const seconds = start ? (Date.now() - start.at) / 1000 : 0;
-    const rate = seconds > 0 ? event.read / seconds : 0;
-    const estimate = start?.estimatedRows ?? 0;
-    const parts = [estimate > 0 ? `${formatNumber(event.read)}/${formatNumber(estimate)} filas (${Math.min(100, Math.round((100 * event.read) / estimate))} %)` : `${formatNumber(event.read)} filas`];
-    parts.push(`${(event.bytes / MB).toFixed(1)} MB`, `${formatNumber(Math.round(rate))} filas/s`);
-    if (estimate > event.read && rate > 0) parts.push(`quedan ~${Math.ceil((estimate - event.read) / rate)} s`);
-    parts.push(`${formatNumber(event.rejected)} rechazadas`);
-    return parts.join(', ');
+  /** A line that stays: above the live lines on a terminal, timestamped in a log. */
+  private say(text: string): void {
+    if (this.mode === 'tty') {
+      this.clearLive();
+      this.err.write(text + '\n');
+      this.drawLive();
+    } else {
+      this.err.write(`${new Date(this.now()).toISOString()} ${text}\n`);
+    }
   }
 
   private progressLine(table: string, text: string): void {
@@ -104,9 +121,14 @@ export class EventPrinter {
       this.live.set(table, `${table}: ${text}`);
       this.clearLive();
       this.drawLive();
-    } else {
-      this.err.write(`${new Date().toISOString()} ${table}: ${text}\n`);
+      return;
     }
+    // A log gets a table's progress every few seconds, not every step of its indexes.
+    const now = this.now();
+    const last = this.logged.get(table);
+    if (last !== undefined && now - last < this.logGapMs) return;
+    this.logged.set(table, now);
+    this.err.write(`${new Date(now).toISOString()} ${table}: ${text}\n`);
   }
 
   private clearLive(): void {
@@ -117,33 +139,10 @@ export class EventPrinter {
 
   private drawLive(): void {
     if (this.mode !== 'tty') return;
-    for (const line of this.live.values()) this.err.write(line + '\n');
-    this.lastLines = this.live.size;
-  }
-}
-
-/** What a stop keeps, table by table: finished tables, committed ranges, and what starts over. */
-export function whatIsKept(summary: RunSummary): string {
-  const tables = Object.entries(summary.tables);
-  const finished = tables.filter(([, t]) => t.status === 'ok').length;
-  const parts = [finished === 0 ? 'ninguna tabla terminada' : `${finished} ${finished === 1 ? 'tabla terminada' : 'tablas terminadas'}`];
-  for (const [name, t] of tables) {
-    if (t.status !== 'stopped' && t.status !== 'failed') continue;
-    parts.push(t.ranges_done ? `${name}: ${t.ranges_done} de ${t.ranges} tramos (${formatNumber(t.written)} filas escritas)` : `${name}: empezará de nuevo`);
-  }
-  return `se conserva: ${parts.join('; ')}`;
-}
-
-function jsonEvent(event: RunEvent): Record<string, unknown> {
-  const time = new Date().toISOString();
-  switch (event.type) {
-    case 'table_done':
-      return { event: event.type, time, ...event.result };
-    case 'run_done':
-      return { event: event.type, time, ...event.summary };
-    default: {
-      const { type, ...rest } = event;
-      return { event: type, time, ...rest };
-    }
+    const columns = this.err.columns ?? 80;
+    const runLine = this.live.size > 0 ? this.run.line() : null;
+    const lines = [...this.live.values(), ...(runLine === null ? [] : [runLine])];
+    for (const line of lines) this.err.write(fitToWidth(line, columns) + '\n');
+    this.lastLines = lines.length;
   }
 }
