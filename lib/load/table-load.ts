@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { CopyCounts } from '../engine/counts.js';
+import type { RejectsByReason } from '../rejects/reject-csv.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import type { Limiter } from './limiter.js';
 import type { ProgressOptions } from './progress.js';
@@ -35,6 +36,8 @@ export interface TableResult extends CopyCounts {
   indexSeconds: number;
   analyzeSeconds: number;
   rejectFile: string;
+  /** Rejected rows of each motivo, as counted in the reject file. */
+  rejectsByReason: RejectsByReason;
   /** Ranges copied (1 for an atomic table); of those, how many an earlier run had committed. */
   ranges: number;
   rangesResumed: number;

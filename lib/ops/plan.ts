@@ -9,6 +9,8 @@ import { STATE_SCHEMA } from '../state/state-schema.js';
 export interface PlanTable {
   table: string;
   source_table: string;
+  /** The condition that selects the source rows of this table, when it takes only some. */
+  source_filter: string | null;
   /** From the catalog (reltuples / pg_stat_user_tables), as the guide reads it. */
   estimated_rows: number;
   estimated_bytes: number;
@@ -84,7 +86,8 @@ async function describeTable(
   const sourceEstimate = await tableEstimate(source, spec.source.table);
   const row: PlanTable = {
     table: spec.target,
-    source_table: spec.source.table + (spec.source.where ? ' (solo proveedores)' : ''),
+    source_table: spec.source.table,
+    source_filter: spec.source.where ?? null,
     estimated_rows: sourceEstimate.rows,
     estimated_bytes: sourceEstimate.bytes,
     target_exists: exists,

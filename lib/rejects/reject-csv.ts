@@ -31,8 +31,12 @@ export function rejectDecoder(spec: AnyTableSpec): (reason: string, detail: stri
   };
 }
 
-/** The CSV with its header, from spools read in order. */
-export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools: readonly string[]): Promise<void> {
+/** How many rejected rows of each `motivo`. */
+export type RejectsByReason = Record<string, number>;
+
+/** The CSV with its header, from spools read in order; returns the rows of each motivo. */
+export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools: readonly string[]): Promise<RejectsByReason> {
+  const byReason: RejectsByReason = {};
   const columns = ['motivo', 'detalle', 'id_origen', ...spec.source.columns];
   const decode = rejectDecoder(spec);
   makePrivateDir(path.dirname(target));
@@ -58,6 +62,7 @@ export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools:
     for (const spool of spools) {
       for await (const r of readSpool(spool)) {
         batch.push(decode(r.reason, r.detail, r.row));
+        byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
         if (batch.length === BATCH_ROWS) await flush();
       }
     }
@@ -65,6 +70,7 @@ export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools:
   } finally {
     await out.close();
   }
+  return byReason;
 }
 
 async function writeAll(file: FileHandle, buf: Buffer, length: number): Promise<void> {

@@ -5,7 +5,7 @@ import type { RejectSink } from '../engine/table-transform.js';
 import { makePrivateDir } from '../private-files.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { rangeSpoolPath, rejectCsvPath, tableSpoolPath } from './paths.js';
-import { writeRejectCsv } from './reject-csv.js';
+import { writeRejectCsv, type RejectsByReason } from './reject-csv.js';
 import { SpoolWriter } from './spool.js';
 
 /**
@@ -20,6 +20,8 @@ export class RejectFile implements RejectSink {
   readonly csvPath: string;
   private readonly ownsCsv: boolean;
   private closing: Promise<void> | null = null;
+  /** Once closed, an atomic table's rejected rows of each motivo. */
+  byReason: RejectsByReason = {};
 
   /** An atomic table's reject file (`range` undefined), or one range's spool. */
   constructor(reportDir: string, private readonly spec: AnyTableSpec, options: { range?: number } = {}) {
@@ -46,7 +48,7 @@ export class RejectFile implements RejectSink {
   private async finish(): Promise<void> {
     await this.spool.close();
     if (!this.ownsCsv) return;
-    await writeRejectCsv(this.csvPath, this.spec, [this.spool.path]);
+    this.byReason = await writeRejectCsv(this.csvPath, this.spec, [this.spool.path]);
     rmSync(this.spool.path);
   }
 }

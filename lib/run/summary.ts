@@ -18,9 +18,20 @@ export interface TableSummary extends CopyCounts {
   ranges_done?: number;
   /** Finished by an earlier, interrupted run and kept by --resume. */
   resumed?: boolean;
+  /** The table's reject CSV, absolute. */
+  reject_file?: string;
+  /** Rejected rows of each motivo. */
+  rejected_by_reason?: Record<string, number>;
 }
 
+/**
+ * The version of what programs read: summary.json and the --json events
+ * (docs/contract.md). Raised when a key changes meaning or goes away.
+ */
+export const OUTPUT_VERSION = 1;
+
 export interface RunSummary {
+  version: typeof OUTPUT_VERSION;
   tables: Record<string, TableSummary>;
   ok: boolean;
   /** Stopped on purpose (signal, --max-duration, --until) or by a full disk. */
@@ -53,6 +64,8 @@ export function tableSummary(result: TableResult): TableSummary {
     status: 'ok',
     ranges: result.ranges,
     ranges_resumed: result.rangesResumed,
+    reject_file: result.rejectFile,
+    rejected_by_reason: result.rejectsByReason ?? {},
   };
 }
 
@@ -78,7 +91,7 @@ export function notStartedSummary(): TableSummary {
 }
 
 export function newRunSummary(reportDir: string, startedAt: Date): RunSummary {
-  return { tables: {}, ok: true, started_at: startedAt.toISOString(), seconds: 0, snapshot: null, report_dir: reportDir, peak_rss_mb: 0 };
+  return { version: OUTPUT_VERSION, tables: {}, ok: true, started_at: startedAt.toISOString(), seconds: 0, snapshot: null, report_dir: reportDir, peak_rss_mb: 0 };
 }
 
 export function writeSummary(reportDir: string, summary: RunSummary, resumeHint: string): void {

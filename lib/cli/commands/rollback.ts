@@ -1,10 +1,15 @@
 import { rollback } from '../../ops/rollback.js';
 import type { CommandContext } from '../context.js';
+import { jsonRecord } from '../render/json-events.js';
 
 export async function rollbackCommand(context: CommandContext): Promise<number> {
   const execute = context.args.yes === true;
   const result = await rollback({ target: context.target(), catalog: context.catalog, execute });
   const what = [...result.tables, ...(result.stateSchema ? ['esquema copiar_tablas'] : [])];
+  if (context.args.json) {
+    context.out(JSON.stringify(jsonRecord('rollback_done', { executed: execute, tables: result.tables, state_schema: result.stateSchema, left_alone: result.leftAlone })));
+    return execute ? 0 : 2;
+  }
   if (result.leftAlone.length > 0) {
     context.out(`Se deja${result.leftAlone.length > 1 ? 'n' : ''} ${result.leftAlone.join(', ')}: copiar-tablas creó una tabla con ese nombre, pero la que existe ahora es otra (alguien la volvió a crear).`);
   }

@@ -46,7 +46,7 @@ export function summaryTable(summary: RunSummary, width = 80): string {
     columns = columns.filter((c) => c.optional !== drop);
     lines = render(names, counts, seconds, columns);
   }
-  return [...lines, ...statusLines(summary)].join('\n');
+  return [...lines, ...statusLines(summary), ...rejectLines(summary)].join('\n');
 }
 
 function statusLines(summary: RunSummary): string[] {
@@ -58,6 +58,16 @@ function statusLines(summary: RunSummary): string[] {
   }
   if (notStarted.length > 0) lines.push(`no iniciadas: ${notStarted.join(', ')}`);
   return lines;
+}
+
+/** The rejects of each table by motivo, most frequent first, so nobody has to cut | sort | uniq the CSV. */
+function rejectLines(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  for (const [name, t] of Object.entries(summary.tables)) {
+    const reasons = Object.entries(t.rejected_by_reason ?? {}).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    if (reasons.length > 0) lines.push(`  ${name}: ${reasons.map(([reason, n]) => `${reason} ${formatNumber(n)}`).join(', ')}`);
+  }
+  return lines.length === 0 ? [] : ['Rechazos por motivo (detalle en rejects/<tabla>.csv del informe):', ...lines];
 }
 
 /** What a stop keeps, table by table: finished tables, committed ranges, and what starts over. */
