@@ -7,6 +7,7 @@ import { backupCommand } from './commands/backup.js';
 import { migrateCommand } from './commands/migrate.js';
 import { planCommand } from './commands/plan.js';
 import { rollbackCommand } from './commands/rollback.js';
+import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import { CommandContext, type CliIO } from './context.js';
 import { jsonError } from './render/json-events.js';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (context: CommandContext) => Promise<number>> = {
   verify: verifyCommand,
   rollback: rollbackCommand,
   backup: backupCommand,
+  status: statusCommand,
 };
 
 /**

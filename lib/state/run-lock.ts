@@ -11,3 +11,12 @@ export async function takeRunLock(client: pg.ClientBase): Promise<void> {
     throw new CopiarError('EJECUCION_EN_CURSO', 'Ya hay otra ejecución de copiar-tablas contra esta base de destino; espere a que termine (o deténgala) antes de lanzar otra.');
   }
 }
+
+/** The backend holding the run lock, seen from another session: the run in progress, or none. */
+export async function runLockHolder(client: pg.ClientBase): Promise<number | null> {
+  const { rows } = await client.query<{ pid: number }>(
+    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((classid::bigint << 32) | objid::bigint) = $1 LIMIT 1",
+    [RUN_LOCK_KEY],
+  );
+  return rows[0]?.pid ?? null;
+}

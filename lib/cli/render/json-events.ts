@@ -64,6 +64,7 @@ export const EVENT_FIELDS: Record<string, Record<string, `${FieldType}${'' | '?'
   verify_done: { ok: 'boolean' },
   rollback_done: { executed: 'boolean', tables: 'array', state_schema: 'boolean', left_alone: 'array' },
   backup_done: { file: 'string' },
+  status: { run: 'object?' },
 };
 
 function header(event: string): { event: string; version: number; time: string } {

@@ -1,0 +1,42 @@
+import type { RunStatus, TableStatus } from '../../ops/status.js';
+import { formatNumber } from './format.js';
+import { formatDuration } from './progress-text.js';
+
+const STATE: Record<string, string> = {
+  en_curso: 'en curso',
+  interrumpida: 'interrumpida: su proceso ya no está (continúe con: npx copiar-tablas --resume)',
+  completada: 'completada',
+  detenida: 'detenida (continúe con: npx copiar-tablas --resume)',
+  fallida: 'fallida (continúe con: npx copiar-tablas --resume)',
+};
+
+function tableLine(t: TableStatus): string {
+  const counts = `${formatNumber(t.written)} escritas, ${formatNumber(t.rejected)} rechazadas`;
+  const ranges = t.ranges === null ? '' : `tramos ${t.ranges_done}/${t.ranges}, `;
+  const inFlight = t.rows_in_flight > 0 ? `, ${formatNumber(t.rows_in_flight)} filas en curso` : '';
+  const left = t.seconds_left ? `, quedan ~${formatDuration(t.seconds_left)}` : '';
+  switch (t.phase) {
+    case 'done':
+      return `terminada: ${counts}`;
+    case 'pending':
+      return 'pendiente';
+    case 'indexes':
+      return `claves e índices (${ranges}${counts})`;
+    case 'analyze':
+      return `ANALYZE (${counts})`;
+    case 'copying':
+      return `copiando: ${ranges}${counts}${inFlight}${left}`;
+    default:
+      return `${ranges}${counts}${left}`;
+  }
+}
+
+export function renderStatus(status: RunStatus | null): string {
+  if (status === null) return 'Ninguna ejecución de copiar-tablas ha escrito en esta base de destino.';
+  const width = Math.max(...status.tables.map((t) => t.table.length));
+  return [
+    `Ejecución ${status.run_id}: ${STATE[status.state] ?? status.state}${status.pid !== null ? ` (proceso del servidor ${status.pid})` : ''}`,
+    `Empezó ${status.started_at}${status.ended_at ? `, terminó ${status.ended_at}` : ''}; informe en ${status.report_dir}`,
+    ...status.tables.map((t) => `  ${t.table.padEnd(width)}  ${tableLine(t)}`),
+  ].join('\n');
+}
