@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { tableEstimate } from '../pg/catalog.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { incompleteSourceError, inspectSource } from '../run/source-check.js';
+import { emptyParentsError, findEmptyParents } from '../run/parent-check.js';
 import { foreignRowTables, foreignRowsError, inspectTarget, type TableContents } from '../run/target-check.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { STATE_SCHEMA } from '../state/state-schema.js';
@@ -60,6 +61,8 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     result.problems.push(...inspection.privilegeProblems, ...inspection.shapeErrors.map((e) => e.message));
     result.will_create.push(...inspection.wanted.filter((s) => !inspection.existing.has(s.target)).map((s) => s.target));
     if (inspection.stateMissing) result.will_create.push(`esquema ${STATE_SCHEMA}`);
+    const emptyParents = await findEmptyParents(target, options.specs);
+    if (emptyParents.length > 0) result.problems.push(emptyParentsError(emptyParents).message);
     const foreign = foreignRowTables(inspection);
     if (foreign.length > 0 && !options.replace) result.problems.push(foreignRowsError(foreign).message);
     for (const spec of options.specs) {

@@ -5,8 +5,10 @@ import { preparedJoinSql } from '../lookups/prepared-join.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
 import { beginConsistentRead } from '../pg/snapshot.js';
+import { emptyTables } from '../run/parent-check.js';
 import { wireColumnList } from '../table-spec/copy-sql.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
+import { dependenciesOf } from '../table-spec/table-set.js';
 
 export interface TableCheck {
   table: string;
@@ -83,6 +85,9 @@ async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: A
   if (missing.total > 0) problems.push(`${missing.total} filas que el origen produce faltan o difieren en el destino`);
   if (unexpected.total > 0) problems.push(`${unexpected.total} filas del destino no salen del origen`);
   problems.push(...(await integrityProblems(target, spec)));
+  // Against empty parents every child row is rejected or unlinked, and the source agrees.
+  const emptyParents = await emptyTables(target, dependenciesOf(spec));
+  if (emptyParents.size > 0) problems.push(`sus tablas padre ${[...emptyParents].join(' y ')} están vacías en el destino: sus filas no pudieron enlazarse`);
   await target.query(`DROP TABLE ${expected}`);
   return {
     table: spec.target,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { emptyParentsError, findEmptyParents } from './parent-check.js';
 import { inTransaction } from '../pg/transaction.js';
 import { createTableSql, indexSql, keySql } from '../schema/ddl.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -25,6 +26,8 @@ export async function prepareTarget(
   const inspection = await inspectTarget(target, catalog, specs);
   const targetProblem = targetError(inspection, options);
   if (targetProblem) throw targetProblem;
+  const emptyParents = await findEmptyParents(target, specs);
+  if (emptyParents.length > 0) throw emptyParentsError(emptyParents);
   await ensureStateSchema(target);
   const replaced = foreignRowTables(inspection);
   const missing = inspection.wanted.filter((s) => !inspection.existing.has(s.target));

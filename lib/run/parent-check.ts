@@ -1,0 +1,46 @@
+import type pg from 'pg';
+import { CopiarError } from '../errors.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import { dependenciesOf } from '../table-spec/table-set.js';
+
+/** A table of the run whose lookups read target tables that are empty and not in the run. */
+export interface EmptyParents {
+  table: string;
+  parents: string[];
+}
+
+/** Whether each target table exists and holds a row (EXISTS: statistics can say 0 after a restore). */
+export async function emptyTables(client: pg.ClientBase, tables: readonly string[]): Promise<Set<string>> {
+  const empty = new Set<string>();
+  for (const table of tables) {
+    const { rows } = await client.query<{ regclass: string | null }>('SELECT to_regclass($1)::text AS regclass', [`"${table.replaceAll('"', '""')}"`]);
+    const regclass = rows[0]?.regclass;
+    if (!regclass || !(await client.query(`SELECT 1 FROM ${regclass} LIMIT 1`)).rows.length) empty.add(table);
+  }
+  return empty;
+}
+
+/**
+ * A child migrated alone reads its parents from the target (proveedor_profesiones needs
+ * profesiones and proveedores): against empty parents every row would be rejected or
+ * left without its link, and the run would still end well. Parents that are part of
+ * the run are loaded first, so they do not count.
+ */
+export async function findEmptyParents(client: pg.ClientBase, specs: readonly AnyTableSpec[]): Promise<EmptyParents[]> {
+  const inRun = new Set(specs.map((s) => s.target));
+  const outside = [...new Set(specs.flatMap((s) => dependenciesOf(s)).filter((p) => !inRun.has(p)))];
+  const empty = await emptyTables(client, outside);
+  return specs
+    .map((s) => ({ table: s.target, parents: dependenciesOf(s).filter((p) => empty.has(p)) }))
+    .filter((e) => e.parents.length > 0);
+}
+
+export function emptyParentsError(found: readonly EmptyParents[]): CopiarError {
+  const sentences = found.map((e) => `${e.table} busca sus enlaces en ${e.parents.join(' y ')} del destino, ${e.parents.length > 1 ? 'que están vacías' : 'que está vacía'}`);
+  const add = [...new Set(found.flatMap((e) => [...e.parents, e.table]))].map((t) => `--table ${t}`).join(' ');
+  return new CopiarError(
+    'TABLAS_PADRE_VACIAS',
+    `${sentences.join('; ')}: todas sus filas se rechazarían o quedarían sin enlazar. Migre antes esas tablas, o inclúyalas en la misma ejecución (${add}).`,
+    { context: { tables: found } },
+  );
+}
