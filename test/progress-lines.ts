@@ -17,6 +17,7 @@ function sink(columns?: number): Writable & { text: () => string; columns?: numb
 }
 
 const counts = (read: number) => ({ read, written: read - 20, rejected: 20, adjusted: 0, bytes: 2 * 1024 * 1024 });
+const BASES = { source: 'postgres://lector@viejo/app', target: 'postgres://admin@nuevo/app', sameDatabase: false };
 const STAMP = /^\d{4}-\d\d-\d\dT[\d:.]+Z /;
 
 t.test('without a terminal, every line of the log carries a timestamp, and a table speaks every few seconds', async (t) => {
@@ -24,7 +25,7 @@ t.test('without a terminal, every line of the log carries a timestamp, and a tab
   const err = sink();
   let now = Date.parse('2026-11-30T03:00:00Z');
   const printer = new EventPrinter('lines', out, err, { now: () => now, logGapMs: 5000 });
-  printer.handle({ type: 'run_start', tables: ['mensajes'], reportDir: '/informes/x', estimatedRows: { mensajes: 7000 } });
+  printer.handle({ type: 'run_start', tables: ['mensajes'], reportDir: '/informes/x', estimatedRows: { mensajes: 7000 }, ...BASES });
   printer.handle({ type: 'table_start', table: 'mensajes', estimatedRows: 7000 });
   now += 1000;
   printer.handle({ type: 'table_progress', table: 'mensajes', phase: 'copy', ...counts(500), ranges: { done: 0, total: 7 } });
@@ -34,11 +35,12 @@ t.test('without a terminal, every line of the log carries a timestamp, and a tab
   printer.handle({ type: 'table_progress', table: 'mensajes', phase: 'indexes', ...counts(7000), step: { done: 2, total: 6 } });
   const lines = err.text().trim().split('\n');
   t.ok(lines.every((line) => STAMP.test(line)), `todas con hora: ${err.text()}`);
-  t.match(lines[0], /Migrando mensajes$/);
-  t.match(lines[1], /mensajes: empezando \(~7\.000 filas según el catálogo\)$/);
-  t.equal(lines.length, 4, 'el progreso de un segundo después del comienzo no se escribe');
-  t.match(lines[2], /mensajes: tramo 4\/7, 3\.500\/7\.000 filas \(50 %\), 2\.0 MB, [\d.]+ filas\/s, quedan ~\d+ s, 20 rechazadas$/);
-  t.match(lines[3], /mensajes: claves e índices 3\/6 \(copia terminada: 6\.980 escritas, 20 rechazadas\)$/);
+  t.match(lines[0], /Origen: postgres:\/\/lector@viejo\/app$/);
+  t.match(lines[2], /Migrando mensajes$/);
+  t.match(lines[3], /mensajes: empezando \(~7\.000 filas según el catálogo\)$/);
+  t.equal(lines.length, 6, 'el progreso de un segundo después del comienzo no se escribe');
+  t.match(lines[4], /mensajes: tramo 4\/7, 3\.500\/7\.000 filas \(50 %\), 2\.0 MB, 583 filas\/s, quedan ~6 s, 20 rechazadas$/, '3.500 filas en 6 s: 583 filas/s, 6 s para las 3.500 que faltan');
+  t.match(lines[5], /mensajes: claves e índices 3\/6 \(copia terminada: 6\.980 escritas, 20 rechazadas\)$/);
   t.notMatch(err.text(), /\x1b\[/, 'sin secuencias de terminal');
   t.equal(out.text(), '', 'stdout queda para el resumen');
 });
@@ -52,7 +54,7 @@ t.test('time left reads in s, min, and h with min', async (t) => {
 t.test('on a terminal, running tables and the run line are redrawn in place, cut to its width', async (t) => {
   const err = sink(60);
   const printer = new EventPrinter('tty', sink(), err);
-  printer.handle({ type: 'run_start', tables: ['a', 'b'], reportDir: '/x', estimatedRows: { a: 100, b: 100 } });
+  printer.handle({ type: 'run_start', tables: ['a', 'b'], reportDir: '/x', estimatedRows: { a: 100, b: 100 }, ...BASES });
   printer.handle({ type: 'table_start', table: 'a', estimatedRows: 100 });
   printer.handle({ type: 'table_start', table: 'b', estimatedRows: 100 });
   printer.handle({ type: 'table_progress', table: 'a', phase: 'copy', ...counts(50) });

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { tableEstimate } from '../pg/catalog.js';
+import { databaseIdentity, tableEstimate } from '../pg/catalog.js';
+import { maskUrl } from '../pg/secrets.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { incompleteSourceError, inspectSource } from '../run/source-check.js';
 import { emptyParentsError, findEmptyParents } from '../run/parent-check.js';
@@ -23,6 +24,10 @@ export interface PlanTable {
 }
 
 export interface Plan {
+  /** Both URLs, passwords masked, and whether they lead to one database. */
+  source: string;
+  target: string;
+  same_database: boolean;
   order: string[];
   tables: PlanTable[];
   will_create: string[];
@@ -48,10 +53,11 @@ export interface PlanOptions {
 export async function plan(options: PlanOptions): Promise<Plan> {
   let source: pg.Client | undefined;
   let target: pg.Client | undefined;
-  const result: Plan = { order: options.specs.map((s) => s.target), tables: [], will_create: [], warnings: [], problems: [] };
+  const result: Plan = { source: maskUrl(options.source.url), target: maskUrl(options.target.url), same_database: false, order: options.specs.map((s) => s.target), tables: [], will_create: [], warnings: [], problems: [] };
   try {
     source = await connect({ ...options.source, readOnly: true, role: 'origen' });
     target = await connect({ ...options.target, readOnly: true, role: 'destino' });
+    result.same_database = (await databaseIdentity(source)) === (await databaseIdentity(target));
     const sourceProblems = await inspectSource(source, options.specs);
     result.problems.push(...sourceProblems.denied);
     const incomplete = incompleteSourceError(sourceProblems.missing);

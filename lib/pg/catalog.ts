@@ -14,3 +14,15 @@ export async function tableEstimate(client: pg.ClientBase, table: string): Promi
   );
   return rows[0] ? { rows: Number(rows[0].rows), bytes: Number(rows[0].bytes) } : { rows: 0, bytes: 0 };
 }
+
+/**
+ * Which database of which server this session is in: two sessions with the same
+ * identity share one database (same server start, same database OID), whatever their
+ * URLs say (a host name and its address, a pooler and the direct port).
+ */
+export async function databaseIdentity(client: pg.ClientBase): Promise<string> {
+  const { rows } = await client.query<{ id: string }>(
+    "SELECT pg_postmaster_start_time()::text || '/' || (SELECT oid FROM pg_database WHERE datname = current_database())::text || '/' || current_database() AS id",
+  );
+  return rows[0]!.id;
+}

@@ -4,7 +4,17 @@ import type { RunSummary } from './summary.js';
 
 /** What a run reports as it goes: rendered by the CLI for a person, or as JSON lines. */
 export type RunEvent =
-  | { type: 'run_start'; tables: string[]; reportDir: string; /** The catalog's row estimate of each table's source, for the run's time left. */ estimatedRows: Record<string, number> }
+  | {
+      type: 'run_start';
+      tables: string[];
+      reportDir: string;
+      /** The catalog's row estimate of each table's source, for the run's time left. */
+      estimatedRows: Record<string, number>;
+      /** Both URLs, passwords masked, and whether they lead to one database. */
+      source: string;
+      target: string;
+      sameDatabase: boolean;
+    }
   | { type: 'snapshot'; snapshot: string }
   | { type: 'table_start'; table: string; estimatedRows: number }
   | ({ type: 'table_progress' } & TableProgress)

@@ -1,7 +1,7 @@
 import type { RunEvent } from '../../run/events.js';
 import { RESUME_HINT } from '../../run/failure.js';
 import type { RunSummary } from '../../run/summary.js';
-import { formatNumber } from './format.js';
+import { SAME_DATABASE, formatNumber } from './format.js';
 import { jsonEvent } from './json-events.js';
 import { describeTableProgress, fitToWidth, type TableStart } from './progress-text.js';
 import { RunProgress } from './run-progress.js';
@@ -59,15 +59,18 @@ export class EventPrinter {
     switch (event.type) {
       case 'run_start':
         this.run.start(event.tables, event.estimatedRows);
+        this.say(`Origen: ${event.source}`);
+        this.say(`Destino: ${event.target}`);
+        if (event.sameDatabase) this.say(SAME_DATABASE);
         this.say(`Migrando ${event.tables.join(', ')}`);
         break;
       case 'table_start':
-        this.started.set(event.table, { at: Date.now(), estimatedRows: event.estimatedRows });
+        this.started.set(event.table, { at: this.now(), estimatedRows: event.estimatedRows });
         this.progressLine(event.table, event.estimatedRows > 0 ? `empezando (~${formatNumber(event.estimatedRows)} filas según el catálogo)` : 'empezando');
         break;
       case 'table_progress':
         this.run.progress(event.table, event.read, event.bytes);
-        this.progressLine(event.table, describeTableProgress(event, this.started.get(event.table), Date.now()));
+        this.progressLine(event.table, describeTableProgress(event, this.started.get(event.table), this.now()));
         break;
       case 'table_done': {
         const r = event.result;

@@ -11,7 +11,7 @@ type FieldType = 'string' | 'number' | 'boolean' | 'object' | 'array';
 
 /** Each event's fields besides event, version and time; `?` marks a field that may be absent. */
 export const EVENT_FIELDS: Record<string, Record<string, `${FieldType}${'' | '?'}`>> = {
-  run_start: { tables: 'array', report_dir: 'string', estimated_rows: 'object' },
+  run_start: { tables: 'array', report_dir: 'string', estimated_rows: 'object', source: 'string', target: 'string', same_database: 'boolean' },
   snapshot: { snapshot: 'string' },
   table_start: { table: 'string', estimated_rows: 'number' },
   table_progress: { table: 'string', phase: 'string', read: 'number', written: 'number', rejected: 'number', adjusted: 'number', bytes: 'number', ranges: 'object?', step: 'object?' },
@@ -48,7 +48,7 @@ export const EVENT_FIELDS: Record<string, Record<string, `${FieldType}${'' | '?'
     peak_rss_mb: 'number',
   },
   error: { code: 'string', message: 'string' },
-  plan: { order: 'array', tables: 'array', will_create: 'array', warnings: 'array', problems: 'array' },
+  plan: { source: 'string', target: 'string', same_database: 'boolean', order: 'array', tables: 'array', will_create: 'array', warnings: 'array', problems: 'array' },
   table_verified: {
     table: 'string',
     ok: 'boolean',
@@ -79,7 +79,15 @@ function tableDone(result: TableResult, kept: boolean): Record<string, unknown> 
 export function jsonEvent(event: RunEvent): Record<string, unknown> {
   switch (event.type) {
     case 'run_start':
-      return { ...header(event.type), tables: event.tables, report_dir: event.reportDir, estimated_rows: event.estimatedRows };
+      return {
+        ...header(event.type),
+        tables: event.tables,
+        report_dir: event.reportDir,
+        estimated_rows: event.estimatedRows,
+        source: event.source,
+        target: event.target,
+        same_database: event.sameDatabase,
+      };
     case 'table_start':
       return { ...header(event.type), table: event.table, estimated_rows: event.estimatedRows };
     case 'table_retry':

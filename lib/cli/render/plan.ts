@@ -1,5 +1,5 @@
 import type { Plan, PlanTable } from '../../ops/plan.js';
-import { formatNumber } from './format.js';
+import { SAME_DATABASE, formatNumber } from './format.js';
 
 function targetState(t: PlanTable): string {
   if (!t.target_exists) return 'se creará';
@@ -8,7 +8,7 @@ function targetState(t: PlanTable): string {
 }
 
 export function renderPlan(p: Plan): string {
-  const lines = ['Orden de carga: ' + p.order.join(' → '), '', 'tabla                   origen                          filas estimadas      MB  destino'];
+  const lines = [`Origen: ${p.source}`, `Destino: ${p.target}`, ...(p.same_database ? [SAME_DATABASE] : []), 'Orden de carga: ' + p.order.join(' → '), '', 'tabla                   origen                          filas estimadas      MB  destino'];
   for (const t of p.tables) {
     lines.push(
       `${t.table.padEnd(22)}  ${(t.source_filter ? `${t.source_table} (filtrada)` : t.source_table).padEnd(30)}  ${formatNumber(t.estimated_rows).padStart(15)}  ${(t.estimated_bytes / 1024 / 1024).toFixed(1).padStart(6)}  ${targetState(t)}`,
