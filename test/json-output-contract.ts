@@ -87,6 +87,6 @@ t.test('every command with --json prints only documented objects, a failure incl
     if (code !== null) t.equal(r.code, code, `${label}: ${r.stderr}`);
     for (const e of checkLines(t, r.stdout, label)) seen.add(e);
   }
-  const expected = ['run_start', 'snapshot', 'table_start', 'table_progress', 'table_done', 'table_failed', 'table_not_started', 'run_done', 'plan', 'table_verified', 'verify_done', 'rollback_done', 'error'];
+  const expected = ['run_start', 'snapshot', 'table_start', 'table_progress', 'table_done', 'table_failed', 'table_not_started', 'run_done', 'plan', 'table_verified', 'verify_progress', 'verify_done', 'rollback_done', 'error'];
   t.same(expected.filter((e) => !seen.has(e)), [], 'cada clase de evento se vio en una ejecución real');
 });

@@ -1,5 +1,8 @@
 import type pg from 'pg';
+import { emptyCounts } from '../engine/counts.js';
+import type { TableTransform } from '../engine/table-transform.js';
 import { copyRows } from '../load/copy-rows.js';
+import { ProgressReporter, type TableProgress } from '../load/progress.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
 import { preparedJoinSql } from '../lookups/prepared-join.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
@@ -28,11 +31,22 @@ export interface TableCheck {
   problems: string[];
 }
 
+/** Where verify is in a table: running the source through the rules, or comparing with the target. */
+export interface VerifyProgress {
+  table: string;
+  phase: 'copy' | 'compare';
+  read: number;
+  bytes: number;
+}
+
 export interface VerifyOptions {
   source: Endpoint;
   target: Endpoint;
   specs: AnyTableSpec[];
   onTable?: (check: TableCheck) => void;
+  /** Every `progressIntervalMs` while the source goes through the rules, and once as the comparison starts. */
+  onProgress?: (progress: VerifyProgress) => void;
+  progressIntervalMs?: number;
 }
 
 const SAMPLE = 5;
@@ -53,7 +67,7 @@ export async function verify(options: VerifyOptions): Promise<TableCheck[]> {
     // Every table read from the same moment of the source.
     await beginConsistentRead(source);
     for (const spec of options.specs) {
-      const check = await verifyTable(source, target, spec);
+      const check = await verifyTable(source, target, spec, options);
       checks.push(check);
       options.onTable?.(check);
     }
@@ -70,13 +84,21 @@ async function count(client: pg.ClientBase, sql: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: AnyTableSpec): Promise<TableCheck> {
+async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: AnyTableSpec, options: VerifyOptions): Promise<TableCheck> {
   const table = quoteIdent(spec.target);
   const exists = (await target.query('SELECT to_regclass($1) AS t', [table])).rows[0].t !== null;
   if (!exists) {
     return { table: spec.target, ok: false, source_rows: 0, target_rows: 0, rejected_rows: 0, missing_or_different: 0, unexpected: 0, sample_missing_ids: [], sample_unexpected_ids: [], problems: ['la tabla no existe en el destino'] };
   }
-  const { expected, read, rejected } = await copyExpected(source, target, spec);
+  let copied = emptyCounts();
+  const onProgress = (p: TableProgress): void => options.onProgress?.({ table: p.table, phase: 'copy', read: p.read, bytes: p.bytes });
+  const progress = new ProgressReporter(spec.target, { onProgress, intervalMs: options.progressIntervalMs }, () => copied);
+  const { expected, read, rejected, bytes } = await progress.during(async () => {
+    const result = await copyExpected(source, target, spec, progress.watch);
+    copied = { ...emptyCounts(), read: result.read, rejected: result.rejected, bytes: result.bytes };
+    return result;
+  });
+  options.onProgress?.({ table: spec.target, phase: 'compare', read, bytes });
   const problems: string[] = [];
   const targetRows = await count(target, `SELECT count(*) AS n FROM ${table}`);
   if (read !== targetRows + rejected) problems.push(`origen ${read} ≠ destino ${targetRows} + rechazadas ${rejected}`);
@@ -104,7 +126,12 @@ async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: A
 }
 
 /** What the source gives for the table, through the same rules, into a temporary table on the target. */
-async function copyExpected(source: pg.ClientBase, target: pg.ClientBase, spec: AnyTableSpec): Promise<{ expected: string; read: number; rejected: number }> {
+async function copyExpected(
+  source: pg.ClientBase,
+  target: pg.ClientBase,
+  spec: AnyTableSpec,
+  watch: (transform: TableTransform) => () => void,
+): Promise<{ expected: string; read: number; rejected: number; bytes: number }> {
   const name = quoteIdent(`esperado_${spec.target}`);
   const expected = `pg_temp.${name}`;
   await target.query(`DROP TABLE IF EXISTS ${expected}`);
@@ -117,8 +144,9 @@ async function copyExpected(source: pg.ClientBase, target: pg.ClientBase, spec: 
     lookupRules: await loadLookupRules(spec, target),
     preparedJoin: await preparedJoinSql(spec, source),
     into: expected,
+    watch,
   });
-  return { expected, read: rows.read, rejected: rows.rejected };
+  return { expected, read: rows.read, rejected: rows.rejected, bytes: rows.bytes };
 }
 
 /** Rows of `from` that `minus` lacks (EXCEPT ALL over every column): the total and a few ids. */

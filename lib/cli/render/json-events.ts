@@ -61,6 +61,7 @@ export const EVENT_FIELDS: Record<string, Record<string, `${FieldType}${'' | '?'
     sample_unexpected_ids: 'array',
     problems: 'array',
   },
+  verify_progress: { table: 'string', phase: 'string', read: 'number', bytes: 'number' },
   verify_done: { ok: 'boolean' },
   rollback_done: { executed: 'boolean', tables: 'array', state_schema: 'boolean', left_alone: 'array' },
   backup_done: { file: 'string' },

@@ -1,4 +1,6 @@
-import type { TableCheck } from '../../ops/verify.js';
+import type { TableCheck, VerifyProgress } from '../../ops/verify.js';
+import { MB, formatNumber } from './format.js';
+import { fitToWidth } from './progress-text.js';
 
 export function renderCheck(c: TableCheck): string {
   const head = `${c.ok ? 'OK   ' : 'FALLA'} ${c.table}: origen ${c.source_rows} = destino ${c.target_rows} + rechazadas ${c.rejected_rows}`;
@@ -13,4 +15,45 @@ export function renderCheck(c: TableCheck): string {
 export function renderVerifyEnd(checks: TableCheck[]): string {
   const failed = checks.filter((c) => !c.ok);
   return failed.length === 0 ? 'Todo cuadra: el destino es exactamente lo que el origen produce.' : `Hay diferencias en: ${failed.map((c) => c.table).join(', ')}.`;
+}
+
+type Output = NodeJS.WritableStream & { columns?: number };
+
+/**
+ * verify's progress, as the run's: one line redrawn in place on a terminal, a timestamped
+ * line every few seconds in a log (and one when the comparison starts).
+ */
+export class VerifyProgressPrinter {
+  private shown = false;
+  private readonly logged = new Map<string, { at: number; phase: string }>();
+
+  constructor(
+    private readonly mode: 'tty' | 'lines',
+    private readonly err: Output,
+    private readonly logGapMs = 5000,
+  ) {}
+
+  progress = (p: VerifyProgress): void => {
+    const text =
+      p.phase === 'copy'
+        ? `verificando ${p.table}: ${formatNumber(p.read)} filas del origen pasadas por las reglas, ${(p.bytes / MB).toFixed(1)} MB`
+        : `verificando ${p.table}: comparando ${formatNumber(p.read)} filas con el destino`;
+    if (this.mode === 'tty') {
+      this.err.write(`\r\x1b[K${fitToWidth(text, this.err.columns ?? 80)}`);
+      this.shown = true;
+      return;
+    }
+    const now = Date.now();
+    const last = this.logged.get(p.table);
+    if (last && last.phase === p.phase && now - last.at < this.logGapMs) return;
+    this.logged.set(p.table, { at: now, phase: p.phase });
+    this.err.write(`${new Date(now).toISOString()} ${text}\n`);
+  };
+
+  /** Before a result goes to stdout: the live line goes away. */
+  clear(): void {
+    if (!this.shown) return;
+    this.err.write('\r\x1b[K');
+    this.shown = false;
+  }
 }
