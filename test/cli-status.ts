@@ -5,7 +5,7 @@ import pg from 'pg';
 import t from 'tap';
 import { runCli, startCli } from './helpers/cli.js';
 import { freshDatabase, withClient } from './helpers/database.js';
-import { generatedLegacyDatabase, waitFor } from './helpers/generated.js';
+import { generatedLegacyDatabase, waitFor, waitUntilRunWaitsForLock } from './helpers/generated.js';
 
 // From another shell, while the run works, after it stopped, and after its process died.
 t.test('status reads the last run from the target: tables done, ranges, rows, and whether its process is alive', async (t) => {
@@ -24,9 +24,7 @@ t.test('status reads the last run from the target: tables done, ranges, rows, an
   await blocker.query('BEGIN');
   await blocker.query('LOCK TABLE copiar_tablas.tramos IN EXCLUSIVE MODE');
   const run = startCli(['--range-rows', '2000', '--report-dir', mkdtempSync(path.join(tmpdir(), 'estado-'))], env);
-  await waitFor('la copia espera el punto de control', () =>
-    withClient(target, async (c) => (await c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'copiar-tablas' AND wait_event_type = 'Lock'")).rows.length > 0),
-  );
+  await waitUntilRunWaitsForLock(target);
   const during = await runCli(['status'], { TARGET_DATABASE_URL: target });
   t.equal(during.code, 0, during.stderr);
   t.match(during.stdout, /^Ejecución \d+: en curso \(proceso del servidor \d+\)$/m);
@@ -48,9 +46,7 @@ t.test('status reads the last run from the target: tables done, ranges, rows, an
   await blocker.query('BEGIN');
   await blocker.query('LOCK TABLE copiar_tablas.tramos IN EXCLUSIVE MODE');
   const killed = startCli(['--resume'], env);
-  await waitFor('la copia espera el punto de control', () =>
-    withClient(target, async (c) => (await c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'copiar-tablas' AND wait_event_type = 'Lock'")).rows.length > 0),
-  );
+  await waitUntilRunWaitsForLock(target);
   killed.child.kill('SIGKILL');
   await killed.done;
   await blocker.query('COMMIT');

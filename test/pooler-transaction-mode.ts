@@ -25,8 +25,13 @@ async function sourceWithApplication(t: Parameters<typeof dirtyLegacyDatabase>[0
   return url;
 }
 
+/** The run lock held in this database (other test files take it in theirs, on the same server). */
 async function advisoryLocks(url: string): Promise<number> {
-  return withClient(url, async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_locks WHERE locktype = $1 AND objid = $2', ['advisory', RUN_LOCK_KEY])).rows[0].n);
+  return withClient(
+    url,
+    async (c) =>
+      (await c.query('SELECT count(*)::int AS n FROM pg_locks WHERE locktype = $1 AND objid = $2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())', ['advisory', RUN_LOCK_KEY])).rows[0].n,
+  );
 }
 
 t.test('a transaction-mode pooler is refused before anything is set on it', { skip: pgbouncerMissing ?? false }, async (t) => {

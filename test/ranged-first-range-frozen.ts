@@ -42,7 +42,7 @@ t.test('a run that fails before its first range commits leaves the previous rows
   await terminateWhileCopying(target, 'COPY "mensajes"%FROM STDIN%');
   const r = await second.done;
   t.equal(r.code, 1, r.stderr);
-  t.match(r.stderr, /mensajes: se perdió la conexión y no volvió en 0 reintentos \(.+\) \(continúe con: npx copiar-tablas --resume\)/);
+  t.match(r.stderr, /mensajes: se perdió la conexión y no volvió en 0 reintentos \(.+\) \(continúe con: npx copiar-tablas --resume --retries 0\)/);
   const ranges = await withClient(target, async (c) => (await c.query("SELECT count(*)::int AS n FROM copiar_tablas.tramos WHERE tabla = 'mensajes' AND ejecucion = (SELECT max(id) FROM copiar_tablas.ejecuciones)")).rows[0].n);
   t.equal(ranges, 0, 'ningún tramo de la segunda ejecución llegó a confirmarse');
   t.equal(await tableText(target, 'mensajes'), before, 'las filas anteriores siguen ahí');

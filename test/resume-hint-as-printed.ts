@@ -28,7 +28,7 @@ t.test('the resume hint printed after a stop works as printed when the URLs came
   const options = ['--table', 'mensajes', '--range-rows', '2000', '--jobs', '2', '--report-dir', mkdtempSync(path.join(tmpdir(), 'pista-'))];
   const stopped = await stopAfterFirstRange({ source, target }, [...options, '--source', source, '--target', target], {});
   t.equal(stopped.code, 1, stopped.stderr);
-  const hint = /^copiar-tablas: .*?; (ponga .*|continúe con: .*)$/m.exec(stopped.stderr)?.[1];
+  const hint = /^(?:\S+Z )?copiar-tablas: .*?; (ponga .*|continúe con: .*)$/m.exec(stopped.stderr)?.[1];
   t.ok(hint, `una línea dice cómo continuar: ${stopped.stderr}`);
   const command = /continúe con: (.*)$/.exec(hint!)![1]!;
   t.match(command, /--jobs 2/, 'repite --jobs');

@@ -30,7 +30,7 @@ t.test('a full disk under the report folder stops the run like Ctrl-C, and --res
   disk.makeRoom();
   const resumed = await runCli(['--resume'], env);
   t.equal(resumed.code, 0, resumed.stderr);
-  t.match(resumed.stderr, /^profesiones: ya migrada, se conserva \(20 escritas, 4 rechazadas\)$/m, 'lo terminado antes no se presenta como copiado de nuevo');
+  t.match(resumed.stderr, /^\S+Z profesiones: ya migrada, se conserva \(20 escritas, 4 rechazadas\)$/m, 'lo terminado antes no se presenta como copiado de nuevo');
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
   t.equal(Object.values(summary.tables).filter((table) => (table as { status: string }).status === 'ok').length, 9, 'las nueve tablas terminadas');
 });

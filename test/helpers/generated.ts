@@ -28,10 +28,19 @@ export async function terminateWhileCopying(url: string, queryPattern: string): 
   await waitFor(`terminar el backend que ejecuta ${queryPattern}`, () =>
     withClient(url, async (c) => {
       const { rows } = await c.query(
-        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'copiar-tablas' AND state = 'active' AND query LIKE $1 LIMIT 1",
+        // This database only: pg_stat_activity shows the whole server, where other test
+        // files run their own copies at the same time.
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'copiar-tablas' AND state = 'active' AND query LIKE $1 LIMIT 1",
         [queryPattern],
       );
       return rows[0]?.done === true;
     }),
+  );
+}
+
+/** Waits until a copiar-tablas session of this database waits for a lock (the test holds one). */
+export async function waitUntilRunWaitsForLock(url: string): Promise<void> {
+  await waitFor('la copia espera un bloqueo', () =>
+    withClient(url, async (c) => (await c.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'copiar-tablas' AND wait_event_type = 'Lock'")).rows.length > 0),
   );
 }

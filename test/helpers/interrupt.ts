@@ -1,10 +1,9 @@
-import pg from 'pg';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { runCli, startCli, type CliPlace, type CliResult } from './cli.js';
-import { withClient } from './database.js';
-import { waitFor } from './generated.js';
+import { waitUntilRunWaitsForLock } from './generated.js';
 
 /**
  * A run stopped by SIGTERM right after its first range commits: the test holds the
@@ -21,9 +20,7 @@ export async function stopAfterFirstRange(databases: { source: string; target: s
   await blocker.query('BEGIN');
   await blocker.query('LOCK TABLE copiar_tablas.tramos IN EXCLUSIVE MODE');
   const run = startCli(args, env, place);
-  await waitFor('la copia espera el punto de control', () =>
-    withClient(target, async (c) => (await c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'copiar-tablas' AND wait_event_type = 'Lock'")).rows.length > 0),
-  );
+  await waitUntilRunWaitsForLock(target);
   run.child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 200));
   await blocker.query('COMMIT');

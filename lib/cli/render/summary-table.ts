@@ -46,7 +46,7 @@ export function summaryTable(summary: RunSummary, width = 80): string {
     columns = columns.filter((c) => c.optional !== drop);
     lines = render(names, counts, seconds, columns);
   }
-  return [...lines, ...statusLines(summary), ...rejectLines(summary)].join('\n');
+  return [...lines, ...statusLines(summary), ...rejectLines(summary, width)].join('\n');
 }
 
 function statusLines(summary: RunSummary): string[] {
@@ -61,13 +61,29 @@ function statusLines(summary: RunSummary): string[] {
 }
 
 /** The rejects of each table by motivo, most frequent first, so nobody has to cut | sort | uniq the CSV. */
-function rejectLines(summary: RunSummary): string[] {
+function rejectLines(summary: RunSummary, width: number): string[] {
   const lines: string[] = [];
   for (const [name, t] of Object.entries(summary.tables)) {
     const reasons = Object.entries(t.rejected_by_reason ?? {}).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
-    if (reasons.length > 0) lines.push(`  ${name}: ${reasons.map(([reason, n]) => `${reason} ${formatNumber(n)}`).join(', ')}`);
+    if (reasons.length > 0) lines.push(...wrap(`  ${name}:`, reasons.map(([reason, n]) => `${reason} ${formatNumber(n)}`), width));
   }
   return lines.length === 0 ? [] : ['Rechazos por motivo (detalle en rejects/<tabla>.csv del informe):', ...lines];
+}
+
+/** `head` then the items, comma-separated, continued on indented lines within `width`. */
+function wrap(head: string, items: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = head;
+  for (const [i, item] of items.entries()) {
+    const piece = `${item}${i < items.length - 1 ? ',' : ''}`;
+    if (line.trim().length > 0 && line.length + 1 + piece.length > width && line !== head) {
+      lines.push(line);
+      line = '    ';
+    }
+    line += (line.endsWith(' ') ? '' : ' ') + piece;
+  }
+  lines.push(line);
+  return lines;
 }
 
 /** What a stop keeps, table by table: finished tables, committed ranges, and what starts over. */
