@@ -3,9 +3,13 @@ import { hasPassword } from '../pg/secrets.js';
 import { DEFAULT_RETRIES } from '../run/options.js';
 import type { Arguments } from './arguments.js';
 
+const QUOTE = "'";
+/** Inside single quotes a quote is written: close, escaped quote, open again. */
+const QUOTE_INSIDE_QUOTES = QUOTE + '\\' + QUOTE + QUOTE;
+
 /** A word the shell passes as it is. */
 function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : QUOTE + text.replaceAll(QUOTE, QUOTE_INSIDE_QUOTES) + QUOTE;
 }
 
 /**

@@ -1,6 +1,11 @@
 /** The URL carries a password (in its user part or as a parameter): never to be printed. */
 export function hasPassword(url: string): boolean {
-  return maskUrl(url) !== url;
+  try {
+    const parsed = new URL(url);
+    return parsed.password !== '' || [...parsed.searchParams.keys()].some((key) => /pass/i.test(key));
+  } catch {
+    return /\/\/[^:/@]*:[^@]*@/.test(url);
+  }
 }
 
 /** The URL with its password replaced, for every place a URL is shown. */
