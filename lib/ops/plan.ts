@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { databaseIdentity, tableEstimate } from '../pg/catalog.js';
 import { maskUrl } from '../pg/secrets.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
+import { FOLLOW_NAME, followSlot } from '../follow/requirements.js';
 import { incompleteSourceError, inspectSource } from '../run/source-check.js';
 import { emptyParentsError, findEmptyParents } from '../run/parent-check.js';
 import { foreignRowTables, foreignRowsError, inspectTarget, type TableContents } from '../run/target-check.js';
@@ -29,6 +30,8 @@ export interface Plan {
   target: string;
   same_database: boolean;
   order: string[];
+  /** A replication slot copiar_tablas on the source: it keeps WAL there until it is dropped. */
+  follow_slot: { active: boolean; retained_bytes: number } | null;
   tables: PlanTable[];
   will_create: string[];
   warnings: string[];
@@ -53,11 +56,19 @@ export interface PlanOptions {
 export async function plan(options: PlanOptions): Promise<Plan> {
   let source: pg.Client | undefined;
   let target: pg.Client | undefined;
-  const result: Plan = { source: maskUrl(options.source.url), target: maskUrl(options.target.url), same_database: false, order: options.specs.map((s) => s.target), tables: [], will_create: [], warnings: [], problems: [] };
+  const result: Plan = { source: maskUrl(options.source.url), target: maskUrl(options.target.url), same_database: false, order: options.specs.map((s) => s.target), follow_slot: null, tables: [], will_create: [], warnings: [], problems: [] };
   try {
     source = await connect({ ...options.source, readOnly: true, role: 'origen' });
     target = await connect({ ...options.target, readOnly: true, role: 'destino' });
     result.same_database = (await databaseIdentity(source)) === (await databaseIdentity(target));
+    // A standby has no current WAL position to measure against: no slot to report there.
+    const slot = await followSlot(source).catch(() => null);
+    if (slot) {
+      result.follow_slot = { active: slot.active, retained_bytes: slot.retainedBytes };
+      result.warnings.push(
+        `El origen tiene un slot de replicación ${FOLLOW_NAME} ${slot.active ? 'en uso' : 'sin uso'} que retiene ${(slot.retainedBytes / 1024 / 1024).toFixed(1)} MB de WAL, y seguirá reteniéndolo mientras exista: si nadie lo usa, bórrelo en el origen con SELECT pg_drop_replication_slot('${FOLLOW_NAME}').`,
+      );
+    }
     const sourceProblems = await inspectSource(source, options.specs);
     result.problems.push(...sourceProblems.denied);
     const incomplete = incompleteSourceError(sourceProblems.missing);

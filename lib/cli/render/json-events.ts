@@ -48,7 +48,7 @@ export const EVENT_FIELDS: Record<string, Record<string, `${FieldType}${'' | '?'
     peak_rss_mb: 'number',
   },
   error: { code: 'string', message: 'string' },
-  plan: { source: 'string', target: 'string', same_database: 'boolean', order: 'array', tables: 'array', will_create: 'array', warnings: 'array', problems: 'array' },
+  plan: { source: 'string', target: 'string', same_database: 'boolean', order: 'array', follow_slot: 'object?', tables: 'array', will_create: 'array', warnings: 'array', problems: 'array' },
   table_verified: {
     table: 'string',
     ok: 'boolean',
