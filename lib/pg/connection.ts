@@ -152,6 +152,20 @@ export async function connect(options: ConnectionOptions): Promise<pg.Client> {
   return client;
 }
 
+/**
+ * A logical replication connection (walsender) to the source, for the follow mode: it
+ * creates the slot and streams its changes. Nothing is set on it; the URL was already
+ * checked by a normal session (a pooler cannot carry replication).
+ */
+export async function openReplication(endpoint: Endpoint): Promise<pg.Client> {
+  const options: ConnectionOptions = { ...endpoint, role: 'origen' };
+  try {
+    return await tryConnect({ ...clientConfig(options.url, options.sslCa, options.role), replication: 'database' } as pg.ClientConfig);
+  } catch (error) {
+    throw describeConnectError(error, options);
+  }
+}
+
 export async function closeQuietly(client: pg.Client | undefined): Promise<void> {
   if (client === undefined) return;
   await client.end().catch(() => undefined);
