@@ -8,10 +8,12 @@ const READ_ONLY_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 /**
  * Opens a read-only REPEATABLE READ transaction on `client` and exports its snapshot:
  * every session that imports it sees the same moment, for as long as `client` keeps
- * the transaction open.
+ * the transaction open. With `from`, that moment is another exported snapshot's (the
+ * follow mode's slot), which the slot's session then no longer has to keep.
  */
-export async function exportSnapshot(client: pg.ClientBase): Promise<string> {
+export async function exportSnapshot(client: pg.ClientBase, from?: string): Promise<string> {
   await client.query(READ_ONLY_SNAPSHOT);
+  if (from !== undefined) await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(from)}`);
   const { rows } = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
   return rows[0]!.snapshot;
 }

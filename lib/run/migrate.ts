@@ -89,7 +89,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     const run = await startOrResumeRun(settings, requested, coordinator, lockSession);
     summary.report_dir = run.reportDir;
     if (run.replaced.length > 0) summary.replaced = run.replaced;
-    const snapshot = await exportSnapshot(coordinator);
+    const snapshot = await exportSnapshot(coordinator, settings.snapshot);
     summary.snapshot = snapshot;
     const estimatedRows: Record<string, number> = {};
     for (const spec of run.specs) estimatedRows[spec.target] = (await tableEstimate(coordinator, spec.source.table)).rows;

@@ -33,6 +33,11 @@ export interface RunOptions {
   /** Aborting stops the run: the range in flight rolls back, committed ranges stay. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /**
+   * An exported snapshot to read the source in (the follow mode's slot), instead of a
+   * new one; it must stay valid until onSnapshot is called.
+   */
+  snapshot?: string;
   /** Called once the run's snapshot is taken, before any table is read; awaited. */
   onSnapshot?: (snapshot: string) => Promise<void> | void;
   progressIntervalMs?: number;
