@@ -9,7 +9,7 @@ import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
 import { beginConsistentRead } from '../pg/snapshot.js';
 import { emptyTables } from '../run/parent-check.js';
-import { wireColumnList } from '../table-spec/copy-sql.js';
+import { differingBuckets, rowsNotIn } from './row-digests.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { dependenciesOf } from '../table-spec/table-set.js';
 
@@ -54,8 +54,9 @@ const SAMPLE = 5;
 /**
  * The guide's validation made exact. Each table's source is run through the same rules
  * into a session-local temporary table on the target (nothing persistent is written),
- * which is then compared with the migrated table row by row (EXCEPT ALL over every
- * column), besides the counts, duplicate phones and orphan references.
+ * which is then compared with the migrated table: by digests per bucket of ids, and row
+ * by row (EXCEPT ALL over every column) only where the digests differ (row-digests.ts);
+ * besides the counts, duplicate phones, orphan references and empty parents.
  */
 export async function verify(options: VerifyOptions): Promise<TableCheck[]> {
   let source: pg.Client | undefined;
@@ -102,8 +103,9 @@ async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: A
   const problems: string[] = [];
   const targetRows = await count(target, `SELECT count(*) AS n FROM ${table}`);
   if (read !== targetRows + rejected) problems.push(`origen ${read} ≠ destino ${targetRows} + rechazadas ${rejected}`);
-  const missing = await rowsNotIn(target, spec, expected, table);
-  const unexpected = await rowsNotIn(target, spec, table, expected);
+  const buckets = await differingBuckets(target, spec, expected, table);
+  const missing = await rowsNotIn(target, spec, expected, table, buckets, SAMPLE);
+  const unexpected = await rowsNotIn(target, spec, table, expected, buckets, SAMPLE);
   if (missing.total > 0) problems.push(`${missing.total} filas que el origen produce faltan o difieren en el destino`);
   if (unexpected.total > 0) problems.push(`${unexpected.total} filas del destino no salen del origen`);
   problems.push(...(await integrityProblems(target, spec)));
@@ -147,17 +149,6 @@ async function copyExpected(
     watch,
   });
   return { expected, read: rows.read, rejected: rows.rejected, bytes: rows.bytes };
-}
-
-/** Rows of `from` that `minus` lacks (EXCEPT ALL over every column): the total and a few ids. */
-async function rowsNotIn(target: pg.ClientBase, spec: AnyTableSpec, from: string, minus: string): Promise<{ total: number; ids: string[] }> {
-  const columns = wireColumnList(spec);
-  const id = quoteIdent(spec.keptIdColumn);
-  // One scan each way: the total and a small sample of ids.
-  const { rows } = await target.query<{ id: string; total: string }>(
-    `SELECT ${id}::text AS id, count(*) OVER () AS total FROM (SELECT ${columns} FROM ${from} EXCEPT ALL SELECT ${columns} FROM ${minus}) d ORDER BY 1 LIMIT ${SAMPLE}`,
-  );
-  return { total: rows.length > 0 ? Number(rows[0]!.total) : 0, ids: rows.map((r) => r.id) };
 }
 
 /** Duplicate phones and references to rows that are not there. */
