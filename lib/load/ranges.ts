@@ -12,6 +12,7 @@ import { dropBeforeLoad, restoreAfterLoad } from '../schema/rebuild.js';
 import { recordRangeDone, recordRangedLoadStart, recordTableDone, tableLoadState, type ChildForeignKey, type RangeDone } from '../state/loads.js';
 import { checkAccounts, copyRows } from './copy-rows.js';
 import { inLoadTransaction, throwIfStopped } from './load-transaction.js';
+import { buildIndexesSideBySide } from './index-builds.js';
 import { ProgressReporter } from './progress.js';
 import { rangeBoundaries, rangeWhere } from './range-bounds.js';
 import { lockForLoad } from './table-locks.js';
@@ -157,21 +158,22 @@ async function copySideBySide(load: TableLoad, pending: number[], copy: (i: numb
   if (failure !== undefined) throw failure;
 }
 
-/** The table's last transaction: counts checked, keys and indexes rebuilt, the reject CSV written. */
+/** The indexes side by side, then the table's last transaction: counts checked, keys over those indexes, the reject CSV written. */
 async function finish(load: TableLoad, ranges: Ranges, started: number, rangesResumed: number, progress: ProgressReporter): Promise<Omit<TableResult, 'analyzeSeconds'>> {
   const { spec, target } = load;
   const counts = sumCounts(ranges.done.values());
   const copySeconds = [...ranges.done.values()].reduce((sum, r) => sum + r.seconds, 0);
   const count = ranges.boundaries.length + 1;
+  const indexStarted = performance.now();
+  await buildIndexesSideBySide(load, load.indexSessions ?? 1, progress.indexStep);
   const result = await inTransaction(target, async () => {
     await lockForLoad(target, spec, ranges.childForeignKeys.map((fk) => fk.table));
-    const indexStarted = performance.now();
     // The server's count of the whole table, against the sum of the ranges' counts.
     const { rows } = await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(spec.target)}`);
     checkAccounts(spec.target, counts, Number(rows[0]!.n));
     // The server builds the indexes while this process writes the reject CSV.
     const [indexSeconds, rejectCsv] = await Promise.all([
-      restoreAfterLoad(target, spec, ranges.childForeignKeys, load.reloadedLater, progress.indexStep).then(() => (performance.now() - indexStarted) / 1000),
+      restoreAfterLoad(target, spec, ranges.childForeignKeys, load.reloadedLater, progress.indexStep, { indexesBuilt: true }).then(() => (performance.now() - indexStarted) / 1000),
       writeRangesRejectCsv(load.reportDir, spec, count),
     ]);
     const loaded = { table: spec.target, ...counts, copySeconds, indexSeconds, seconds: (performance.now() - started) / 1000, rejectFile: rejectCsv.file, rejectsByReason: rejectCsv.byReason, ranges: count, rangesResumed };

@@ -18,6 +18,8 @@ export interface TableLoad {
   openTarget: () => Promise<pg.Client>;
   /** Tables larger than this are copied in primary-key ranges of this many rows. */
   rangeRows: number;
+  /** Sessions that build a table in ranges' indexes side by side, once its rows are in. */
+  indexSessions?: number;
   /** Shared with the run: extra range workers copy only when it has a slot for them. */
   limiter?: Limiter;
   /** Tables this run loads after this one (their foreign keys are re-validated then). */

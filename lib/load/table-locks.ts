@@ -8,7 +8,7 @@ import type { AnyTableSpec } from '../table-spec/spec.js';
  * queued request blocks every application query on the table behind it; after this it
  * withdraws, says who holds the lock, and tries again (or stops, if asked to).
  */
-const LOCK_WAIT_MS = 5_000;
+export const LOCK_WAIT_MS = 5_000;
 
 /** Another session holding a lock a load needs. */
 export interface LockHolder {

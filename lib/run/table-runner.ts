@@ -132,6 +132,8 @@ async function copyOnce(context: RunContext, spec: AnyTableSpec): Promise<TableR
       openTarget: () => connect(settings.target),
       rangeRows: context.rangeRows,
       limiter: context.limiter,
+      // Two at least: the server builds an index on one core.
+      indexSessions: Math.max(2, settings.jobs),
       reloadedLater: new Set(context.specs.slice(context.specs.indexOf(spec) + 1).map((s) => s.target)),
       signal: settings.signal,
       progress: { onProgress: (progress) => context.emit({ type: 'table_progress', ...progress }), intervalMs: settings.progressIntervalMs },

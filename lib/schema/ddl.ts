@@ -38,3 +38,30 @@ export function indexSql(spec: AnyTableSpec): string[] {
     ([name, columns]) => `CREATE INDEX ${quoteIdent(name)} ON ${quoteIdent(spec.target)} (${columns.map(quoteIdent).join(', ')})`,
   );
 }
+
+/**
+ * The indexes of a table whose rows are committed, each built on its own (and so side by
+ * side, on separate sessions): the secondary indexes, and the unique indexes its primary
+ * key and unique constraints then take over (keySqlUsingIndexes). IF NOT EXISTS: a build
+ * cut short by a stop is taken up where it was.
+ */
+export function standaloneIndexSql(spec: AnyTableSpec): string[] {
+  const table = quoteIdent(spec.target);
+  const list = (columns: string[]): string => columns.map(quoteIdent).join(', ');
+  return [
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(primaryKeyName(spec))} ON ${table} (${list(spec.primaryKey)})`,
+    ...(spec.unique ?? []).map((columns) => `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(uniqueName(spec, columns))} ON ${table} (${list(columns)})`),
+    ...indexSql(spec).map((sql) => sql.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS ')),
+  ];
+}
+
+/** The keys over the indexes standaloneIndexSql built: no second pass over the rows for them. */
+export function keySqlUsingIndexes(spec: AnyTableSpec): string[] {
+  const table = quoteIdent(spec.target);
+  return keySql(spec).map((sql) => {
+    const primary = `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(primaryKeyName(spec))} PRIMARY KEY `;
+    if (sql.startsWith(primary)) return `${primary.trimEnd()} USING INDEX ${quoteIdent(primaryKeyName(spec))}`;
+    const unique = /^(ALTER TABLE .* ADD CONSTRAINT ("[^"]+"|\S+)) UNIQUE \(.*\)$/.exec(sql);
+    return unique ? `${unique[1]} UNIQUE USING INDEX ${unique[2]}` : sql;
+  });
+}

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { CopiarError } from '../errors.js';
 import { quoteIdent } from '../pg/quote.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { foreignKeyName, indexSql, keySql, primaryKeyName, uniqueName } from './ddl.js';
+import { foreignKeyName, indexSql, keySql, keySqlUsingIndexes, primaryKeyName, uniqueName } from './ddl.js';
 
 export interface SavedConstraint {
   table: string;
@@ -30,7 +30,9 @@ export async function dropBeforeLoad(client: pg.ClientBase, spec: AnyTableSpec):
     primaryKeyName(spec),
   ];
   for (const name of own) await client.query(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`);
-  for (const name of Object.keys(spec.indexes)) await client.query(`DROP INDEX IF EXISTS ${quoteIdent(name)}`);
+  // The unique indexes a stopped parallel build left without their constraint yet.
+  const keyIndexes = [primaryKeyName(spec), ...(spec.unique ?? []).map((columns) => uniqueName(spec, columns))];
+  for (const name of [...keyIndexes, ...Object.keys(spec.indexes)]) await client.query(`DROP INDEX IF EXISTS ${quoteIdent(name)}`);
   return rows;
 }
 
@@ -46,8 +48,10 @@ export async function restoreAfterLoad(
   saved: SavedConstraint[],
   reloadedLater: ReadonlySet<string> = new Set(),
   onStep: (done: number, total: number) => void = () => undefined,
+  options: { indexesBuilt?: boolean } = {},
 ): Promise<void> {
-  const statements = [...keySql(spec), ...indexSql(spec)];
+  // With the indexes already built (buildIndexesSideBySide), the keys only take them over.
+  const statements = options.indexesBuilt ? keySqlUsingIndexes(spec) : [...keySql(spec), ...indexSql(spec)];
   for (const [i, sql] of statements.entries()) {
     onStep(i, statements.length);
     await client.query(sql);
