@@ -7,7 +7,8 @@ import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
 import { generatedLegacyDatabase, terminateWhileCopying } from './helpers/generated.js';
 
-const RANGES = ['--range-rows', '2000'];
+// Ranges long enough (about a quarter of a second each) to be caught in the middle.
+const RANGES = ['--range-rows', '10000'];
 
 async function cleanReference(t: Test, source: string): Promise<string> {
   const clean = await freshDatabase(t);

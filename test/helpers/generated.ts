@@ -23,15 +23,22 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
   }
 }
 
-/** Terminates the first backend of copiar-tablas whose query matches, while it runs. */
-export async function terminateWhileCopying(url: string, queryPattern: string): Promise<void> {
+/**
+ * Terminates the first backend of copiar-tablas whose COPY matches while it has moved
+ * fewer than `beforeRows` rows: a COPY caught at its very end has nothing left to lose,
+ * and the run would rightly see no failure.
+ */
+export async function terminateWhileCopying(url: string, queryPattern: string, beforeRows = 1000): Promise<void> {
   await waitFor(`terminar el backend que ejecuta ${queryPattern}`, () =>
     withClient(url, async (c) => {
       const { rows } = await c.query(
         // This database only: pg_stat_activity shows the whole server, where other test
         // files run their own copies at the same time.
-        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'copiar-tablas' AND state = 'active' AND query LIKE $1 LIMIT 1",
-        [queryPattern],
+        `SELECT pg_terminate_backend(a.pid) AS done
+           FROM pg_stat_activity a JOIN pg_stat_progress_copy p ON p.pid = a.pid
+          WHERE a.datname = current_database() AND a.application_name = 'copiar-tablas' AND a.state = 'active' AND a.query LIKE $1 AND p.tuples_processed < $2
+          LIMIT 1`,
+        [queryPattern, beforeRows],
       );
       return rows[0]?.done === true;
     }),
