@@ -98,7 +98,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     emit({ type: 'snapshot', snapshot });
     await settings.onSnapshot?.(snapshot);
     const limiter = new Limiter(settings.jobs);
-    summary.ok = await runTables({ settings: { ...settings, signal }, ...run, snapshot, coordinator, lockSession, limiter, summary, emit, stopRun });
+    summary.ok = await runTables({ settings: { ...settings, signal }, ...run, snapshot, coordinator, lockSession, limiter, summary, estimatedRows, emit, stopRun });
     summary.stopped = signal.aborted;
     if (signal.aborted) summary.stop_reason = stopError(signal).message;
     await recordRunEnd(lockSession, run.runId, summary.ok ? 'completada' : summary.stopped ? 'detenida' : 'fallida', summary.tables).catch(() => undefined);

@@ -5,7 +5,6 @@ import { isDiskFull } from '../private-files.js';
 import { copyTable } from '../load/copy-table.js';
 import type { Limiter } from '../load/limiter.js';
 import type { TableResult } from '../load/table-load.js';
-import { tableEstimate } from '../pg/catalog.js';
 import { closeQuietly, connect } from '../pg/connection.js';
 import { openSnapshotSession } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -32,6 +31,8 @@ export interface RunContext {
   lockSession: pg.ClientBase;
   limiter: Limiter;
   summary: RunSummary;
+  /** The catalog's row estimate of each table's source, read once for the whole run. */
+  estimatedRows: Record<string, number>;
   emit: (event: RunEvent) => void;
   /** Stops the whole run, as Ctrl-C does, for a reason that no table can get past. */
   stopRun: (reason: CopiarError) => void;
@@ -106,7 +107,7 @@ async function loadTable(context: RunContext, spec: AnyTableSpec): Promise<boole
     emit({ type: 'table_not_started', table: spec.target });
     return false;
   }
-  emit({ type: 'table_start', table: spec.target, estimatedRows: (await tableEstimate(context.coordinator, spec.source.table)).rows });
+  emit({ type: 'table_start', table: spec.target, estimatedRows: context.estimatedRows[spec.target] ?? 0 });
   const result = await withRetries(() => copyOnce(context, spec), {
     retries: settings.retries,
     signal: settings.signal,

@@ -3,7 +3,7 @@ import { RESUME_HINT } from '../../run/failure.js';
 import type { RunSummary } from '../../run/summary.js';
 import { SAME_DATABASE, formatNumber } from './format.js';
 import { jsonEvent } from './json-events.js';
-import { describeTableProgress, fitToWidth, type TableStart } from './progress-text.js';
+import { LogThrottle, describeTableProgress, fitToWidth, type TableStart } from './progress-text.js';
 import { RunProgress } from './run-progress.js';
 import { summaryTable, whatIsKept } from './summary-table.js';
 
@@ -28,12 +28,10 @@ export class EventPrinter {
   private readonly live = new Map<string, string>();
   private readonly started = new Map<string, TableStart>();
   private readonly run = new RunProgress();
-  /** When each table's last progress line went to the log. */
-  private readonly logged = new Map<string, number>();
+  private readonly logThrottle: LogThrottle;
   private lastLines = 0;
   private readonly resumeHint: string;
   private readonly now: () => number;
-  private readonly logGapMs: number;
 
   constructor(
     private readonly mode: OutputMode,
@@ -43,7 +41,7 @@ export class EventPrinter {
   ) {
     this.resumeHint = options.resumeHint ?? RESUME_HINT;
     this.now = options.now ?? Date.now;
-    this.logGapMs = options.logGapMs ?? 5000;
+    this.logThrottle = new LogThrottle(options.logGapMs ?? 5000);
   }
 
   handle = (event: RunEvent): void => {
@@ -126,11 +124,8 @@ export class EventPrinter {
       this.drawLive();
       return;
     }
-    // A log gets a table's progress every few seconds, not every step of its indexes.
     const now = this.now();
-    const last = this.logged.get(table);
-    if (last !== undefined && now - last < this.logGapMs) return;
-    this.logged.set(table, now);
+    if (!this.logThrottle.due(table, now)) return;
     this.err.write(`${new Date(now).toISOString()} ${table}: ${text}\n`);
   }
 

@@ -39,3 +39,21 @@ export function fitToWidth(line: string, columns: number): string {
   const room = Math.max(20, columns - 1);
   return line.length <= room ? line : `${line.slice(0, room - 1)}…`;
 }
+
+/**
+ * Off a terminal, a log gets each table's progress every few seconds, not every step:
+ * a line is due when the table has none yet, when `gapMs` passed since its last one, or
+ * when it entered another phase (for callers that say which).
+ */
+export class LogThrottle {
+  private readonly last = new Map<string, { at: number; phase: string | undefined }>();
+
+  constructor(private readonly gapMs: number) {}
+
+  due(key: string, now: number, phase?: string): boolean {
+    const last = this.last.get(key);
+    if (last !== undefined && now - last.at < this.gapMs && (phase === undefined || last.phase === phase)) return false;
+    this.last.set(key, { at: now, phase });
+    return true;
+  }
+}

@@ -1,6 +1,6 @@
 import type { TableCheck, VerifyProgress } from '../../ops/verify.js';
 import { MB, formatNumber } from './format.js';
-import { fitToWidth } from './progress-text.js';
+import { LogThrottle, fitToWidth } from './progress-text.js';
 
 export function renderCheck(c: TableCheck): string {
   const head = `${c.ok ? 'OK   ' : 'FALLA'} ${c.table}: origen ${c.source_rows} = destino ${c.target_rows} + rechazadas ${c.rejected_rows}`;
@@ -25,13 +25,15 @@ type Output = NodeJS.WritableStream & { columns?: number };
  */
 export class VerifyProgressPrinter {
   private shown = false;
-  private readonly logged = new Map<string, { at: number; phase: string }>();
+  private readonly logThrottle: LogThrottle;
 
   constructor(
     private readonly mode: 'tty' | 'lines',
     private readonly err: Output,
-    private readonly logGapMs = 5000,
-  ) {}
+    logGapMs = 5000,
+  ) {
+    this.logThrottle = new LogThrottle(logGapMs);
+  }
 
   progress = (p: VerifyProgress): void => {
     const text =
@@ -44,9 +46,7 @@ export class VerifyProgressPrinter {
       return;
     }
     const now = Date.now();
-    const last = this.logged.get(p.table);
-    if (last && last.phase === p.phase && now - last.at < this.logGapMs) return;
-    this.logged.set(p.table, { at: now, phase: p.phase });
+    if (!this.logThrottle.due(p.table, now, p.phase)) return;
     this.err.write(`${new Date(now).toISOString()} ${text}\n`);
   };
 
