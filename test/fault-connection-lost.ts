@@ -5,10 +5,10 @@ import t, { type Test } from 'tap';
 import { runCli, startCli } from './helpers/cli.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
-import { generatedLegacyDatabase, terminateWhileCopying } from './helpers/generated.js';
+import { generatedLegacyDatabase, terminateSourceWhileTargetCopies, terminateWhileCopying } from './helpers/generated.js';
 
-// Ranges long enough (about a quarter of a second each) to be caught in the middle.
-const RANGES = ['--range-rows', '10000'];
+// Ranges long enough (about half a second each) to be caught in the middle.
+const RANGES = ['--range-rows', '20000'];
 
 async function cleanReference(t: Test, source: string): Promise<string> {
   const clean = await freshDatabase(t);
@@ -24,7 +24,7 @@ for (const side of ['destino', 'origen'] as const) {
     const target = await freshDatabase(t);
     const run = startCli(['--table', 'mensajes', ...RANGES, '--report-dir', mkdtempSync(path.join(tmpdir(), 'fallo-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
     if (side === 'destino') await terminateWhileCopying(target, 'COPY "mensajes"%FROM STDIN%');
-    else await terminateWhileCopying(source, 'COPY (SELECT%');
+    else await terminateSourceWhileTargetCopies(source, target);
     const r = await run.done;
     t.equal(r.code, 0, r.stderr);
     t.match(r.stderr, /mensajes: fallo pasajero \(.*\); reintento 1 en 1 s/);

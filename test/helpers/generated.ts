@@ -51,3 +51,31 @@ export async function waitUntilRunWaitsForLock(url: string): Promise<void> {
     withClient(url, async (c) => (await c.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'copiar-tablas' AND wait_event_type = 'Lock'")).rows.length > 0),
   );
 }
+
+/**
+ * Terminates the source backend of a range while the target has taken fewer than
+ * `beforeRows` of it. The source's own progress says little: it runs ahead of the
+ * target by whatever the socket buffers hold and can show a range as all sent while
+ * most of it is still on the way; the target reads at the pace of the copy.
+ */
+export async function terminateSourceWhileTargetCopies(source: string, target: string, beforeRows = 2000): Promise<void> {
+  await waitFor('terminar la COPY del origen mientras el destino la recibe', async () => {
+    const receiving = await withClient(target, async (c) =>
+      (
+        await c.query(
+          `SELECT 1 FROM pg_stat_activity a JOIN pg_stat_progress_copy p ON p.pid = a.pid
+            WHERE a.datname = current_database() AND a.application_name = 'copiar-tablas' AND a.state = 'active' AND a.query LIKE 'COPY "mensajes"%FROM STDIN%' AND p.tuples_processed < $1`,
+          [beforeRows],
+        )
+      ).rows.length > 0,
+    );
+    if (!receiving) return false;
+    return withClient(source, async (c) =>
+      (
+        await c.query(
+          "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'copiar-tablas' AND state = 'active' AND query LIKE 'COPY (SELECT%' LIMIT 1",
+        )
+      ).rows[0]?.done === true,
+    );
+  });
+}
