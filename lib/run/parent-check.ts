@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
+import { quoteIdent } from '../pg/quote.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { dependenciesOf } from '../table-spec/table-set.js';
 
@@ -13,7 +14,7 @@ export interface EmptyParents {
 export async function emptyTables(client: pg.ClientBase, tables: readonly string[]): Promise<Set<string>> {
   const empty = new Set<string>();
   for (const table of tables) {
-    const { rows } = await client.query<{ regclass: string | null }>('SELECT to_regclass($1)::text AS regclass', [`"${table.replaceAll('"', '""')}"`]);
+    const { rows } = await client.query<{ regclass: string | null }>('SELECT to_regclass($1)::text AS regclass', [quoteIdent(table)]);
     const regclass = rows[0]?.regclass;
     if (!regclass || !(await client.query(`SELECT 1 FROM ${regclass} LIMIT 1`)).rows.length) empty.add(table);
   }

@@ -1,13 +1,14 @@
 import type { RunStatus, TableStatus } from '../../ops/status.js';
+import { RESUME_HINT } from '../../run/failure.js';
 import { formatNumber } from './format.js';
 import { formatDuration } from './progress-text.js';
 
 const STATE: Record<string, string> = {
   en_curso: 'en curso',
-  interrumpida: 'interrumpida: su proceso ya no está (continúe con: npx copiar-tablas --resume)',
+  interrumpida: `interrumpida: su proceso ya no está (${RESUME_HINT})`,
   completada: 'completada',
-  detenida: 'detenida (continúe con: npx copiar-tablas --resume)',
-  fallida: 'fallida (continúe con: npx copiar-tablas --resume)',
+  detenida: `detenida (${RESUME_HINT})`,
+  fallida: `fallida (${RESUME_HINT})`,
 };
 
 function tableLine(t: TableStatus): string {
