@@ -26,7 +26,8 @@ export async function createFollowStart(source: Endpoint, specs: readonly AnyTab
   const tables = [...requiredSourceColumns(specs).keys()];
   let session: pg.Client | undefined;
   try {
-    session = await connect({ ...source, role: 'origen' });
+    // The one write the tool makes on the source, named and dropped by cutover and rollback.
+    session = await connect({ ...source, role: 'origen', readOnly: false });
     await session.query(`CREATE PUBLICATION ${quoteIdent(FOLLOW_NAME)} FOR TABLE ${tables.map(quoteIdent).join(', ')}`);
   } finally {
     await closeQuietly(session);
@@ -47,7 +48,7 @@ export async function createFollowStart(source: Endpoint, specs: readonly AnyTab
 export async function dropFollow(source: Endpoint): Promise<{ slot: boolean; publication: boolean }> {
   let session: pg.Client | undefined;
   try {
-    session = await connect({ ...source, role: 'origen' });
+    session = await connect({ ...source, role: 'origen', readOnly: false });
     const slot = await session.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [FOLLOW_NAME]);
     const publication = await session.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [FOLLOW_NAME]);
     if (publication.rows.length > 0) await session.query(`DROP PUBLICATION ${quoteIdent(FOLLOW_NAME)}`);

@@ -45,10 +45,11 @@ class ArrayLiteral {
  * its rule once per row, and returns the JOIN clause carrying the results as two
  * arrays. Keys with no value are left out: the LEFT JOIN gives NULL.
  */
-async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Promise<{ sql: string; rows: number }> {
+async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin, keysIn?: string): Promise<{ sql: string; rows: number }> {
   const keys = new ArrayLiteral();
   const values = new ArrayLiteral();
-  await streamRows<[string, string | null]>(source, join.query, ([key, raw]) => {
+  const query = keysIn === undefined ? join.query : `SELECT * FROM (${join.query}) AS q(clave, valor) WHERE q.clave IN (${keysIn})`;
+  await streamRows<[string, string | null]>(source, query, ([key, raw]) => {
     // No memo: phones are nearly all distinct per user, a cache would only hold memory.
     const value = join.value(raw);
     if (value === null) return;
@@ -65,7 +66,19 @@ async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Pro
   return { sql, rows };
 }
 
-/** The table's prepared join clause, or undefined for a table without one. */
-export async function preparedJoinSql(spec: AnyTableSpec, source: pg.ClientBase): Promise<string | undefined> {
-  return spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared)).sql : undefined;
+/**
+ * The table's prepared join clause, or undefined for a table without one. `keysIn`, a
+ * query giving keys as text, keeps only their values: the follow mode recomputes a few
+ * rows and needs a few users' phones, not every user's.
+ */
+export async function preparedJoinSql(spec: AnyTableSpec, source: pg.ClientBase, keysIn?: string): Promise<string | undefined> {
+  return spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared, keysIn)).sql : undefined;
+}
+
+/** The prepared join's values of `keys` as they are now on the source (absent keys have none). */
+export async function preparedValues(source: pg.ClientBase, join: PreparedJoin, keys: readonly string[] | null): Promise<Map<string, string | null>> {
+  const values = new Map<string, string | null>();
+  const query = keys === null ? join.query : `SELECT * FROM (${join.query}) AS q(clave, valor) WHERE q.clave = ANY($1::text[])`;
+  await streamRows<[string, string | null]>(source, query, ([key, raw]) => void values.set(key, join.value(raw)), keys === null ? [] : [keys]);
+  return values;
 }

@@ -8,8 +8,8 @@ import QueryStream from 'pg-query-stream';
  * and destroying the stream waits on close(). So the client's own 'end' and 'error'
  * events decide: the wait is abandoned with that error and the dead stream left alone.
  */
-export async function streamRows<T>(client: pg.ClientBase, sql: string, onRow: (row: T) => void | Promise<void>): Promise<void> {
-  const stream = client.query(new QueryStream(sql, [], { batchSize: 10_000, rowMode: 'array' }));
+export async function streamRows<T>(client: pg.ClientBase, sql: string, onRow: (row: T) => void | Promise<void>, values: unknown[] = []): Promise<void> {
+  const stream = client.query(new QueryStream(sql, values, { batchSize: 10_000, rowMode: 'array' }));
   let onLost: (error: Error) => void = () => undefined;
   const lost = new Promise<never>((_, reject) => {
     onLost = (error?: Error) => reject(error instanceof Error ? error : new Error('Connection terminated unexpectedly'));

@@ -73,6 +73,25 @@ export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools:
   return byReason;
 }
 
+/**
+ * Adds records at the end of a table's CSV (the follow mode's rejects), with the header
+ * when the file is new: the bulk copy's rows stay and the changes' rows follow them.
+ */
+export async function appendRejectCsv(target: string, spec: AnyTableSpec, records: readonly RejectRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  makePrivateDir(path.dirname(target));
+  const out = await open(target, 'a', PRIVATE_FILE_MODE);
+  try {
+    const header = (await out.stat()).size === 0;
+    const columns = ['motivo', 'detalle', 'id_origen', ...spec.source.columns];
+    const text = Buffer.from(stringify(records as RejectRecord[], { header, columns, cast: CAST }));
+    await writeAll(out, text, text.length);
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+}
+
 async function writeAll(file: FileHandle, buf: Buffer, length: number): Promise<void> {
   for (let done = 0; done < length; ) done += (await file.write(buf, done, length - done)).bytesWritten;
 }

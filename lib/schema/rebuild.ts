@@ -69,11 +69,15 @@ export async function restoreAfterLoad(
       );
     }
   }
-  if (spec.serial) {
-    const column = quoteIdent(spec.serial);
-    await client.query(
-      `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(max(${column}), 1), max(${column}) IS NOT NULL) FROM ${quoteIdent(spec.target)}`,
-      [quoteIdent(spec.target), spec.serial],
-    );
-  }
+  await setSerialPastRows(client, spec);
+}
+
+/** A SERIAL column's sequence set past the largest id the table holds, as the guide's own inserts would leave it. */
+export async function setSerialPastRows(client: pg.ClientBase, spec: AnyTableSpec): Promise<void> {
+  if (!spec.serial) return;
+  const column = quoteIdent(spec.serial);
+  await client.query(
+    `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(max(${column}), 1), max(${column}) IS NOT NULL) FROM ${quoteIdent(spec.target)}`,
+    [quoteIdent(spec.target), spec.serial],
+  );
 }

@@ -1,0 +1,105 @@
+import type pg from 'pg';
+import { preparedValues } from '../lookups/prepared-join.js';
+import { inTransaction } from '../pg/transaction.js';
+import { rejectCsvPath } from '../rejects/paths.js';
+import { appendRejectCsv, type RejectRecord } from '../rejects/reject-csv.js';
+import { clearValues, recordApplied, storedValues, storeValues } from '../state/follow-state.js';
+import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
+import type { ChangeBatch } from './changes.js';
+import { recomputeScope, type RecomputeSessions } from './recompute.js';
+import { FOLLOW_NAME } from './requirements.js';
+import { preparedTable, scopeOf } from './scopes.js';
+
+/** What applying one batch did, per target table. */
+export interface AppliedTable {
+  table: string;
+  deleted: number;
+  updated: number;
+  inserted: number;
+  rejected: number;
+}
+
+/** The prepared joins the specs use, one per source table they read (users: the phone by user). */
+export function preparedJoins(specs: readonly AnyTableSpec[]): Map<string, PreparedJoin> {
+  const joins = new Map<string, PreparedJoin>();
+  for (const spec of specs) {
+    const table = preparedTable(spec);
+    if (table !== undefined && spec.source.prepared !== undefined && !joins.has(table)) joins.set(table, spec.source.prepared);
+  }
+  return joins;
+}
+
+/** Prepared-join keys whose value the batch changed, the stored values brought up to date. */
+async function changedKeys(source: pg.ClientBase, target: pg.ClientBase, joins: ReadonlyMap<string, PreparedJoin>, batch: ChangeBatch): Promise<Map<string, Set<string>>> {
+  const changed = new Map<string, Set<string>>();
+  for (const [table, join] of joins) {
+    const changes = batch.tables.get(table);
+    if (changes === undefined) continue;
+    if (changes.truncated || changes.unnamed) {
+      // Every dependent table is recomputed whole (scopes.ts); the values start again.
+      await seedValues(source, target, table, join);
+      continue;
+    }
+    const keys = [...changes.ids];
+    const now = await preparedValues(source, join, keys);
+    const before = await storedValues(target, table, keys);
+    const moved = new Map<string, string | null>();
+    for (const key of keys) {
+      const value = now.get(key) ?? null;
+      if (value !== (before.get(key) ?? null)) moved.set(key, value);
+    }
+    await storeValues(target, table, moved);
+    changed.set(table, new Set(moved.keys()));
+  }
+  return changed;
+}
+
+/** Every value of a prepared join as the source session sees it: at the start of a follow, in the slot's snapshot. */
+export async function seedValues(source: pg.ClientBase, target: pg.ClientBase, table: string, join: PreparedJoin): Promise<void> {
+  await clearValues(target, table);
+  const values = await preparedValues(source, join, null);
+  const present = new Map([...values].filter(([, value]) => value !== null));
+  const entries = [...present];
+  for (let i = 0; i < entries.length; i += 50_000) await storeValues(target, table, new Map(entries.slice(i, i + 50_000)));
+}
+
+export interface ApplyContext {
+  sessions: RecomputeSessions;
+  /** In load order: a parent is recomputed before the tables that read it. */
+  specs: readonly AnyTableSpec[];
+  joins: ReadonlyMap<string, PreparedJoin>;
+  reportDir: string;
+}
+
+/**
+ * One batch of whole source transactions, applied in one target transaction that also
+ * records the end of the batch's last commit: applied and recorded together, or neither.
+ * The source is read in one consistent read, as it is now.
+ */
+export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Promise<AppliedTable[]> {
+  const { source, target } = context.sessions;
+  await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    return await inTransaction(target, async () => {
+      const keys = await changedKeys(source, target, context.joins, batch);
+      const changedTargets = new Set<string>();
+      const applied: AppliedTable[] = [];
+      const rejects: [AnyTableSpec, RejectRecord[]][] = [];
+      for (const spec of context.specs) {
+        const scope = scopeOf(spec, { batch, changedTargets, changedKeys: keys });
+        if (scope === null) continue;
+        const touched = batch.tables.get(spec.source.table)?.ids ?? new Set<string>();
+        const result = await recomputeScope(context.sessions, spec, scope, touched);
+        if (result.deleted + result.updated + result.inserted > 0) changedTargets.add(spec.target);
+        if (result.rejects.length > 0) rejects.push([spec, result.rejects]);
+        applied.push({ table: spec.target, deleted: result.deleted, updated: result.updated, inserted: result.inserted, rejected: result.rejects.length });
+      }
+      // Before the commit: a crash in between writes a reject line twice, never loses one.
+      for (const [spec, records] of rejects) await appendRejectCsv(rejectCsvPath(context.reportDir, spec.target), spec, records);
+      await recordApplied(target, FOLLOW_NAME, batch.endLsn!);
+      return applied;
+    });
+  } finally {
+    await source.query('COMMIT').catch(() => undefined);
+  }
+}

@@ -1,0 +1,287 @@
+import { performance } from 'node:perf_hooks';
+import type pg from 'pg';
+import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
+import { quoteIdent } from '../pg/quote.js';
+import { clientConfig } from '../pg/tls.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import { applyBatch, preparedJoins, type AppliedTable, type ApplyContext } from './apply.js';
+import { ChangeBatch } from './changes.js';
+import { lsnAtLeast } from './lsn.js';
+import { FOLLOW_NAME } from './requirements.js';
+import { sourceIdColumns } from './scopes.js';
+
+/** Where a follow stands: sent with `follow_progress` events. */
+export interface FollowProgress {
+  /** The end of the last source transaction applied to the target. */
+  appliedLsn: string;
+  /** WAL the source has written since then. */
+  lagBytes: number;
+  /** How long ago the oldest change received and not yet applied was committed (0 when none waits). */
+  lagSeconds: number;
+  /** WAL the slot keeps on the source: what following costs production's disk. */
+  retainedBytes: number;
+  transactions: number;
+  changes: number;
+}
+
+export interface FollowLoopOptions {
+  source: Endpoint;
+  target: Endpoint;
+  /** In load order. */
+  specs: readonly AnyTableSpec[];
+  reportDir: string;
+  /** Apply what comes after this position (the slot's start, or the last applied). */
+  startLsn: string;
+  /** Aborting stops at a transaction boundary: what was received whole is applied first. */
+  signal?: AbortSignal;
+  /** Cutover: stop once everything the source wrote up to this position is applied. */
+  drainTo?: string;
+  onProgress?: (progress: FollowProgress) => void;
+  onApplied?: (tables: AppliedTable[], lsn: string) => void;
+  progressIntervalMs?: number;
+  /** A batch is applied once it has this many changes, or has waited maxBatchMs. */
+  maxBatchChanges?: number;
+  maxBatchMs?: number;
+}
+
+export interface FollowResult {
+  lsn: string;
+  transactions: number;
+  changes: number;
+  /** drainTo was reached. */
+  drained: boolean;
+  seconds: number;
+}
+
+type Item = { kind: 'data'; message: Pgoutput.Message } | { kind: 'heartbeat'; lsn: string } | { kind: 'tick' };
+
+// Messages waiting in memory before the socket is paused: a bounded follower whatever the source writes.
+const QUEUE_HIGH = 20_000;
+const QUEUE_LOW = 5_000;
+
+/**
+ * Streams the slot's changes (pgoutput, through pg-logical-replication) and applies them
+ * in batches of whole transactions (apply.ts). The slot is acknowledged only after the
+ * batch's commit on the target, so a crash loses nothing: the stream starts again after
+ * the last recorded position, and what is read twice recomputes to the same rows.
+ */
+class Follower {
+  private readonly service: LogicalReplicationService;
+  private readonly queue: Item[] = [];
+  private processing = false;
+  private paused = false;
+  private current: ChangeBatch | null = null;
+  private pending: ChangeBatch;
+  private pendingSince = 0;
+  private appliedLsn: string;
+  private transactions = 0;
+  private changes = 0;
+  private stopping = false;
+  private finished = false;
+  private timers: NodeJS.Timeout[] = [];
+  private statsBusy = false;
+  private readonly idColumns: Map<string, string>;
+  private readonly started = performance.now();
+  private resolve!: (result: FollowResult) => void;
+  private reject!: (error: unknown) => void;
+  readonly done: Promise<FollowResult>;
+
+  constructor(
+    private readonly options: FollowLoopOptions,
+    private readonly context: ApplyContext,
+    private readonly stats: pg.Client,
+  ) {
+    this.idColumns = sourceIdColumns(options.specs);
+    this.pending = new ChangeBatch(this.idColumns);
+    this.appliedLsn = options.startLsn;
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    const config = { ...clientConfig(options.source.url, options.source.sslCa, 'origen'), application_name: 'copiar-tablas' };
+    this.service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
+    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.push({ kind: 'data', message }));
+    this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => {
+      if (shouldRespond) void this.acknowledge(false);
+      this.push({ kind: 'heartbeat', lsn });
+    });
+    this.service.on('error', (error: Error) => this.fail(error));
+  }
+
+  start(): void {
+    const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [FOLLOW_NAME] });
+    this.service.subscribe(plugin, FOLLOW_NAME, this.options.startLsn).then(
+      () => {
+        if (!this.finished) this.fail(new Error('el origen cerró el flujo de cambios'));
+      },
+      (error: unknown) => this.fail(error),
+    );
+    const batchMs = this.options.maxBatchMs ?? 200;
+    this.timers.push(setInterval(() => this.push({ kind: 'tick' }), batchMs));
+    // A status update now and then: the server drops a receiver silent for wal_sender_timeout;
+    // in a cutover each asks for a keepalive, which says how far the server has sent.
+    this.timers.push(setInterval(() => void this.acknowledge(this.options.drainTo !== undefined), this.options.drainTo !== undefined ? 250 : 5_000));
+    this.timers.push(setInterval(() => void this.report(), this.options.progressIntervalMs ?? 5_000));
+    this.options.signal?.addEventListener('abort', () => {
+      this.stopping = true;
+      this.push({ kind: 'tick' });
+    }, { once: true });
+    if (this.options.signal?.aborted) this.stopping = true;
+  }
+
+  private push(item: Item): void {
+    if (this.finished) return;
+    this.queue.push(item);
+    if (!this.paused && this.queue.length > QUEUE_HIGH) this.flow(false);
+    void this.drain();
+  }
+
+  /** Pauses or resumes the replication socket: the library's own flow control would reorder keepalives and data. */
+  private flow(on: boolean): void {
+    const stream = (this.service as unknown as { _connection?: { stream?: { pause?: () => void; resume?: () => void } } })._connection?.stream;
+    if (on) stream?.resume?.();
+    else stream?.pause?.();
+    this.paused = !on;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0 && !this.finished) {
+        const item = this.queue.shift()!;
+        if (this.paused && this.queue.length < QUEUE_LOW) this.flow(true);
+        await this.take(item);
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async take(item: Item): Promise<void> {
+    if (item.kind === 'data') return this.message(item.message);
+    const idle = this.current === null;
+    if (item.kind === 'heartbeat' && idle && this.options.drainTo !== undefined && lsnAtLeast(item.lsn, this.options.drainTo)) {
+      // Everything up to the drain point has been sent, and all of it is received.
+      await this.apply();
+      return this.finish(true);
+    }
+    const waited = performance.now() - this.pendingSince >= (this.options.maxBatchMs ?? 200);
+    if (this.pending.transactions > 0 && (waited || this.stopping)) await this.apply();
+    if (this.stopping) return this.finish(false);
+  }
+
+  private async message(message: Pgoutput.Message): Promise<void> {
+    if (message.tag === 'begin') {
+      this.current = new ChangeBatch(this.idColumns);
+      return;
+    }
+    if (message.tag !== 'commit') {
+      this.current?.add(message);
+      return;
+    }
+    const transaction = this.current ?? new ChangeBatch(this.idColumns);
+    this.current = null;
+    transaction.commit(message.commitEndLsn ?? this.appliedLsn, Number(message.commitTime as unknown as bigint) / 1000);
+    if (this.pending.transactions === 0) this.pendingSince = performance.now();
+    this.pending.merge(transaction);
+    const full = this.pending.changes >= (this.options.maxBatchChanges ?? 10_000);
+    const drained = this.options.drainTo !== undefined && lsnAtLeast(this.pending.endLsn!, this.options.drainTo);
+    if (full || drained || this.stopping) await this.apply();
+    if (drained) this.finish(true);
+    else if (this.stopping) this.finish(false);
+  }
+
+  private async apply(): Promise<void> {
+    const batch = this.pending;
+    if (batch.transactions === 0) return;
+    this.pending = new ChangeBatch(this.idColumns);
+    if (batch.changes > 0) {
+      const tables = await applyBatch(this.context, batch);
+      this.options.onApplied?.(tables, batch.endLsn!);
+    }
+    this.appliedLsn = batch.endLsn!;
+    this.transactions += batch.transactions;
+    this.changes += batch.changes;
+    await this.acknowledge(false);
+  }
+
+  private async acknowledge(ping: boolean): Promise<void> {
+    if (this.finished) return;
+    await this.service.acknowledge(this.appliedLsn, ping).catch(() => undefined);
+  }
+
+  private async report(): Promise<void> {
+    if (this.statsBusy || this.finished || this.options.onProgress === undefined) return;
+    this.statsBusy = true;
+    try {
+      const { rows } = await this.stats.query<{ lag: string; retained: string | null }>(
+        `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS lag,
+                (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $2) AS retained`,
+        [this.appliedLsn, FOLLOW_NAME],
+      );
+      const oldest = this.pending.oldestCommit;
+      this.options.onProgress({
+        appliedLsn: this.appliedLsn,
+        lagBytes: Math.max(0, Number(rows[0]!.lag)),
+        lagSeconds: oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
+        retainedBytes: Number(rows[0]!.retained ?? 0),
+        transactions: this.transactions,
+        changes: this.changes,
+      });
+    } catch {
+      // Progress is a courtesy: a failed reading is not a failed follow.
+    } finally {
+      this.statsBusy = false;
+    }
+  }
+
+  private finish(drained: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const timer of this.timers) clearInterval(timer);
+    void this.service.stop().catch(() => undefined);
+    this.resolve({ lsn: this.appliedLsn, transactions: this.transactions, changes: this.changes, drained, seconds: (performance.now() - this.started) / 1000 });
+  }
+
+  private fail(error: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const timer of this.timers) clearInterval(timer);
+    void this.service.stop().catch(() => undefined);
+    this.reject(error);
+  }
+}
+
+/** Follows the slot from `startLsn` until stopped, drained (`drainTo`) or failed. */
+export async function followChanges(options: FollowLoopOptions): Promise<FollowResult> {
+  let source: pg.Client | undefined;
+  let stats: pg.Client | undefined;
+  let target: pg.Client | undefined;
+  try {
+    source = await connect({ ...options.source, role: 'origen', readOnly: true });
+    stats = await connect({ ...options.source, role: 'origen', readOnly: true });
+    target = await connect({ ...options.target, role: 'destino' });
+    const types = new Map<string, string>();
+    const typeOf = async (client: pg.ClientBase, table: string, column: string): Promise<string> => {
+      const key = `${client === target ? 'destino' : 'origen'}:${table}.${column}`;
+      let type = types.get(key);
+      if (type === undefined) {
+        const { rows } = await client.query<{ type: string }>('SELECT format_type(atttypid, NULL) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2', [quoteIdent(table), column]);
+        types.set(key, (type = rows[0]?.type ?? 'text'));
+      }
+      return type;
+    };
+    const context: ApplyContext = { sessions: { source, target, typeOf }, specs: options.specs, joins: preparedJoins(options.specs), reportDir: options.reportDir };
+    const follower = new Follower(options, context, stats);
+    follower.start();
+    return await follower.done;
+  } finally {
+    await closeQuietly(source);
+    await closeQuietly(stats);
+    await closeQuietly(target);
+  }
+}

@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import { copyRows } from '../load/copy-rows.js';
+import { loadLookupRules } from '../lookups/target-lookups.js';
+import { preparedJoinSql } from '../lookups/prepared-join.js';
+import { quoteIdent, quoteLiteral } from '../pg/quote.js';
+import { rejectDecoder, type RejectRecord } from '../rejects/reject-csv.js';
+import { setSerialPastRows } from '../schema/rebuild.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import type { Scope } from './scopes.js';
+
+/** What recomputing a scope did to the target table, and the rejects worth reporting. */
+export interface Recomputed {
+  deleted: number;
+  updated: number;
+  inserted: number;
+  /** Rejected rows of changed source rows, or of rows the target held until now. */
+  rejects: RejectRecord[];
+}
+
+/** Sessions of one apply: the source in one consistent read, the target in the apply transaction. */
+export interface RecomputeSessions {
+  source: pg.ClientBase;
+  target: pg.ClientBase;
+  /** SQL type of a column (`uuid`, `integer`), to compare with an array of its values. */
+  typeOf: (client: pg.ClientBase, table: string, column: string) => Promise<string>;
+}
+
+function arrayLiteral(values: Iterable<string>, type: string): string {
+  const elements = [...values].map((v) => '"' + v.replace(/[\\"]/g, (c) => '\\' + c) + '"');
+  return `${quoteLiteral(`{${elements.join(',')}}`)}::${type}[]`;
+}
+
+/** The source rows of a scope, as a condition on the source's SELECT. */
+async function sourceCondition(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope): Promise<string | undefined> {
+  if (scope.whole) return undefined;
+  const { alias, idColumn, table, prepared } = spec.source;
+  const parts: string[] = [];
+  if (scope.ids.size > 0) {
+    parts.push(`${alias}.${quoteIdent(idColumn)} = ANY(${arrayLiteral(scope.ids, await sessions.typeOf(sessions.source, table, idColumn))})`);
+  }
+  if (scope.keys.size > 0 && prepared !== undefined) parts.push(`(${prepared.keyExpression})::text = ANY(${arrayLiteral(scope.keys, 'text')})`);
+  return parts.join(' OR ');
+}
+
+/**
+ * Runs the scope's source rows through the table's rules, as the bulk copy does, into a
+ * temporary table, and makes the target's rows of the scope exactly those: rows no
+ * longer produced are deleted, changed ones updated in place (a parent's id stays, so
+ * its children are not cascaded away), new ones inserted. Inside the caller's
+ * transaction; the source rows are read as they are now, so applying twice writes the
+ * same rows.
+ */
+export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope, touched: ReadonlySet<string>): Promise<Recomputed> {
+  const { source, target } = sessions;
+  const where = await sourceCondition(sessions, spec, scope);
+  const keysIn = scope.whole || spec.source.prepared === undefined ? undefined : `SELECT (${spec.source.prepared.keyExpression})::text FROM ${quoteIdent(spec.source.table)} ${spec.source.alias} WHERE ${where}`;
+  const table = quoteIdent(spec.target);
+  const expected = quoteIdent(`esperado_${spec.target}`);
+  await target.query(`DROP TABLE IF EXISTS pg_temp.${expected}`);
+  await target.query(`CREATE TEMP TABLE ${expected} (LIKE ${table}) ON COMMIT DROP`);
+  const decode = rejectDecoder(spec);
+  const rejected: RejectRecord[] = [];
+  await copyRows({
+    spec,
+    source,
+    target,
+    rejects: { write: (r) => void rejected.push(decode(r.reason, r.detail, r.row)), ready: () => null },
+    lookupRules: await loadLookupRules(spec, target),
+    preparedJoin: await preparedJoinSql(spec, source, keysIn),
+    rangeWhere: where,
+    into: `pg_temp.${expected}`,
+  });
+  const key = quoteIdent(spec.primaryKey[0]!);
+  let inScope = 'true';
+  if (!scope.whole) {
+    // Source ids are the target's keys here (followsByRow): the touched ones, and the ones read.
+    const ids = new Set([...touched, ...rejected.map((r) => r[2]).filter((id): id is string => id !== null)]);
+    inScope = `(t.${key} IN (SELECT ${key} FROM pg_temp.${expected}) OR t.${key} = ANY(${arrayLiteral(ids, await sessions.typeOf(target, spec.target, spec.primaryKey[0]!))}))`;
+  }
+  const gone = await target.query<{ id: string }>(
+    `DELETE FROM ${table} t WHERE ${inScope} AND NOT EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE e.${key} = t.${key}) RETURNING t.${key}::text AS id`,
+  );
+  const columns = spec.columns.map((c) => quoteIdent(c.name));
+  const updated = await updateChanged(target, table, expected, key, columns);
+  const inserted = await target.query(`INSERT INTO ${table} SELECT * FROM pg_temp.${expected} e WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = e.${key})`);
+  if ((gone.rowCount ?? 0) + (inserted.rowCount ?? 0) > 0) await setSerialPastRows(target, spec);
+  // A reject is news for a row that changed at the source or that the target held until now.
+  const news = new Set([...touched, ...gone.rows.map((r) => r.id)]);
+  return {
+    deleted: gone.rowCount ?? 0,
+    updated,
+    inserted: inserted.rowCount ?? 0,
+    rejects: rejected.filter((r) => r[2] !== null && news.has(r[2])),
+  };
+}
+
+/**
+ * Rows whose values changed, updated in place. Two rows that swap a unique value in
+ * one batch (two providers exchanging phones) collide inside one UPDATE: those are then
+ * deleted and inserted again.
+ */
+async function updateChanged(target: pg.ClientBase, table: string, expected: string, key: string, columns: string[]): Promise<number> {
+  const differs = `e.${key} = t.${key} AND (${columns.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${columns.map((c) => `e.${c}`).join(', ')})`;
+  await target.query('SAVEPOINT actualizar');
+  try {
+    const result = await target.query(`UPDATE ${table} t SET (${columns.join(', ')}) = (${columns.map((c) => `e.${c}`).join(', ')}) FROM pg_temp.${expected} e WHERE ${differs}`);
+    await target.query('RELEASE SAVEPOINT actualizar');
+    return result.rowCount ?? 0;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await target.query('ROLLBACK TO SAVEPOINT actualizar');
+    const removed = await target.query(`DELETE FROM ${table} t USING pg_temp.${expected} e WHERE ${differs}`);
+    return removed.rowCount ?? 0;
+  }
+}

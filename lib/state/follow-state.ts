@@ -1,0 +1,81 @@
+import type pg from 'pg';
+import { STATE_SCHEMA } from './state-schema.js';
+
+/** What a follow keeps in the target, in the same transactions as the rows it applies. */
+export interface FollowRecord {
+  /** The end of the last source transaction applied: the stream goes on after it. */
+  lsn: string;
+  tables: string[];
+  reportDir: string;
+}
+
+export async function ensureFollowState(client: pg.ClientBase): Promise<void> {
+  await client.query(`CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.seguimiento (
+    nombre TEXT PRIMARY KEY,
+    lsn PG_LSN NOT NULL,
+    tablas TEXT[] NOT NULL,
+    informe TEXT NOT NULL,
+    iniciado_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    aplicado_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`);
+  // The values of each prepared join (a user's normalized phone) as of the last applied
+  // change: a change that moves one names the rows that carry it (mensajes, sesiones).
+  await client.query(`CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.seguimiento_valores (
+    tabla_origen TEXT NOT NULL,
+    clave TEXT NOT NULL,
+    valor TEXT,
+    PRIMARY KEY (tabla_origen, clave)
+  )`);
+}
+
+export async function readFollow(client: pg.ClientBase, name: string): Promise<FollowRecord | null> {
+  const exists = await client.query('SELECT to_regclass($1) AS t', [`${STATE_SCHEMA}.seguimiento`]);
+  if (exists.rows[0].t === null) return null;
+  const { rows } = await client.query<{ lsn: string; tablas: string[]; informe: string }>(`SELECT lsn::text AS lsn, tablas, informe FROM ${STATE_SCHEMA}.seguimiento WHERE nombre = $1`, [name]);
+  const row = rows[0];
+  return row ? { lsn: row.lsn, tables: row.tablas, reportDir: row.informe } : null;
+}
+
+export async function recordFollowStart(client: pg.ClientBase, name: string, record: FollowRecord): Promise<void> {
+  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_valores`);
+  await client.query(
+    `INSERT INTO ${STATE_SCHEMA}.seguimiento (nombre, lsn, tablas, informe) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (nombre) DO UPDATE SET lsn = EXCLUDED.lsn, tablas = EXCLUDED.tablas, informe = EXCLUDED.informe, iniciado_at = now(), aplicado_at = now()`,
+    [name, record.lsn, record.tables, record.reportDir],
+  );
+}
+
+/** Inside the apply transaction: the stream is applied up to `lsn`. */
+export async function recordApplied(client: pg.ClientBase, name: string, lsn: string): Promise<void> {
+  await client.query(`UPDATE ${STATE_SCHEMA}.seguimiento SET lsn = $2, aplicado_at = now() WHERE nombre = $1`, [name, lsn]);
+}
+
+export async function forgetFollow(client: pg.ClientBase, name: string): Promise<void> {
+  const exists = await client.query('SELECT to_regclass($1) AS t', [`${STATE_SCHEMA}.seguimiento`]);
+  if (exists.rows[0].t === null) return;
+  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento WHERE nombre = $1`, [name]);
+  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_valores`);
+}
+
+/** The stored values of `keys` (all of the table's when `keys` is undefined). */
+export async function storedValues(client: pg.ClientBase, table: string, keys: readonly string[]): Promise<Map<string, string | null>> {
+  const { rows } = await client.query<{ clave: string; valor: string | null }>(
+    `SELECT clave, valor FROM ${STATE_SCHEMA}.seguimiento_valores WHERE tabla_origen = $1 AND clave = ANY($2::text[])`,
+    [table, keys],
+  );
+  return new Map(rows.map((r) => [r.clave, r.valor]));
+}
+
+/** Sets the values of keys (a null value: the key has none, or is gone). */
+export async function storeValues(client: pg.ClientBase, table: string, values: ReadonlyMap<string, string | null>): Promise<void> {
+  if (values.size === 0) return;
+  await client.query(
+    `INSERT INTO ${STATE_SCHEMA}.seguimiento_valores (tabla_origen, clave, valor) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS x(k, v)
+       ON CONFLICT (tabla_origen, clave) DO UPDATE SET valor = EXCLUDED.valor`,
+    [table, [...values.keys()], [...values.values()]],
+  );
+}
+
+export async function clearValues(client: pg.ClientBase, table: string): Promise<void> {
+  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_valores WHERE tabla_origen = $1`, [table]);
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { startEmbedded, withDatabaseName } from '../dev/embedded.js';
+import { generateLegacy } from '../dev/generate-legacy.js';
+import { migrateAndFollow } from '../lib/run/follow-run.js';
+import { migrate } from '../lib/run/migrate.js';
+import { TABLES } from '../transforms/index.js';
+import { withClient } from './helpers/database.js';
+import { targetRows, writeRound } from './helpers/source-writes.js';
+
+const NAMES = TABLES.map((s) => s.target);
+
+// The contract for changes: once the source is quiet and the slot drained, the target is
+// exactly what a fresh full run on the source writes, row for row, in all nine tables.
+t.test('writes of every kind during and after the bulk copy end in the rows a fresh run writes', async (t) => {
+  const server = await startEmbedded({ flags: ['-c', 'wal_level=logical'] });
+  t.teardown(() => server.stop());
+  for (const name of ['origen', 'destino', 'fresco']) await withClient(server.url, (c) => c.query(`CREATE DATABASE ${name}`));
+  const source = withDatabaseName(server.url, 'origen');
+  const target = withDatabaseName(server.url, 'destino');
+  await generateLegacy(source, { messages: 2000 });
+  await withClient(source, (c) => c.query('ALTER TABLE customers REPLICA IDENTITY FULL'));
+
+  const stop = new AbortController();
+  let duringCopy: Promise<void> | null = null;
+  let applied = 0;
+  let firstApply: () => void = () => undefined;
+  const followedOnce = new Promise<void>((resolve) => (firstApply = resolve));
+  const following = migrateAndFollow({
+    catalog: TABLES,
+    sourceUrl: source,
+    targetUrl: target,
+    reportDir: mkdtempSync(path.join(tmpdir(), 'seguir-')),
+    signal: stop.signal,
+    maxBatchMs: 50,
+    onEvent: (event) => {
+      // The bulk copy has its snapshot and is about to read: the application goes on writing.
+      if (event.type === 'run_start') duringCopy = withClient(source, (c) => writeRound(c, 1));
+    },
+    onApplied: () => {
+      applied++;
+      firstApply();
+    },
+  });
+  await followedOnce;
+  await duringCopy;
+  await withClient(source, (c) => writeRound(c, 2));
+  // A last write marks the end: once it is in the target, everything before it is.
+  await withClient(source, (c) => c.query("INSERT INTO task_queue (id, task_type, status) VALUES ('00000000-0000-4000-8000-0000000000ff', 'reminder', 'pending')"));
+  await waitFor(() => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000ff'")).rows.length > 0));
+  stop.abort();
+  const result = await following;
+  t.ok(result.summary?.ok, 'la copia inicial terminó');
+  t.ok(result.follow !== null && result.follow.changes > 0, `el seguimiento aplicó cambios (${result.follow?.changes} en ${applied} lotes)`);
+
+  const fresh = await migrate({ catalog: TABLES, sourceUrl: source, targetUrl: withDatabaseName(server.url, 'fresco'), reportDir: mkdtempSync(path.join(tmpdir(), 'fresco-')) });
+  t.ok(fresh.ok, 'la ejecución nueva terminó');
+  const followed = await withClient(target, (c) => targetRows(c, NAMES));
+  const expected = await withClient(withDatabaseName(server.url, 'fresco'), (c) => targetRows(c, NAMES));
+  for (const name of NAMES) t.same(followed[name], expected[name], `${name}: las mismas filas que una ejecución nueva (${expected[name]!.length})`);
+});
+
+async function waitFor(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('no llegó a tiempo');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
