@@ -18,7 +18,9 @@ t.test('--version prints the package version', async (t) => {
 t.test("each command's --help lists only the options that apply to it, with an example", async (t) => {
   const runOnly = ['--resume', '--jobs', '--range-rows', '--max-duration', '--until', '--report-dir', '--retries'];
   for (const [command, must, mustNot] of [
-    ['rollback', ['--yes', '--target', '--json'], [...runOnly, '--source', '--table', '--out']],
+    // The source too: rollback drops the follow mode's slot and publication there.
+    ['rollback', ['--yes', '--target', '--source', '--json'], [...runOnly, '--table', '--out', '--follow']],
+    ['cutover', ['--source', '--target', '--verify', '--json'], [...runOnly, '--table', '--yes', '--out', '--follow']],
     ['backup', ['--out', '--source', '--json'], [...runOnly, '--target', '--table', '--yes']],
     ['status', ['--target', '--json'], [...runOnly, '--source', '--table']],
     ['verify', ['--source', '--target', '--table', '--quiet'], [...runOnly, '--yes', '--out']],

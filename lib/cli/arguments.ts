@@ -31,6 +31,11 @@ const RUN = {
   'max-duration': { type: 'string', describe: 'se detiene limpiamente tras este tiempo (90m, 2h, 1h30m)' },
   until: { type: 'string', describe: 'se detiene limpiamente a esta hora local (05:30)' },
   quiet: { type: 'boolean', default: false, describe: 'solo errores y el código de salida' },
+  follow: {
+    type: 'boolean',
+    default: false,
+    describe: 'tras la copia sigue aplicando los cambios del origen (slot de replicación copiar_tablas) hasta Ctrl-C, --until o --max-duration; se termina con cutover',
+  },
 } as const satisfies Record<string, Options>;
 
 const OUTPUT = {
@@ -38,6 +43,7 @@ const OUTPUT = {
   debug: { type: 'boolean', default: false, describe: 'muestra la traza completa de los errores' },
 } as const satisfies Record<string, Options>;
 
+const CUTOVER = { verify: { type: 'boolean', default: false, describe: 'además compara cada fila con verify antes de borrar el slot' } } as const satisfies Record<string, Options>;
 const ROLLBACK = { yes: { type: 'boolean', default: false, describe: 'confirma el borrado' } } as const satisfies Record<string, Options>;
 const BACKUP = { out: { type: 'string', demandOption: true, describe: 'carpeta donde dejar el volcado' } } as const satisfies Record<string, Options>;
 
@@ -48,7 +54,7 @@ function pick<T extends Record<string, Options>, K extends keyof T>(options: T, 
 const SOURCE_SIDE = ['source', 'ssl-ca', 'source-ssl-ca'] as const;
 const TARGET_SIDE = ['target', 'ssl-ca', 'target-ssl-ca'] as const;
 
-type AllOptions = typeof CONNECTION & ReturnType<typeof TABLES> & typeof RUN & typeof OUTPUT & typeof ROLLBACK & typeof BACKUP;
+type AllOptions = typeof CONNECTION & ReturnType<typeof TABLES> & typeof RUN & typeof OUTPUT & typeof ROLLBACK & typeof BACKUP & typeof CUTOVER;
 export type Arguments = InferredOptionTypes<AllOptions> & { _: (string | number)[]; $0: string };
 
 function command(y: Argv, groups: [string, Record<string, Options>][], examples: [string, string][]): Argv {
@@ -57,7 +63,7 @@ function command(y: Argv, groups: [string, Record<string, Options>][], examples:
   return built.example(examples);
 }
 
-const COMMANDS = ['plan', 'verify', 'status', 'rollback', 'backup'];
+const COMMANDS = ['plan', 'verify', 'status', 'cutover', 'rollback', 'backup'];
 
 function parser(argv: string[], tableNames: readonly string[]) {
   const tables = TABLES(tableNames);
@@ -73,6 +79,13 @@ function parser(argv: string[], tableNames: readonly string[]) {
         ['npx copiar-tablas --until 05:30', 'se detiene a las 05:30 guardando lo copiado; se continúa con --resume'],
         ['npx copiar-tablas --resume', 'continúa la última ejecución sin terminar'],
         ['npx copiar-tablas --jobs 2 --json > eventos.jsonl', 'dos copias a la vez, eventos en JSON para un script'],
+        ['npx copiar-tablas --follow', 'copia y sigue aplicando los cambios del origen, sin detener la aplicación; luego cutover'],
+      ]),
+    )
+    .command('cutover', 'con las escrituras de la aplicación detenidas: aplica los últimos cambios seguidos, comprueba y borra el slot', (y) =>
+      command(y, [['Conexión:', CONNECTION], ['Comprobación:', CUTOVER], ['Salida:', { ...pick(RUN, ['quiet']), ...OUTPUT }]], [
+        ['npx copiar-tablas cutover', 'aplica hasta la posición actual del origen, compara las cuentas y borra slot y publicación'],
+        ['npx copiar-tablas cutover --verify', 'además compara cada fila antes de borrar el slot'],
       ]),
     )
     .command('plan', 'muestra qué se hará (permisos, filas estimadas, orden, avisos) sin escribir nada', (y) =>
@@ -84,8 +97,8 @@ function parser(argv: string[], tableNames: readonly string[]) {
     .command('status', 'el estado de la última ejecución, leído en la base de destino (desde otra terminal)', (y) =>
       command(y, [['Conexión:', pick(CONNECTION, TARGET_SIDE)], ['Salida:', OUTPUT]], [['npx copiar-tablas status', 'tablas terminadas, tramos, filas y tiempo restante']]),
     )
-    .command('rollback', 'borra las tablas que creó copiar-tablas (y su esquema de estado); requiere --yes', (y) =>
-      command(y, [['Confirmación:', ROLLBACK], ['Conexión:', pick(CONNECTION, TARGET_SIDE)], ['Salida:', OUTPUT]], [
+    .command('rollback', 'borra las tablas que creó copiar-tablas (y su esquema de estado; con el origen, el slot y la publicación de --follow); requiere --yes', (y) =>
+      command(y, [['Confirmación:', ROLLBACK], ['Conexión:', CONNECTION], ['Salida:', OUTPUT]], [
         ['npx copiar-tablas rollback', 'dice qué borraría, sin borrar'],
         ['npx copiar-tablas rollback --yes', 'lo borra'],
       ]),

@@ -40,6 +40,11 @@ export class CommandContext {
     return { url: this.sourceUrl(), sslCa: this.args['source-ssl-ca'] ?? this.args['ssl-ca'] };
   }
 
+  /** The source when a URL for it was given (flag or variable), for commands that can do without it. */
+  sourceIfGiven(): Endpoint | undefined {
+    return (this.args.source ?? this.io.env.SOURCE_DATABASE_URL ?? this.io.env.DATABASE_URL) === undefined ? undefined : this.source();
+  }
+
   target(): Endpoint {
     return { url: this.targetUrl(), sslCa: this.args['target-ssl-ca'] ?? this.args['ssl-ca'] };
   }

@@ -4,6 +4,8 @@ import type { AnyTableSpec } from '../table-spec/spec.js';
 import { loadOrder } from '../table-spec/table-set.js';
 import { parseArguments } from './arguments.js';
 import { backupCommand } from './commands/backup.js';
+import { cutoverCommand } from './commands/cutover.js';
+import { followCommand } from './commands/follow.js';
 import { migrateCommand } from './commands/migrate.js';
 import { planCommand } from './commands/plan.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -15,7 +17,8 @@ import { jsonError } from './render/json-events.js';
 export type { CliIO } from './context.js';
 
 const COMMANDS: Record<string, (context: CommandContext) => Promise<number>> = {
-  migrate: migrateCommand,
+  migrate: (context) => (context.args.follow ? followCommand(context) : migrateCommand(context)),
+  cutover: cutoverCommand,
   plan: planCommand,
   verify: verifyCommand,
   rollback: rollbackCommand,

@@ -6,7 +6,7 @@ import { appendRejectCsv, type RejectRecord } from '../rejects/reject-csv.js';
 import { clearValues, recordApplied, storedValues, storeValues } from '../state/follow-state.js';
 import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
 import type { ChangeBatch } from './changes.js';
-import { recomputeScope, type RecomputeSessions } from './recompute.js';
+import { recomputeScope, type ChildTable, type RecomputeSessions } from './recompute.js';
 import { FOLLOW_NAME } from './requirements.js';
 import { preparedTable, scopeOf } from './scopes.js';
 
@@ -63,6 +63,13 @@ export async function seedValues(source: pg.ClientBase, target: pg.ClientBase, t
   for (let i = 0; i < entries.length; i += 50_000) await storeValues(target, table, new Map(entries.slice(i, i + 50_000)));
 }
 
+/** The followed tables whose foreign keys point at `spec`'s table. */
+function childrenOf(spec: AnyTableSpec, specs: readonly AnyTableSpec[]): ChildTable[] {
+  return specs.flatMap((child) =>
+    (child.foreignKeys ?? []).filter((fk) => fk.references === spec.target).map((fk) => ({ table: child.target, column: fk.columns[0]!, key: child.primaryKey[0]! })),
+  );
+}
+
 export interface ApplyContext {
   sessions: RecomputeSessions;
   /** In load order: a parent is recomputed before the tables that read it. */
@@ -85,11 +92,17 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
       const changedTargets = new Set<string>();
       const applied: AppliedTable[] = [];
       const rejects: [AnyTableSpec, RejectRecord[]][] = [];
+      const held = new Map<string, Set<string>>();
       for (const spec of context.specs) {
         const scope = scopeOf(spec, { batch, changedTargets, changedKeys: keys });
         if (scope === null) continue;
         const touched = batch.tables.get(spec.source.table)?.ids ?? new Set<string>();
-        const result = await recomputeScope(context.sessions, spec, scope, touched);
+        const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children: childrenOf(spec, context.specs) });
+        for (const [child, ids] of result.cascaded) {
+          held.set(child, new Set([...(held.get(child) ?? []), ...ids]));
+          // Rows gone with their parent: the child table changed, whether it is recomputed or not.
+          changedTargets.add(child);
+        }
         if (result.deleted + result.updated + result.inserted > 0) changedTargets.add(spec.target);
         if (result.rejects.length > 0) rejects.push([spec, result.rejects]);
         applied.push({ table: spec.target, deleted: result.deleted, updated: result.updated, inserted: result.inserted, rejected: result.rejects.length });

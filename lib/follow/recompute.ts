@@ -15,6 +15,23 @@ export interface Recomputed {
   inserted: number;
   /** Rejected rows of changed source rows, or of rows the target held until now. */
   rejects: RejectRecord[];
+  /** Keys of child rows (by child table) that the deletes took with them (ON DELETE CASCADE). */
+  cascaded: Map<string, string[]>;
+}
+
+/** A table whose foreign key points at the one recomputed: its rows may go with a deleted parent. */
+export interface ChildTable {
+  table: string;
+  column: string;
+  key: string;
+}
+
+export interface RecomputeScopeOptions {
+  /** Source ids the batch changed. */
+  touched: ReadonlySet<string>;
+  /** Keys of this table's rows that the target held before the batch and lost on the way (cascades). */
+  held?: ReadonlySet<string>;
+  children?: readonly ChildTable[];
 }
 
 /** Sessions of one apply: the source in one consistent read, the target in the apply transaction. */
@@ -50,7 +67,8 @@ async function sourceCondition(sessions: RecomputeSessions, spec: AnyTableSpec, 
  * transaction; the source rows are read as they are now, so applying twice writes the
  * same rows.
  */
-export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope, touched: ReadonlySet<string>): Promise<Recomputed> {
+export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope, options: RecomputeScopeOptions): Promise<Recomputed> {
+  const { touched } = options;
   const { source, target } = sessions;
   const where = await sourceCondition(sessions, spec, scope);
   const keysIn = scope.whole || spec.source.prepared === undefined ? undefined : `SELECT (${spec.source.prepared.keyExpression})::text FROM ${quoteIdent(spec.source.table)} ${spec.source.alias} WHERE ${where}`;
@@ -77,20 +95,30 @@ export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTable
     const ids = new Set([...touched, ...rejected.map((r) => r[2]).filter((id): id is string => id !== null)]);
     inScope = `(t.${key} IN (SELECT ${key} FROM pg_temp.${expected}) OR t.${key} = ANY(${arrayLiteral(ids, await sessions.typeOf(target, spec.target, spec.primaryKey[0]!))}))`;
   }
-  const gone = await target.query<{ id: string }>(
-    `DELETE FROM ${table} t WHERE ${inScope} AND NOT EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE e.${key} = t.${key}) RETURNING t.${key}::text AS id`,
-  );
+  const goneWhere = `${inScope} AND NOT EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE e.${key} = t.${key})`;
+  const cascaded = new Map<string, string[]>();
+  const noteCascade = async (rowsWhere: string): Promise<void> => {
+    for (const child of options.children ?? []) {
+      const { rows } = await target.query<{ id: string }>(
+        `SELECT c.${quoteIdent(child.key)}::text AS id FROM ${quoteIdent(child.table)} c WHERE c.${quoteIdent(child.column)} IN (SELECT t.${key} FROM ${table} t WHERE ${rowsWhere})`,
+      );
+      if (rows.length > 0) cascaded.set(child.table, [...(cascaded.get(child.table) ?? []), ...rows.map((r) => r.id)]);
+    }
+  };
+  await noteCascade(goneWhere);
+  const gone = await target.query<{ id: string }>(`DELETE FROM ${table} t WHERE ${goneWhere} RETURNING t.${key}::text AS id`);
   const columns = spec.columns.map((c) => quoteIdent(c.name));
-  const updated = await updateChanged(target, table, expected, key, columns);
+  const updated = await updateChanged(target, table, expected, key, columns, noteCascade);
   const inserted = await target.query(`INSERT INTO ${table} SELECT * FROM pg_temp.${expected} e WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = e.${key})`);
   if ((gone.rowCount ?? 0) + (inserted.rowCount ?? 0) > 0) await setSerialPastRows(target, spec);
   // A reject is news for a row that changed at the source or that the target held until now.
-  const news = new Set([...touched, ...gone.rows.map((r) => r.id)]);
+  const news = new Set([...touched, ...(options.held ?? []), ...gone.rows.map((r) => r.id)]);
   return {
     deleted: gone.rowCount ?? 0,
     updated,
     inserted: inserted.rowCount ?? 0,
     rejects: rejected.filter((r) => r[2] !== null && news.has(r[2])),
+    cascaded,
   };
 }
 
@@ -99,7 +127,7 @@ export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTable
  * one batch (two providers exchanging phones) collide inside one UPDATE: those are then
  * deleted and inserted again.
  */
-async function updateChanged(target: pg.ClientBase, table: string, expected: string, key: string, columns: string[]): Promise<number> {
+async function updateChanged(target: pg.ClientBase, table: string, expected: string, key: string, columns: string[], noteCascade: (rowsWhere: string) => Promise<void>): Promise<number> {
   const differs = `e.${key} = t.${key} AND (${columns.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${columns.map((c) => `e.${c}`).join(', ')})`;
   await target.query('SAVEPOINT actualizar');
   try {
@@ -109,6 +137,7 @@ async function updateChanged(target: pg.ClientBase, table: string, expected: str
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
     await target.query('ROLLBACK TO SAVEPOINT actualizar');
+    await noteCascade(`EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE ${differs})`);
     const removed = await target.query(`DELETE FROM ${table} t USING pg_temp.${expected} e WHERE ${differs}`);
     return removed.rowCount ?? 0;
   }

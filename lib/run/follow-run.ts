@@ -3,11 +3,11 @@ import { CopiarError } from '../errors.js';
 import { preparedJoins, seedValues, type AppliedTable } from '../follow/apply.js';
 import { followChanges, type FollowLoopOptions, type FollowProgress, type FollowResult } from '../follow/follower.js';
 import { FOLLOW_NAME, followProblems, followSlot } from '../follow/requirements.js';
-import { createFollowStart, type FollowStart } from '../follow/slot.js';
+import { createFollowStart, dropFollow, type FollowStart } from '../follow/slot.js';
 import { closeQuietly, connect, openReplication, type Endpoint } from '../pg/connection.js';
 import { openSnapshotSession } from '../pg/snapshot.js';
 import { inTransaction } from '../pg/transaction.js';
-import { ensureFollowState, readFollow, recordFollowStart, type FollowRecord } from '../state/follow-state.js';
+import { ensureFollowState, forgetFollow, readFollow, recordFollowStart, type FollowRecord } from '../state/follow-state.js';
 import { lastUnfinishedRun } from '../state/runs.js';
 import { ensureStateSchema } from '../state/state-schema.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -113,10 +113,31 @@ export async function migrateAndFollow(options: FollowRunOptions): Promise<Follo
     await checkFollowable(settings.source, specs, false);
     const start = await startFollow(settings, specs);
     record = { lsn: start.lsn, tables: specs.map((s) => s.target), reportDir: settings.reportDir };
-    summary = await migrate({ ...options, reportDir: settings.reportDir, snapshot: start.snapshot, onSnapshot: () => start.release() }).finally(() => start.release());
+    try {
+      summary = await migrate({ ...options, reportDir: settings.reportDir, snapshot: start.snapshot, onSnapshot: () => start.release() });
+    } catch (error) {
+      // Refused before copying anything (a target check, the run lock): nothing to follow, nothing left on the source.
+      await abandonFollow(settings);
+      throw error;
+    } finally {
+      await start.release();
+    }
   }
   if (summary !== null && !summary.ok) return { summary, follow: null };
   return { summary, follow: await followFrom(options, settings, record) };
+}
+
+async function abandonFollow(settings: ReturnType<typeof runSettings>): Promise<void> {
+  await dropFollow(settings.source).catch(() => undefined);
+  let target: pg.Client | undefined;
+  try {
+    target = await connect(settings.target);
+    await forgetFollow(target, FOLLOW_NAME);
+  } catch {
+    // The target's record only matters with a slot, which is gone.
+  } finally {
+    await closeQuietly(target);
+  }
 }
 
 async function requireSlot(source: Endpoint): Promise<void> {

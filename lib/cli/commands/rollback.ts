@@ -4,10 +4,11 @@ import { jsonRecord } from '../render/json-events.js';
 
 export async function rollbackCommand(context: CommandContext): Promise<number> {
   const execute = context.args.yes === true;
-  const result = await rollback({ target: context.target(), catalog: context.catalog, execute });
-  const what = [...result.tables, ...(result.stateSchema ? ['esquema copiar_tablas'] : [])];
+  const result = await rollback({ target: context.target(), source: context.sourceIfGiven(), catalog: context.catalog, execute });
+  const onSource = [...(result.follow?.slot ? ['el slot de replicación copiar_tablas del origen'] : []), ...(result.follow?.publication ? ['la publicación copiar_tablas del origen'] : [])];
+  const what = [...result.tables, ...(result.stateSchema ? ['esquema copiar_tablas'] : []), ...onSource];
   if (context.args.json) {
-    context.out(JSON.stringify(jsonRecord('rollback_done', { executed: execute, tables: result.tables, state_schema: result.stateSchema, left_alone: result.leftAlone })));
+    context.out(JSON.stringify(jsonRecord('rollback_done', { executed: execute, tables: result.tables, state_schema: result.stateSchema, left_alone: result.leftAlone, ...(result.follow ? { follow: result.follow } : {}) })));
     return execute ? 0 : 2;
   }
   if (result.leftAlone.length > 0) {

@@ -63,9 +63,12 @@ export const EVENT_FIELDS: Record<string, Record<string, `${FieldType}${'' | '?'
   },
   verify_progress: { table: 'string', phase: 'string', read: 'number', bytes: 'number' },
   verify_done: { ok: 'boolean' },
-  rollback_done: { executed: 'boolean', tables: 'array', state_schema: 'boolean', left_alone: 'array' },
+  rollback_done: { executed: 'boolean', tables: 'array', state_schema: 'boolean', left_alone: 'array', follow: 'object?' },
   backup_done: { file: 'string' },
   status: { run: 'object?' },
+  follow_progress: { applied_lsn: 'string', lag_bytes: 'number', lag_seconds: 'number', retained_wal_bytes: 'number', transactions: 'number', changes: 'number' },
+  follow_done: { lsn: 'string', transactions: 'number', changes: 'number', seconds: 'number' },
+  cutover_done: { ok: 'boolean', drain_lsn: 'string', applied_lsn: 'string', changes: 'number', counts: 'array', verified: 'boolean', seconds: 'number' },
 };
 
 function header(event: string): { event: string; version: number; time: string } {

@@ -1,0 +1,32 @@
+import { cutover } from '../../run/cutover.js';
+import type { CommandContext } from '../context.js';
+import { FollowPrinter, cutoverReport } from '../render/follow.js';
+import { jsonRecord } from '../render/json-events.js';
+import { stopOnSignalsOrDeadline } from '../stop.js';
+
+export async function cutoverCommand(context: CommandContext): Promise<number> {
+  const { args, io } = context;
+  const source = context.source();
+  const target = context.target();
+  const printer = args.json || args.quiet ? null : new FollowPrinter(io.stderr.isTTY === true, io.stderr);
+  const stop = stopOnSignalsOrDeadline(null, io.stdout);
+  const result = await cutover({
+    sourceUrl: source.url,
+    targetUrl: target.url,
+    sourceSslCa: source.sslCa,
+    targetSslCa: target.sslCa,
+    catalog: context.catalog,
+    verify: args.verify,
+    signal: stop.signal,
+    onFollowProgress: printer?.progress,
+    progressIntervalMs: 1000,
+  }).finally(stop.release);
+  printer?.clear();
+  if (args.json) {
+    const { follow, checks, ...rest } = result;
+    context.out(JSON.stringify(jsonRecord('cutover_done', { ...rest, applied_lsn: follow.lsn, changes: follow.changes, verified: checks !== null, seconds: Number(result.seconds.toFixed(3)) })));
+  } else if (!args.quiet) {
+    context.out(cutoverReport(result));
+  }
+  return result.ok ? 0 : 1;
+}

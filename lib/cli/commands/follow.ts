@@ -1,0 +1,53 @@
+import { CopiarError } from '../../errors.js';
+import { migrateAndFollow } from '../../run/follow-run.js';
+import { resumeHint } from '../resume-command.js';
+import type { CommandContext } from '../context.js';
+import { EventPrinter, type OutputMode } from '../render/event-printer.js';
+import { FollowPrinter, followStopped } from '../render/follow.js';
+import { jsonRecord } from '../render/json-events.js';
+import { stopDeadline, stopOnSignalsOrDeadline } from '../stop.js';
+
+/** --follow: the bulk copy in the slot's snapshot, then the source's changes until stopped. */
+export async function followCommand(context: CommandContext): Promise<number> {
+  const { args, io } = context;
+  const deadline = stopDeadline(args['max-duration'], args.until);
+  const tables = args.table === undefined ? [] : context.selectedTables().map((s) => s.target);
+  const source = context.source();
+  const target = context.target();
+  const mode: OutputMode = args.json ? 'json' : args.quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'lines';
+  const hint = resumeHint(args);
+  const printer = new EventPrinter(mode, io.stdout, io.stderr, { resumeHint: hint });
+  const followPrinter = mode === 'tty' || mode === 'lines' ? new FollowPrinter(mode === 'tty', io.stderr) : null;
+  const stop = stopOnSignalsOrDeadline(deadline, io.stdout);
+  const result = await migrateAndFollow({
+    sourceUrl: source.url,
+    targetUrl: target.url,
+    sourceSslCa: source.sslCa,
+    targetSslCa: target.sslCa,
+    catalog: context.catalog,
+    tables,
+    reportDir: args['report-dir'],
+    jobs: args.jobs,
+    rangeRows: args['range-rows'],
+    deadline: deadline !== null,
+    retries: args.retries,
+    resume: args.resume,
+    replace: args.replace,
+    signal: stop.signal,
+    onEvent: printer.handle,
+    onFollowProgress: (p) => {
+      if (mode === 'json') context.out(JSON.stringify(jsonRecord('follow_progress', { applied_lsn: p.appliedLsn, lag_bytes: p.lagBytes, lag_seconds: Number(p.lagSeconds.toFixed(3)), retained_wal_bytes: p.retainedBytes, transactions: p.transactions, changes: p.changes })));
+      else followPrinter?.progress(p);
+    },
+    progressIntervalMs: mode === 'tty' ? 1000 : 5000,
+    resumeHint: hint,
+  }).finally(stop.release);
+  if (result.follow === null) return result.summary?.ok === false ? 1 : 0;
+  followPrinter?.clear();
+  const follow = result.follow;
+  if (mode === 'json') context.out(JSON.stringify(jsonRecord('follow_done', { lsn: follow.lsn, transactions: follow.transactions, changes: follow.changes, seconds: Number(follow.seconds.toFixed(3)) })));
+  else if (mode !== 'quiet') io.stderr.write(followStopped(follow) + '\n');
+  // A follow ends only when stopped: the stop is its normal end, and the slot stays for the cutover.
+  if (!stop.signal.aborted) throw new CopiarError('SEGUIMIENTO_FALLIDO', 'el seguimiento terminó sin que se le pidiera');
+  return 0;
+}
