@@ -7,7 +7,7 @@ import { clientConfig } from '../pg/tls.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { applyBatch, preparedJoins, type AppliedTable, type ApplyContext } from './apply.js';
 import { ChangeBatch } from './changes.js';
-import { lsnAtLeast } from './lsn.js';
+import { lsnAtLeast, lsnText, lsnValue } from './lsn.js';
 import { FOLLOW_NAME } from './requirements.js';
 import { sourceIdColumns } from './scopes.js';
 
@@ -54,7 +54,7 @@ export interface FollowResult {
   seconds: number;
 }
 
-type Item = { kind: 'data'; message: Pgoutput.Message } | { kind: 'heartbeat'; lsn: string } | { kind: 'tick' };
+type Item = { kind: 'data'; message: Pgoutput.Message } | { kind: 'heartbeat'; lsn: string; respond: boolean } | { kind: 'tick' };
 
 // Messages waiting in memory before the socket is paused: a bounded follower whatever the source writes.
 const QUEUE_HIGH = 20_000;
@@ -75,6 +75,8 @@ class Follower {
   private pending: ChangeBatch;
   private pendingSince = 0;
   private appliedLsn: string;
+  /** What the server may forget: the last applied commit, or further when nothing waits. */
+  private confirmedLsn: string;
   private transactions = 0;
   private changes = 0;
   private stopping = false;
@@ -95,6 +97,7 @@ class Follower {
     this.idColumns = sourceIdColumns(options.specs);
     this.pending = new ChangeBatch(this.idColumns);
     this.appliedLsn = options.startLsn;
+    this.confirmedLsn = options.startLsn;
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -102,10 +105,7 @@ class Follower {
     const config = { ...clientConfig(options.source.url, options.source.sslCa, 'origen'), application_name: 'copiar-tablas' };
     this.service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
     this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.push({ kind: 'data', message }));
-    this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => {
-      if (shouldRespond) void this.acknowledge(false);
-      this.push({ kind: 'heartbeat', lsn });
-    });
+    this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => this.push({ kind: 'heartbeat', lsn, respond: shouldRespond }));
     this.service.on('error', (error: Error) => this.fail(error));
   }
 
@@ -164,11 +164,18 @@ class Follower {
   private async take(item: Item): Promise<void> {
     if (item.kind === 'data') return this.message(item.message);
     const idle = this.current === null;
+    if (item.kind === 'heartbeat' && idle && this.pending.transactions === 0 && lsnAtLeast(item.lsn, this.confirmedLsn)) {
+      // All the server sent before this keepalive is received and applied: confirm up to it.
+      // Confirming only the last applied commit would keep the source from shutting down
+      // (a walsender waits for its receiver to confirm what it sent) and hold WAL for nothing.
+      this.confirmedLsn = item.lsn;
+    }
     if (item.kind === 'heartbeat' && idle && this.options.drainTo !== undefined && lsnAtLeast(item.lsn, this.options.drainTo)) {
       // Everything up to the drain point has been sent, and all of it is received.
       await this.apply();
       return this.finish(true);
     }
+    if (item.kind === 'heartbeat' && item.respond) await this.acknowledge(false);
     const waited = performance.now() - this.pendingSince >= (this.options.maxBatchMs ?? 200);
     if (this.pending.transactions > 0 && (waited || this.stopping)) await this.apply();
     if (this.stopping) return this.finish(false);
@@ -204,6 +211,7 @@ class Follower {
       this.options.onApplied?.(tables, batch.endLsn!);
     }
     this.appliedLsn = batch.endLsn!;
+    if (lsnAtLeast(this.appliedLsn, this.confirmedLsn)) this.confirmedLsn = this.appliedLsn;
     this.transactions += batch.transactions;
     this.changes += batch.changes;
     await this.acknowledge(false);
@@ -211,7 +219,11 @@ class Follower {
 
   private async acknowledge(ping: boolean): Promise<void> {
     if (this.finished) return;
-    await this.service.acknowledge(this.appliedLsn, ping).catch(() => undefined);
+    // The library reports the position given plus one byte; a walsender shutting down waits
+    // until the reported position equals what it sent, exactly: so one byte less is given.
+    const position = lsnValue(this.confirmedLsn);
+    if (position === 0n) return;
+    await this.service.acknowledge(lsnText(position - 1n), ping).catch(() => undefined);
   }
 
   private async report(): Promise<void> {

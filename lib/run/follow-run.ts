@@ -13,12 +13,15 @@ import { ensureStateSchema } from '../state/state-schema.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { selectTables } from '../table-spec/table-set.js';
 import { migrate } from './migrate.js';
+import { withRetries } from './retry.js';
 import { runSettings, type RunOptions } from './options.js';
 import type { RunSummary } from './summary.js';
 
 export interface FollowRunOptions extends RunOptions {
   onFollowProgress?: (progress: FollowProgress) => void;
   onApplied?: (tables: AppliedTable[], lsn: string) => void;
+  /** The stream broke and is started again after `waitMs`. */
+  onFollowRetry?: (attempt: number, waitMs: number, message: string) => void;
   /** Tuning of the apply batches (follower.ts). */
   maxBatchChanges?: number;
   maxBatchMs?: number;
@@ -154,13 +157,17 @@ async function requireSlot(source: Endpoint): Promise<void> {
 
 /** Applies the stored follow's stream from its last applied position (cutover passes `drainTo`). */
 export async function followFrom(options: FollowRunOptions, settings: ReturnType<typeof runSettings>, record: FollowRecord, extra: Partial<FollowLoopOptions> = {}): Promise<FollowResult> {
-  try {
-    return await followChanges({
+  let startLsn = record.lsn;
+  // A lost connection or a restarting server on either side: the stream starts again after
+  // the last applied position, which the target says (what was applied is not applied again).
+  const attempt = async (): Promise<FollowResult> => {
+    if (attempts++ > 0) startLsn = (await storedFollow(settings)).record.lsn;
+    return followChanges({
       source: settings.source,
       target: settings.target,
       specs: selectTables(settings.catalog, record.tables),
       reportDir: record.reportDir,
-      startLsn: record.lsn,
+      startLsn,
       signal: options.signal,
       onProgress: options.onFollowProgress,
       onApplied: options.onApplied,
@@ -168,6 +175,14 @@ export async function followFrom(options: FollowRunOptions, settings: ReturnType
       maxBatchChanges: options.maxBatchChanges,
       maxBatchMs: options.maxBatchMs,
       ...extra,
+    });
+  };
+  let attempts = 0;
+  try {
+    return await withRetries(attempt, {
+      retries: settings.retries,
+      signal: options.signal,
+      onRetry: (n, waitMs, error) => options.onFollowRetry?.(n, waitMs, (error as Error).message),
     });
   } catch (error) {
     if (error instanceof CopiarError) throw error;

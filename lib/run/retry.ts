@@ -29,7 +29,9 @@ export async function withRetries<T>(
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const locked = error instanceof CopiarError && error.code === 'TABLA_BLOQUEADA';
-      if (!locked && (transientFailures >= options.retries || !isTransient(error))) throw error;
+      // A connection refused while the server restarts arrives wrapped in CONEXION_FALLIDA.
+      const transient = isTransient(error) || isTransient((error as { cause?: unknown } | null)?.cause);
+      if (!locked && (transientFailures >= options.retries || !transient)) throw error;
       const wait = locked ? 1000 : 1000 * 2 ** transientFailures++;
       options.onRetry(n, wait, error);
       await pause(wait, options.signal);

@@ -39,6 +39,13 @@ export async function followCommand(context: CommandContext): Promise<number> {
       if (mode === 'json') context.out(JSON.stringify(jsonRecord('follow_progress', { applied_lsn: p.appliedLsn, lag_bytes: p.lagBytes, lag_seconds: Number(p.lagSeconds.toFixed(3)), retained_wal_bytes: p.retainedBytes, transactions: p.transactions, changes: p.changes })));
       else followPrinter?.progress(p);
     },
+    onFollowRetry: (attempt, waitMs, message) => {
+      if (mode === 'json') context.out(JSON.stringify(jsonRecord('follow_retry', { attempt, wait_ms: waitMs, message })));
+      else if (mode !== 'quiet') {
+        followPrinter?.clear();
+        io.stderr.write(`seguimiento: se cortó el flujo de cambios (${message}); reintento ${attempt} en ${Math.round(waitMs / 1000)} s desde lo último aplicado\n`);
+      }
+    },
     progressIntervalMs: mode === 'tty' ? 1000 : 5000,
     resumeHint: hint,
   }).finally(stop.release);

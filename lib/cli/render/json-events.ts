@@ -67,6 +67,7 @@ export const EVENT_FIELDS: Record<string, Record<string, `${FieldType}${'' | '?'
   backup_done: { file: 'string' },
   status: { run: 'object?' },
   follow_progress: { applied_lsn: 'string', lag_bytes: 'number', lag_seconds: 'number', retained_wal_bytes: 'number', transactions: 'number', changes: 'number' },
+  follow_retry: { attempt: 'number', wait_ms: 'number', message: 'string' },
   follow_done: { lsn: 'string', transactions: 'number', changes: 'number', seconds: 'number' },
   cutover_done: { ok: 'boolean', drain_lsn: 'string', applied_lsn: 'string', changes: 'number', counts: 'array', verified: 'boolean', seconds: 'number' },
 };
