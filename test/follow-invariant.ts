@@ -4,6 +4,7 @@ import path from 'node:path';
 import t from 'tap';
 import { startEmbedded, withDatabaseName } from '../dev/embedded.js';
 import { generateLegacy } from '../dev/generate-legacy.js';
+import type { FollowProgress } from '../lib/follow/follower.js';
 import { migrateAndFollow } from '../lib/run/follow-run.js';
 import { migrate } from '../lib/run/migrate.js';
 import { TABLES } from '../transforms/index.js';
@@ -26,6 +27,7 @@ t.test('writes of every kind during and after the bulk copy end in the rows a fr
   const stop = new AbortController();
   let duringCopy: Promise<void> | null = null;
   let applied = 0;
+  const progress: FollowProgress[] = [];
   let firstApply: () => void = () => undefined;
   const followedOnce = new Promise<void>((resolve) => (firstApply = resolve));
   const following = migrateAndFollow({
@@ -35,6 +37,8 @@ t.test('writes of every kind during and after the bulk copy end in the rows a fr
     reportDir: mkdtempSync(path.join(tmpdir(), 'seguir-')),
     signal: stop.signal,
     maxBatchMs: 50,
+    progressIntervalMs: 100,
+    onFollowProgress: (p) => progress.push(p),
     onEvent: (event) => {
       // The bulk copy has its snapshot and is about to read: the application goes on writing.
       if (event.type === 'run_start') duringCopy = withClient(source, (c) => writeRound(c, 1));
@@ -54,6 +58,11 @@ t.test('writes of every kind during and after the bulk copy end in the rows a fr
   const result = await following;
   t.ok(result.summary?.ok, 'la copia inicial terminó');
   t.ok(result.follow !== null && result.follow.changes > 0, `el seguimiento aplicó cambios (${result.follow?.changes} en ${applied} lotes)`);
+
+  const last = progress.at(-1);
+  t.ok(last !== undefined && /^[0-9A-F]+\/[0-9A-F]+$/.test(last.appliedLsn), `el avance dice la posición aplicada (${last?.appliedLsn})`);
+  t.ok(progress.every((p) => p.retainedBytes > 0), 'y el WAL que retiene el slot en el origen');
+  t.ok(progress.every((p) => p.lagBytes >= 0 && p.lagSeconds >= 0), 'y el retraso en bytes y segundos');
 
   const fresh = await migrate({ catalog: TABLES, sourceUrl: source, targetUrl: withDatabaseName(server.url, 'fresco'), reportDir: mkdtempSync(path.join(tmpdir(), 'fresco-')) });
   t.ok(fresh.ok, 'la ejecución nueva terminó');

@@ -192,7 +192,7 @@ class Follower {
     }
     const transaction = this.current ?? new ChangeBatch(this.idColumns);
     this.current = null;
-    transaction.commit(message.commitEndLsn ?? this.appliedLsn, Number(message.commitTime as unknown as bigint) / 1000);
+    transaction.commit(message.commitEndLsn === null ? this.appliedLsn : lsnText(lsnValue(message.commitEndLsn)), Number(message.commitTime as unknown as bigint) / 1000);
     if (this.pending.transactions === 0) this.pendingSince = performance.now();
     this.pending.merge(transaction);
     const full = this.pending.changes >= (this.options.maxBatchChanges ?? 10_000);

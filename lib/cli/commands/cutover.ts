@@ -1,3 +1,4 @@
+import { CopiarError } from '../../errors.js';
 import { cutover } from '../../run/cutover.js';
 import type { CommandContext } from '../context.js';
 import { FollowPrinter, cutoverReport } from '../render/follow.js';
@@ -28,5 +29,6 @@ export async function cutoverCommand(context: CommandContext): Promise<number> {
   } else if (!args.quiet) {
     context.out(cutoverReport(result));
   }
-  return result.ok ? 0 : 1;
+  if (!result.ok) throw new CopiarError('CORTE_INCOMPLETO', 'el corte aplicó todos los cambios pero el destino no cuadra con el origen; el slot se conserva: revise con npx copiar-tablas verify y repita npx copiar-tablas cutover');
+  return 0;
 }
