@@ -13,6 +13,8 @@ import { mensajes } from '../transforms/mensajes.js';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
 import { generateLegacy } from '../dev/generate-legacy.js';
 import { GUIDE_MAPPING_SELECT } from './guide-mapping.js';
+import { followBench } from './follow-bench.js';
+import { machine, middle } from './machine.js';
 
 interface Args {
   /** One size, or several for the linearity table (e.g. 1000000,5000000). */
@@ -165,17 +167,6 @@ function table(measures: Measure[]): string {
   return [line(header), '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |', ...rows.map(line)].join('\n');
 }
 
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'cpu desconocida';
-  return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
-}
-
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = sorted.length / 2;
-  return sorted.length % 2 === 1 ? sorted[Math.floor(half)]! : (sorted[half - 1]! + sorted[half]!) / 2;
-}
-
 /** Medians of the rounds (total and copy time apart), their spread, and the highest RSS. */
 function median(rounds: Measure[]): Measure {
   const seconds = rounds.map((m) => m.seconds);
@@ -203,6 +194,10 @@ function linearity(sizes: { rows: number; measures: Measure[] }[]): string {
   return lines.join('\n');
 }
 
+if (process.argv.includes('--follow')) {
+  process.exitCode = await followBench(process.argv.slice(2).filter((a) => a !== '--follow'));
+  process.exit();
+}
 const args = parseArgs(process.argv.slice(2));
 let server: EmbeddedServer | undefined;
 const cleanup = async (): Promise<void> => {

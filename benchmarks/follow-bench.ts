@@ -1,0 +1,279 @@
+// `npm run bench -- --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000]`:
+// copiar-tablas --follow beside PostgreSQL's own logical replication (a subscription
+// applying the same stream to a plain copy of the legacy tables), on one server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+
+import { cliNodeArgs, projectRoot } from '../dev/paths.js';
+import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
+import { LEGACY_SCHEMA_SQL, generateLegacy } from '../dev/generate-legacy.js';
+import { machine, middle } from './machine.js';
+
+interface FollowArgs {
+  rows: number;
+  /** Writes per second of the steady load. */
+  rate: number;
+  seconds: number;
+  /** Writes made while both consumers are stopped, then applied: the apply rate. */
+  backlog: number;
+}
+
+const USAGE = 'use --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000]';
+
+function parseFollowArgs(argv: string[]): FollowArgs {
+  const args: FollowArgs = { rows: 1_000_000, rate: 2000, seconds: 30, backlog: 100_000 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i]!, Number(argv[i + 1])];
+    const key = flag.replace(/^--/, '') as keyof FollowArgs;
+    if (!(key in args) || !Number.isInteger(value) || value < 1) throw new Error(`opción no válida ${flag} ${argv[i + 1] ?? ''}; ${USAGE}`);
+    args[key] = value;
+  }
+  return args;
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, check: () => Promise<boolean>, ms = 600_000, every = 20): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`no llegó a tiempo: ${what}`);
+    await sleep(every);
+  }
+}
+
+/**
+ * The application's writes: mostly messages inserted, some updated and deleted, sessions
+ * touched, and now and then a user who changes phone (which makes the follower recompute
+ * that user's messages and sessions).
+ */
+class Writer {
+  private n = 0;
+  private readonly inserted: string[] = [];
+  writes = 0;
+
+  constructor(
+    private readonly users: string[],
+    private readonly sessions: string[],
+  ) {}
+
+  next(): { sql: string; values: unknown[] } {
+    const i = this.n++;
+    const slot = i % 2000;
+    const user = this.users[(i * 7919) % this.users.length]!;
+    if (slot === 1999) return { sql: 'UPDATE users SET phone_number = $2, updated_at = now() WHERE id = $1', values: [user, `+5939${String(80000000 + (i % 19999999)).padStart(8, '0')}`] };
+    const bucket = i % 100;
+    if (bucket < 8 && this.inserted.length > 100) {
+      return { sql: "UPDATE messages SET content = content || ' (editado)', processing_status = 'completed' WHERE id = $1", values: [this.inserted[(i * 31) % this.inserted.length]] };
+    }
+    if (bucket < 12 && this.inserted.length > 100) return { sql: 'DELETE FROM messages WHERE id = $1', values: [this.inserted.splice((i * 17) % this.inserted.length, 1)[0]] };
+    if (bucket < 14) return { sql: "UPDATE sessions SET last_activity = now(), status = 'active' WHERE id = $1", values: [this.sessions[i % this.sessions.length]] };
+    const id = `${(0x10000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    this.inserted.push(id);
+    return { sql: "INSERT INTO messages (id, conversation_id, user_id, message_type, content, processing_status, metadata) VALUES ($1, $1, $2, 'text', 'carga de prueba', 'pending', '{}')", values: [id, user] };
+  }
+
+  async write(client: pg.Client): Promise<void> {
+    const { sql, values } = this.next();
+    await client.query(sql, values);
+    this.writes++;
+  }
+}
+
+/** A marker message both consumers must apply: end-to-end lag is the time it takes to appear. */
+async function markerLag(source: string, targets: { name: string; url: string; table: string }[], n: number): Promise<Record<string, number>> {
+  const id = `ffffffff-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const users = await withClient(source, async (c) => (await c.query("SELECT id FROM users WHERE phone_number LIKE '%9%' LIMIT 1")).rows[0].id as string);
+  const written = performance.now();
+  await withClient(source, (c) => c.query("INSERT INTO messages (id, user_id, message_type, content) VALUES ($1, $2, 'text', 'marca')", [id, users]));
+  const lags: Record<string, number> = {};
+  await Promise.all(
+    targets.map((t) =>
+      withClient(t.url, async (c) => {
+        await until(`marca en ${t.name}`, async () => (await c.query(`SELECT 1 FROM ${t.table} WHERE id = $1`, [id])).rows.length > 0, 120_000, 10);
+        lags[t.name] = (performance.now() - written) / 1000;
+      }),
+    ),
+  );
+  return lags;
+}
+
+function peakRssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function startFollower(urls: string[], extra: string[]): { child: ChildProcess; done: Promise<number | null>; output: () => string } {
+  const child = spawn(process.execPath, [...cliNodeArgs(), '--follow', ...urls, '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return { child, done: new Promise((resolve) => child.on('close', resolve)), output: () => output };
+}
+
+export async function followBench(argv: string[]): Promise<number> {
+  const args = parseFollowArgs(argv);
+  let server: EmbeddedServer | undefined;
+  let follower: ReturnType<typeof startFollower> | undefined;
+  try {
+    server = await startEmbedded({ flags: ['-c', 'wal_level=logical', '-c', 'max_wal_size=4GB', '-c', 'maintenance_work_mem=256MB', '-c', 'max_replication_slots=20', '-c', 'max_wal_senders=20'] });
+    for (const name of ['origen', 'destino', 'nativo']) await withClient(server.url, (c) => c.query(`CREATE DATABASE ${name}`));
+    const [source, target, native] = ['origen', 'destino', 'nativo'].map((name) => withDatabaseName(server!.url, name)) as [string, string, string];
+    const version = await withClient(source, async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string);
+    process.stderr.write(`Generando ${args.rows.toLocaleString('en-US')} mensajes en PostgreSQL ${version}...\n`);
+    await generateLegacy(source, { messages: args.rows });
+    await withClient(source, (c) => c.query('ALTER TABLE customers REPLICA IDENTITY FULL; ANALYZE'));
+
+    // PostgreSQL's own: the same tables, a subscription that copies them and then applies the stream.
+    process.stderr.write('Suscripción nativa: copia inicial...\n');
+    await withClient(native, (c) => c.query(LEGACY_SCHEMA_SQL));
+    await withClient(source, async (c) => {
+      await c.query('CREATE PUBLICATION nativo FOR TABLE users, customers, professions, provider_professions, provider_services, service_requests, messages, sessions, task_queue');
+      await c.query("SELECT pg_create_logical_replication_slot('nativo', 'pgoutput')");
+    });
+    const { port, username, password } = new URL(server.url);
+    const conninfo = `host=127.0.0.1 port=${port} dbname=origen user=${decodeURIComponent(username)} password=${decodeURIComponent(password)}`;
+    await withClient(native, (c) => c.query(`CREATE SUBSCRIPTION nativo CONNECTION '${conninfo}' PUBLICATION nativo WITH (create_slot = false, slot_name = 'nativo', copy_data = true)`));
+    await until('la copia inicial de la suscripción', () => withClient(native, async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_subscription_rel WHERE srsubstate <> 'r'")).rows[0].n === 0));
+
+    process.stderr.write('copiar-tablas --follow: copia inicial...\n');
+    const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-seguir-'));
+    const urls = ['--source', source, '--target', target];
+    follower = startFollower(urls, ['--report-dir', reportDir]);
+    const bulkStarted = performance.now();
+    await until('la copia inicial de copiar-tablas', () => withClient(source, async (c) => (await c.query("SELECT active FROM pg_replication_slots WHERE slot_name = 'copiar_tablas'")).rows[0]?.active === true), 1_800_000, 200);
+    const bulkSeconds = (performance.now() - bulkStarted) / 1000;
+
+    const { users, sessions } = await withClient(source, async (c) => ({
+      users: (await c.query("SELECT id FROM users WHERE phone_number LIKE '%9%'")).rows.map((r) => r.id as string),
+      sessions: (await c.query('SELECT id FROM sessions')).rows.map((r) => r.id as string),
+    }));
+    const writer = new Writer(users, sessions);
+    const consumers = [
+      { name: 'nativo', url: native, table: 'messages' },
+      { name: 'copiar-tablas', url: target, table: 'mensajes' },
+    ];
+
+    // 1. Lag at a steady write rate: a marker every second, timed until each side has it.
+    process.stderr.write(`Carga constante: ${args.rate} escrituras/s durante ${args.seconds} s...\n`);
+    const clients = await Promise.all([0, 1, 2, 3].map(async () => {
+      const c = new pg.Client({ connectionString: source });
+      await c.connect();
+      return c;
+    }));
+    const lags: Record<string, number>[] = [];
+    let stop = false;
+    const load = (async () => {
+      const started = performance.now();
+      let due = 0;
+      while (!stop) {
+        due = Math.floor(((performance.now() - started) / 1000) * args.rate);
+        const todo = due - writer.writes;
+        if (todo <= 0) await sleep(5);
+        else await Promise.all(clients.map(async (c, k) => {
+          for (let i = k; i < todo; i += clients.length) await writer.write(c);
+        }));
+      }
+      return { seconds: (performance.now() - started) / 1000 };
+    })();
+    const loadStarted = performance.now();
+    for (let n = 0; performance.now() - loadStarted < args.seconds * 1000; n++) {
+      const tick = performance.now();
+      lags.push(await markerLag(source, consumers, n));
+      await sleep(Math.max(0, 1000 - (performance.now() - tick)));
+    }
+    stop = true;
+    const loadResult = await load;
+    const achievedRate = writer.writes / loadResult.seconds;
+    const steadyRss = peakRssMb(follower.child);
+
+    // 2. Apply rate: a backlog written while both are stopped, then each applies it alone.
+    process.stderr.write(`Atraso de ${args.backlog} escrituras con los dos consumidores parados...\n`);
+    await withClient(native, (c) => c.query('ALTER SUBSCRIPTION nativo DISABLE'));
+    follower.child.kill('SIGTERM');
+    await follower.done;
+    await until('la suscripción parada', () => withClient(source, async (c) => (await c.query("SELECT active FROM pg_replication_slots WHERE slot_name = 'nativo'")).rows[0]?.active === false));
+    const before = writer.writes;
+    await Promise.all(clients.map(async (c, k) => {
+      for (let i = k; i < args.backlog; i += clients.length) await writer.write(c);
+    }));
+    const backlogWrites = writer.writes - before;
+    const backlogId = 'eeeeeeee-0000-4000-8000-000000000001';
+    await clients[0]!.query("INSERT INTO messages (id, user_id, message_type, content) VALUES ($1, $2, 'text', 'fin del atraso')", [backlogId, users[0]]);
+    const applyRates: Record<string, number> = {};
+    let started = performance.now();
+    await withClient(native, (c) => c.query('ALTER SUBSCRIPTION nativo ENABLE'));
+    await until('el atraso en la suscripción', () => withClient(native, async (c) => (await c.query('SELECT 1 FROM messages WHERE id = $1', [backlogId])).rows.length > 0));
+    applyRates.nativo = backlogWrites / ((performance.now() - started) / 1000);
+    started = performance.now();
+    follower = startFollower(urls, ['--resume']);
+    await until('el atraso en copiar-tablas', () => withClient(target, async (c) => (await c.query('SELECT 1 FROM mensajes WHERE id = $1', [backlogId])).rows.length > 0));
+    applyRates['copiar-tablas'] = backlogWrites / ((performance.now() - started) / 1000);
+    const backlogRss = peakRssMb(follower.child);
+
+    // 3. Cutover: writes stopped, the follower stopped, then `cutover` until it drops the slot.
+    for (const c of clients) await c.end();
+    follower.child.kill('SIGTERM');
+    await follower.done;
+    process.stderr.write('cutover...\n');
+    started = performance.now();
+    const cut = spawn(process.execPath, [...cliNodeArgs(), 'cutover', ...urls, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let cutOut = '';
+    cut.stdout!.on('data', (d) => (cutOut += d));
+    cut.stderr!.on('data', (d) => (cutOut += d));
+    const cutCode = await new Promise<number | null>((resolve) => cut.on('close', resolve));
+    const cutoverSeconds = (performance.now() - started) / 1000;
+    if (cutCode !== 0) throw new Error(`cutover terminó con ${cutCode}: ${cutOut}`);
+    const cutover = JSON.parse(cutOut.trim().split('\n').pop()!) as { seconds: number; changes: number };
+
+    const lagOf = (name: string): number[] => lags.map((l) => l[name]!).sort((a, b) => a - b);
+    const p95 = (values: number[]): number => values[Math.min(values.length - 1, Math.floor(values.length * 0.95))]!;
+    const rows = consumers.map(({ name }) => {
+      const l = lagOf(name);
+      return `| ${name} | ${Math.round(applyRates[name]!).toLocaleString('en-US')} | ${middle(l).toFixed(2)} / ${p95(l).toFixed(2)} / ${l.at(-1)!.toFixed(2)} |`;
+    });
+    const ratio = applyRates['copiar-tablas']! / applyRates.nativo!;
+    process.stdout.write(
+      [
+        '',
+        `${args.rows.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}`,
+        `carga: ${achievedRate.toFixed(0)} escrituras/s logradas (pedidas ${args.rate}) durante ${args.seconds} s; atraso: ${backlogWrites.toLocaleString('en-US')} escrituras`,
+        '',
+        '| consumidor | aplica (cambios/s) | retraso a carga constante, s (mediana / p95 / máx) |',
+        '| --- | ---: | ---: |',
+        ...rows,
+        '',
+        `copiar-tablas / nativo al aplicar: ${ratio.toFixed(2)} ×; copia inicial de --follow ${bulkSeconds.toFixed(1)} s; cutover ${cutoverSeconds.toFixed(1)} s de reloj (${cutover.seconds.toFixed(1)} s según cutover); RSS pico del seguidor ${Math.max(steadyRss, backlogRss).toFixed(0)} MB`,
+        '',
+      ].join('\n'),
+    );
+    const resultsDir = path.join(projectRoot(), 'benchmarks/results');
+    mkdirSync(resultsDir, { recursive: true });
+    const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-follow-${args.rows}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({ postgres: version, machine: machine(), args, achieved_rate: achievedRate, backlog_writes: backlogWrites, apply_rates: applyRates, lags, bulk_seconds: bulkSeconds, cutover_seconds: cutoverSeconds, cutover, peak_rss_mb: { steady: steadyRss, backlog: backlogRss } }, null, 2) + '\n',
+    );
+    process.stdout.write(`Resultados: ${path.relative(process.cwd(), file)}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`El benchmark falló: ${(error as Error).message}\n${follower?.output().slice(-2000) ?? ''}\n`);
+    return 1;
+  } finally {
+    follower?.child.kill('SIGKILL');
+    await server?.stop().catch(() => undefined);
+  }
+}
