@@ -89,11 +89,14 @@ export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTable
     into: `pg_temp.${expected}`,
   });
   const key = quoteIdent(spec.primaryKey[0]!);
+  // Without statistics the planner guesses the expected rows and may scan the whole target table to join them.
+  await target.query(`ANALYZE pg_temp.${expected}`);
   let inScope = 'true';
   if (!scope.whole) {
-    // Source ids are the target's keys here (followsByRow): the touched ones, and the ones read.
+    // Source ids are the target's keys here (followsByRow). A row the recompute produced is
+    // kept; one it did not is deleted if its source row changed or was rejected now.
     const ids = new Set([...touched, ...rejected.map((r) => r[2]).filter((id): id is string => id !== null)]);
-    inScope = `(t.${key} IN (SELECT ${key} FROM pg_temp.${expected}) OR t.${key} = ANY(${arrayLiteral(ids, await sessions.typeOf(target, spec.target, spec.primaryKey[0]!))}))`;
+    inScope = `t.${key} = ANY(${arrayLiteral(ids, await sessions.typeOf(target, spec.target, spec.primaryKey[0]!))})`;
   }
   const goneWhere = `${inScope} AND NOT EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE e.${key} = t.${key})`;
   const cascaded = new Map<string, string[]>();
