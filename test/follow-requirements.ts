@@ -18,6 +18,15 @@ t.test('a source that cannot be followed is told why: wal_level, the role, table
   const first = await withClient(url, (c) => followProblems(c, TABLES));
   t.equal(first.length, 1, first.join('\n'));
   t.match(first[0], /la tabla customers del origen no tiene clave primaria ni identidad de réplica: .*ALTER TABLE customers REPLICA IDENTITY FULL/);
+  const refused = await runCli(['--follow', '--json'], { DATABASE_URL: url });
+  t.equal(refused.code, 2, 'la línea de órdenes se niega antes de escribir nada');
+  t.match(refused.stderr, /No se puede seguir el origen: la tabla customers del origen no tiene clave primaria ni identidad de réplica/);
+  t.equal(JSON.parse(refused.stdout.trim().split('\n').pop()!).code, 'SEGUIMIENTO_NO_POSIBLE');
+  const created = await withClient(url, async (c) => (await c.query("SELECT (SELECT count(*) FROM pg_replication_slots)::int + (SELECT count(*) FROM pg_publication)::int + (SELECT count(*) FROM pg_tables WHERE tablename = 'proveedores')::int AS n")).rows[0].n);
+  t.equal(created, 0, 'ni slot, ni publicación, ni tablas');
+  const planned = await runCli(['plan', '--follow'], { DATABASE_URL: url });
+  t.equal(planned.code, 2);
+  t.match(planned.stdout, /--follow: la tabla customers del origen no tiene clave primaria/, 'plan --follow lo dice también');
   await withClient(url, (c) => c.query('ALTER TABLE customers REPLICA IDENTITY FULL'));
   t.same(await withClient(url, (c) => followProblems(c, TABLES)), [], 'con identidad de réplica, nada que objetar');
 

@@ -89,7 +89,10 @@ function parser(argv: string[], tableNames: readonly string[]) {
       ]),
     )
     .command('plan', 'muestra qué se hará (permisos, filas estimadas, orden, avisos) sin escribir nada', (y) =>
-      command(y, [['Conexión:', CONNECTION], ['Tablas:', tables], ['Ejecución:', pick(RUN, ['replace'])], ['Salida:', OUTPUT]], [['npx copiar-tablas plan', 'qué haría la migración de las nueve tablas']]),
+      command(y, [['Conexión:', CONNECTION], ['Tablas:', tables], ['Ejecución:', pick(RUN, ['replace', 'follow'])], ['Salida:', OUTPUT]], [
+        ['npx copiar-tablas plan', 'qué haría la migración de las nueve tablas'],
+        ['npx copiar-tablas plan --follow', 'además, si el origen permite seguir sus cambios (wal_level, REPLICATION, identidad de réplica)'],
+      ]),
     )
     .command('verify', 'comprueba el destino contra el origen: cuentas, contenido, teléfonos repetidos y huérfanos', (y) =>
       command(y, [['Conexión:', CONNECTION], ['Tablas:', tables], ['Salida:', { ...pick(RUN, ['quiet']), ...OUTPUT }]], [['npx copiar-tablas verify --table mensajes', 'compara mensajes del destino con lo que el origen debe producir']]),

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { databaseIdentity, tableEstimate } from '../pg/catalog.js';
 import { maskUrl } from '../pg/secrets.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
-import { FOLLOW_NAME, followSlot } from '../follow/requirements.js';
+import { FOLLOW_NAME, followProblems, followSlot } from '../follow/requirements.js';
 import { incompleteSourceError, inspectSource } from '../run/source-check.js';
 import { emptyParentsError, findEmptyParents } from '../run/parent-check.js';
 import { foreignRowTables, foreignRowsError, inspectTarget, type TableContents } from '../run/target-check.js';
@@ -47,6 +47,8 @@ export interface PlanOptions {
   specs: AnyTableSpec[];
   /** The run would be given --replace. */
   replace?: boolean;
+  /** The run would be given --follow: what the source lacks for it is a problem too. */
+  follow?: boolean;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function plan(options: PlanOptions): Promise<Plan> {
         `El origen tiene un slot de replicación ${FOLLOW_NAME} ${slot.active ? 'en uso' : 'sin uso'} que retiene ${(slot.retainedBytes / 1024 / 1024).toFixed(1)} MB de WAL, y seguirá reteniéndolo mientras exista: si nadie lo usa, bórrelo en el origen con SELECT pg_drop_replication_slot('${FOLLOW_NAME}').`,
       );
     }
+    if (options.follow === true) result.problems.push(...(await followProblems(source, options.specs)).map((p) => `--follow: ${p}.`));
     const sourceProblems = await inspectSource(source, options.specs);
     result.problems.push(...sourceProblems.denied);
     const incomplete = incompleteSourceError(sourceProblems.missing);

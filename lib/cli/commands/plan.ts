@@ -5,7 +5,7 @@ import { renderPlan } from '../render/plan.js';
 
 export async function planCommand(context: CommandContext): Promise<number> {
   const { args } = context;
-  const p = await plan({ source: context.source(), target: context.target(), catalog: context.catalog, specs: context.selectedTables(), replace: args.replace });
+  const p = await plan({ source: context.source(), target: context.target(), catalog: context.catalog, specs: context.selectedTables(), replace: args.replace, follow: args.follow });
   context.out(args.json ? JSON.stringify(jsonRecord('plan', { ...p })) : renderPlan(p));
   return p.problems.length === 0 ? 0 : 2;
 }
