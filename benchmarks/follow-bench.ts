@@ -60,7 +60,7 @@ async function until(what: string, check: () => Promise<boolean>, ms = 600_000, 
  * touched, and now and then a user who changes phone (which makes the follower recompute
  * that user's messages and sessions).
  */
-class Writer {
+export class Writer {
   private n = 0;
   private readonly inserted: string[] = [];
   writes = 0;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { preparedValues } from '../lookups/prepared-join.js';
 import { inTransaction } from '../pg/transaction.js';
@@ -30,8 +31,8 @@ export function preparedJoins(specs: readonly AnyTableSpec[]): Map<string, Prepa
 }
 
 /** Prepared-join keys whose value the batch changed, the stored values brought up to date. */
-async function changedKeys(source: pg.ClientBase, target: pg.ClientBase, joins: ReadonlyMap<string, PreparedJoin>, batch: ChangeBatch): Promise<Map<string, Set<string>>> {
-  const changed = new Map<string, Set<string>>();
+async function changedKeys(source: pg.ClientBase, target: pg.ClientBase, joins: ReadonlyMap<string, PreparedJoin>, batch: ChangeBatch): Promise<Map<string, Map<string, string | null>>> {
+  const changed = new Map<string, Map<string, string | null>>();
   for (const [table, join] of joins) {
     const changes = batch.tables.get(table);
     if (changes === undefined) continue;
@@ -44,12 +45,15 @@ async function changedKeys(source: pg.ClientBase, target: pg.ClientBase, joins: 
     const now = await preparedValues(source, join, keys);
     const before = await storedValues(target, table, keys);
     const moved = new Map<string, string | null>();
+    const previous = new Map<string, string | null>();
     for (const key of keys) {
       const value = now.get(key) ?? null;
-      if (value !== (before.get(key) ?? null)) moved.set(key, value);
+      if (value === (before.get(key) ?? null)) continue;
+      moved.set(key, value);
+      previous.set(key, before.get(key) ?? null);
     }
     await storeValues(target, table, moved);
-    changed.set(table, new Set(moved.keys()));
+    changed.set(table, previous);
   }
   return changed;
 }
@@ -88,7 +92,9 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
   await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     return await inTransaction(target, async () => {
+      const k0 = performance.now();
       const keys = await changedKeys(source, target, context.joins, batch);
+      if (process.env.PERFIL) process.stderr.write(`PERFIL lote cambios=${batch.changes} tx=${batch.transactions} claves ${(performance.now() - k0).toFixed(0)} ms\n`);
       const changedTargets = new Set<string>();
       const applied: AppliedTable[] = [];
       const rejects: [AnyTableSpec, RejectRecord[]][] = [];
@@ -97,7 +103,9 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
         const scope = scopeOf(spec, { batch, changedTargets, changedKeys: keys });
         if (scope === null) continue;
         const touched = batch.tables.get(spec.source.table)?.ids ?? new Set<string>();
+        const t0 = performance.now();
         const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children: childrenOf(spec, context.specs) });
+        if (process.env.PERFIL) process.stderr.write(`PERFIL ${spec.target} ${scope.whole ? 'entera' : `ids=${scope.ids.size} claves=${scope.keys.size} llevados=${scope.carried?.values.size ?? 0}`} ${(performance.now() - t0).toFixed(0)} ms d=${result.deleted} u=${result.updated} i=${result.inserted}\n`);
         for (const [child, ids] of result.cascaded) {
           held.set(child, new Set([...(held.get(child) ?? []), ...ids]));
           // Rows gone with their parent: the child table changed, whether it is recomputed or not.

@@ -70,7 +70,15 @@ async function sourceCondition(sessions: RecomputeSessions, spec: AnyTableSpec, 
 export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope, options: RecomputeScopeOptions): Promise<Recomputed> {
   const { touched } = options;
   const { source, target } = sessions;
+  if (!scope.whole && scope.carried !== undefined) {
+    // The rows that carry a changed key's old value, by the target's own index.
+    const { column, values } = scope.carried;
+    const { rows } = await target.query<{ id: string }>(`SELECT ${quoteIdent(spec.primaryKey[0]!)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(column)} = ANY($1::text[])`, [[...values]]);
+    scope = { ...scope, ids: new Set([...scope.ids, ...rows.map((r) => r.id)]), carried: undefined };
+  }
   const where = await sourceCondition(sessions, spec, scope);
+  // A changed key whose rows the target does not hold (a user without messages): nothing to recompute.
+  if (where === '') return { deleted: 0, updated: 0, inserted: 0, rejects: [], cascaded: new Map() };
   const keysIn = scope.whole || spec.source.prepared === undefined ? undefined : `SELECT (${spec.source.prepared.keyExpression})::text FROM ${quoteIdent(spec.source.table)} ${spec.source.alias} WHERE ${where}`;
   const table = quoteIdent(spec.target);
   const expected = quoteIdent(`esperado_${spec.target}`);

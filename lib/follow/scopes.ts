@@ -1,12 +1,24 @@
 import { requiredSourceColumns } from '../table-spec/source-columns.js';
-import type { AnyTableSpec } from '../table-spec/spec.js';
+import { RowRejection } from '../rules/rejection.js';
+import type { RowView } from '../rules/types.js';
+import type { AnyTableSpec, ColumnSpec } from '../table-spec/spec.js';
 import type { ChangeBatch } from './changes.js';
 
 /**
  * The target rows a batch of changes makes stale in one table: the whole table, or the
  * rows of some source ids plus those whose prepared-join key (a user) changed value.
  */
-export type Scope = { whole: true } | { whole: false; ids: ReadonlySet<string>; keys: ReadonlySet<string> };
+export type Scope = { whole: true } | { whole: false; ids: ReadonlySet<string>; keys: ReadonlySet<string>; carried?: CarriedValues };
+
+/**
+ * Values a target column holds for the rows of changed keys (a user's phone in
+ * mensajes.telefono): those rows are found by that column's index in the target instead
+ * of a scan of the source (which has no index on messages.user_id).
+ */
+export interface CarriedValues {
+  column: string;
+  values: ReadonlySet<string>;
+}
 
 /**
  * A table whose target rows are one per source row, under the source's own id: a change
@@ -42,8 +54,8 @@ export interface ScopeInputs {
   batch: ChangeBatch;
   /** Target tables whose rows this batch has already changed (parents come first). */
   changedTargets: ReadonlySet<string>;
-  /** Prepared-join keys whose value this batch changed, by source table. */
-  changedKeys: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Prepared-join keys whose value this batch changed, with the value before, by source table. */
+  changedKeys: ReadonlyMap<string, ReadonlyMap<string, string | null>>;
 }
 
 /** What of `spec` the batch makes stale, or null when nothing. */
@@ -56,8 +68,46 @@ export function scopeOf(spec: AnyTableSpec, { batch, changedTargets, changedKeys
   if (reads.some((table) => table !== spec.source.table && table !== prepared && batch.tables.has(table))) return { whole: true };
   const own = batch.tables.get(spec.source.table);
   if (own !== undefined && (!followsByRow(spec) || own.unnamed)) return { whole: true };
-  const keys = prepared === undefined ? new Set<string>() : (changedKeys.get(prepared) ?? new Set<string>());
+  const changed = prepared === undefined ? new Map<string, string | null>() : (changedKeys.get(prepared) ?? new Map<string, string | null>());
   const ids = own?.ids ?? new Set<string>();
-  if (ids.size === 0 && keys.size === 0) return null;
-  return { whole: false, ids, keys };
+  if (ids.size === 0 && changed.size === 0) return null;
+  const carrier = carryingColumn(spec);
+  const keys = new Set<string>();
+  const values = new Set<string>();
+  for (const [key, before] of changed) {
+    const carried = carrier === undefined ? null : writtenValue(carrier, before);
+    if (carried === null) keys.add(key);
+    else values.add(carried);
+  }
+  return { whole: false, ids, keys, ...(carrier !== undefined && values.size > 0 ? { carried: { column: carrier.name, values } } : {}) };
+}
+
+/** The target column written from the prepared join's value, when its rule depends on that value alone. */
+function carryingColumn(spec: AnyTableSpec): ColumnSpec | undefined {
+  const prepared = spec.source.prepared;
+  if (prepared === undefined) return undefined;
+  const field = Object.entries(spec.source.lookups ?? {}).find(([, expression]) => expression.startsWith(`${prepared.alias}.`))?.[0];
+  const column = spec.columns.find((c) => c.from === field);
+  return column !== undefined && (column.rule === undefined || column.rule.valueOnly === true) ? column : undefined;
+}
+
+const NO_ROW: RowView = {
+  field: () => {
+    throw new Error('una regla de solo valor leyó otro campo');
+  },
+  adjust: () => undefined,
+};
+
+/**
+ * What the column held for rows with this value before the change, or null when such
+ * rows were rejected (a user without a valid phone): those can only be found at the source.
+ */
+function writtenValue(column: ColumnSpec, value: string | null): string | null {
+  if (column.rule === undefined) return value;
+  try {
+    return column.rule(value, NO_ROW);
+  } catch (error) {
+    if (error instanceof RowRejection) return null;
+    throw error;
+  }
 }

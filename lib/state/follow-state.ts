@@ -36,8 +36,8 @@ export async function readFollow(client: pg.ClientBase, name: string): Promise<F
   return row ? { lsn: row.lsn, tables: row.tablas, reportDir: row.informe } : null;
 }
 
+/** The follow's record; its values are seeded apart (seedValues), in the same transaction. */
 export async function recordFollowStart(client: pg.ClientBase, name: string, record: FollowRecord): Promise<void> {
-  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_valores`);
   await client.query(
     `INSERT INTO ${STATE_SCHEMA}.seguimiento (nombre, lsn, tablas, informe) VALUES ($1, $2, $3, $4)
        ON CONFLICT (nombre) DO UPDATE SET lsn = EXCLUDED.lsn, tablas = EXCLUDED.tablas, informe = EXCLUDED.informe, iniciado_at = now(), aplicado_at = now()`,
