@@ -54,6 +54,14 @@ t.test('writes of every kind during and after the bulk copy end in the rows a fr
   // A last write marks the end: once it is in the target, everything before it is.
   await withClient(source, (c) => c.query("INSERT INTO task_queue (id, task_type, status) VALUES ('00000000-0000-4000-8000-0000000000ff', 'reminder', 'pending')"));
   await waitFor(() => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000ff'")).rows.length > 0));
+  // Alone in its batch: a customer whose service requests point at them changes phone
+  // (clientes only updates a column, and solicitudes_servicio reads it).
+  await withClient(source, (c) =>
+    c.query(`UPDATE customers SET phone_number = '0994455667', updated_at = now() + interval '1 day'
+              WHERE ctid = (SELECT c.ctid FROM customers c JOIN service_requests s ON s.phone_number = c.phone_number WHERE c.id IS NOT NULL ORDER BY c.id LIMIT 1)`),
+  );
+  await withClient(source, (c) => c.query("INSERT INTO task_queue (id, task_type, status) VALUES ('00000000-0000-4000-8000-0000000000fe', 'reminder', 'pending')"));
+  await waitFor(() => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000fe'")).rows.length > 0));
   stop.abort();
   const result = await following;
   t.ok(result.summary?.ok, 'la copia inicial terminó');

@@ -42,6 +42,7 @@ export const servicios_proveedor: TableSpec<Lookups> = {
   },
   targetLookups: {
     reads: ['proveedores'],
+    readColumns: { proveedores: ['id'] },
     async load(target: pg.ClientBase): Promise<Lookups> {
       return { proveedores: await IdSet.load(target, 'proveedores') };
     },

@@ -51,6 +51,7 @@ export const solicitudes_servicio: TableSpec<Lookups> = {
   },
   targetLookups: {
     reads: ['clientes'],
+    readColumns: { clientes: ['id', 'telefono'] },
     async load(target: pg.ClientBase): Promise<Lookups> {
       return { clientes: await PhoneIndex.load(target, 'clientes') };
     },

@@ -9,7 +9,8 @@ import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
 import type { ChangeBatch } from './changes.js';
 import { recomputeScope, type ChildTable, type RecomputeSessions } from './recompute.js';
 import { FOLLOW_NAME } from './requirements.js';
-import { preparedTable, scopeOf } from './scopes.js';
+import { preparedTable, scopeOf, type TargetChange } from './scopes.js';
+import { quoteIdent } from '../pg/quote.js';
 
 /** What applying one batch did, per target table. */
 export interface AppliedTable {
@@ -67,6 +68,26 @@ export async function seedValues(source: pg.ClientBase, target: pg.ClientBase, t
   for (let i = 0; i < entries.length; i += 50_000) await storeValues(target, table, new Map(entries.slice(i, i + 50_000)));
 }
 
+/**
+ * Whether changed source rows are, before or after, rows of this table: selected by its
+ * source condition now (a provider user), or present in the target under their id. A
+ * user who is a customer before and after changes nothing in proveedores; a provider
+ * rejected before and gone now changes no winner.
+ */
+async function rowsOfTable(sessions: RecomputeSessions, spec: AnyTableSpec, ids: ReadonlySet<string>): Promise<boolean> {
+  const { table, alias, idColumn, where } = spec.source;
+  const key = spec.columns.find((c) => c.name === spec.primaryKey[0]);
+  // Only where the target's key is the source id as it is, and the source selects some rows.
+  if (where === undefined || key?.from !== idColumn || key.rule !== undefined || ids.size === 0) return true;
+  const list = [...ids];
+  const sourceType = await sessions.typeOf(sessions.source, table, idColumn);
+  const now = await sessions.source.query(`SELECT 1 FROM ${quoteIdent(table)} ${alias} WHERE ${alias}.${quoteIdent(idColumn)} = ANY($1::text[]::${sourceType}[]) AND (${where}) LIMIT 1`, [list]);
+  if (now.rows.length > 0) return true;
+  const targetType = await sessions.typeOf(sessions.target, spec.target, key.name);
+  const before = await sessions.target.query(`SELECT 1 FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(key.name)} = ANY($1::text[]::${targetType}[]) LIMIT 1`, [list]);
+  return before.rows.length > 0;
+}
+
 /** The followed tables whose foreign keys point at `spec`'s table. */
 function childrenOf(spec: AnyTableSpec, specs: readonly AnyTableSpec[]): ChildTable[] {
   return specs.flatMap((child) =>
@@ -95,23 +116,30 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
       const k0 = performance.now();
       const keys = await changedKeys(source, target, context.joins, batch);
       if (process.env.PERFIL) process.stderr.write(`PERFIL lote cambios=${batch.changes} tx=${batch.transactions} claves ${(performance.now() - k0).toFixed(0)} ms\n`);
-      const changedTargets = new Set<string>();
+      const changedTargets = new Map<string, TargetChange>();
+      const noteChange = (table: string, rows: boolean, columns: Iterable<string> = []): void => {
+        const before = changedTargets.get(table);
+        changedTargets.set(table, { rows: rows || (before?.rows ?? false), columns: new Set([...(before?.columns ?? []), ...columns]) });
+      };
       const applied: AppliedTable[] = [];
       const rejects: [AnyTableSpec, RejectRecord[]][] = [];
       const held = new Map<string, Set<string>>();
       for (const spec of context.specs) {
         const scope = scopeOf(spec, { batch, changedTargets, changedKeys: keys });
         if (scope === null) continue;
+        if (scope.whole && scope.ownRows !== undefined && !(await rowsOfTable(context.sessions, spec, scope.ownRows))) continue;
         const touched = batch.tables.get(spec.source.table)?.ids ?? new Set<string>();
         const t0 = performance.now();
-        const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children: childrenOf(spec, context.specs) });
+        const watchColumns = context.specs.some((other) => other.targetLookups?.reads.includes(spec.target));
+        const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children: childrenOf(spec, context.specs), watchColumns });
         if (process.env.PERFIL) process.stderr.write(`PERFIL ${spec.target} ${scope.whole ? 'entera' : `ids=${scope.ids.size} claves=${scope.keys.size} llevados=${scope.carried?.values.size ?? 0}`} ${(performance.now() - t0).toFixed(0)} ms d=${result.deleted} u=${result.updated} i=${result.inserted}\n`);
         for (const [child, ids] of result.cascaded) {
           held.set(child, new Set([...(held.get(child) ?? []), ...ids]));
           // Rows gone with their parent: the child table changed, whether it is recomputed or not.
-          changedTargets.add(child);
+          noteChange(child, true);
         }
-        if (result.deleted + result.updated + result.inserted > 0) changedTargets.add(spec.target);
+        if (result.deleted + result.inserted > 0) noteChange(spec.target, true);
+        if (result.updated > 0) noteChange(spec.target, false, result.updatedColumns.size > 0 ? result.updatedColumns : spec.columns.map((c) => c.name));
         if (result.rejects.length > 0) rejects.push([spec, result.rejects]);
         applied.push({ table: spec.target, deleted: result.deleted, updated: result.updated, inserted: result.inserted, rejected: result.rejects.length });
       }

@@ -17,6 +17,8 @@ export interface Recomputed {
   rejects: RejectRecord[];
   /** Keys of child rows (by child table) that the deletes took with them (ON DELETE CASCADE). */
   cascaded: Map<string, string[]>;
+  /** Columns whose value an update changed (measured when `watchColumns`). */
+  updatedColumns: Set<string>;
 }
 
 /** A table whose foreign key points at the one recomputed: its rows may go with a deleted parent. */
@@ -32,6 +34,8 @@ export interface RecomputeScopeOptions {
   /** Keys of this table's rows that the target held before the batch and lost on the way (cascades). */
   held?: ReadonlySet<string>;
   children?: readonly ChildTable[];
+  /** Say which columns the updates change: other tables read this one. */
+  watchColumns?: boolean;
 }
 
 /** Sessions of one apply: the source in one consistent read, the target in the apply transaction. */
@@ -78,7 +82,7 @@ export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTable
   }
   const where = await sourceCondition(sessions, spec, scope);
   // A changed key whose rows the target does not hold (a user without messages): nothing to recompute.
-  if (where === '') return { deleted: 0, updated: 0, inserted: 0, rejects: [], cascaded: new Map() };
+  if (where === '') return { deleted: 0, updated: 0, inserted: 0, rejects: [], cascaded: new Map(), updatedColumns: new Set() };
   const keysIn = scope.whole || spec.source.prepared === undefined ? undefined : `SELECT (${spec.source.prepared.keyExpression})::text FROM ${quoteIdent(spec.source.table)} ${spec.source.alias} WHERE ${where}`;
   const table = quoteIdent(spec.target);
   const expected = quoteIdent(`esperado_${spec.target}`);
@@ -119,6 +123,7 @@ export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTable
   await noteCascade(goneWhere);
   const gone = await target.query<{ id: string }>(`DELETE FROM ${table} t WHERE ${goneWhere} RETURNING t.${key}::text AS id`);
   const columns = spec.columns.map((c) => quoteIdent(c.name));
+  const updatedColumns = options.watchColumns === true ? await changedColumns(target, spec, table, expected, key) : new Set<string>();
   const updated = await updateChanged(target, table, expected, key, columns, noteCascade);
   const inserted = await target.query(`INSERT INTO ${table} SELECT * FROM pg_temp.${expected} e WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = e.${key})`);
   if ((gone.rowCount ?? 0) + (inserted.rowCount ?? 0) > 0) await setSerialPastRows(target, spec);
@@ -130,7 +135,15 @@ export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTable
     inserted: inserted.rowCount ?? 0,
     rejects: rejected.filter((r) => r[2] !== null && news.has(r[2])),
     cascaded,
+    updatedColumns,
   };
+}
+
+/** The columns in which the recomputed rows differ from the target's, before the update. */
+async function changedColumns(target: pg.ClientBase, spec: AnyTableSpec, table: string, expected: string, key: string): Promise<Set<string>> {
+  const tests = spec.columns.map((c, i) => `bool_or(t.${quoteIdent(c.name)} IS DISTINCT FROM e.${quoteIdent(c.name)}) AS c${i}`);
+  const { rows } = await target.query<Record<string, boolean | null>>(`SELECT ${tests.join(', ')} FROM ${table} t JOIN pg_temp.${expected} e ON e.${key} = t.${key}`);
+  return new Set(spec.columns.filter((_, i) => rows[0]?.[`c${i}`] === true).map((c) => c.name));
 }
 
 /**

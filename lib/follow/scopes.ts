@@ -8,7 +8,26 @@ import type { ChangeBatch } from './changes.js';
  * The target rows a batch of changes makes stale in one table: the whole table, or the
  * rows of some source ids plus those whose prepared-join key (a user) changed value.
  */
-export type Scope = { whole: true } | { whole: false; ids: ReadonlySet<string>; keys: ReadonlySet<string>; carried?: CarriedValues };
+export type Scope =
+  | {
+      whole: true;
+      /** Only named rows of the table's own source changed: rows that are not of this table, before or after, change nothing. */
+      ownRows?: ReadonlySet<string>;
+    }
+  | { whole: false; ids: ReadonlySet<string>; keys: ReadonlySet<string>; carried?: CarriedValues };
+
+/** What a recompute changed in a table, as the tables that read it care: rows that came or went, columns updated. */
+export interface TargetChange {
+  rows: boolean;
+  columns: ReadonlySet<string>;
+}
+
+/** A change to `parent` that makes `spec`'s lookups stale: rows came or went, or a column they read changed. */
+function parentChangeMatters(spec: AnyTableSpec, parent: string, change: TargetChange | undefined): boolean {
+  if (change === undefined) return false;
+  const columns = spec.targetLookups?.readColumns?.[parent];
+  return change.rows || columns === undefined || columns.some((c) => change.columns.has(c));
+}
 
 /**
  * Values a target column holds for the rows of changed keys (a user's phone in
@@ -52,8 +71,8 @@ export function sourceIdColumns(specs: readonly AnyTableSpec[]): Map<string, str
 
 export interface ScopeInputs {
   batch: ChangeBatch;
-  /** Target tables whose rows this batch has already changed (parents come first). */
-  changedTargets: ReadonlySet<string>;
+  /** Target tables whose rows this batch has already changed (parents come first), and how. */
+  changedTargets: ReadonlyMap<string, TargetChange>;
   /** Prepared-join keys whose value this batch changed, with the value before, by source table. */
   changedKeys: ReadonlyMap<string, ReadonlyMap<string, string | null>>;
 }
@@ -63,11 +82,12 @@ export function scopeOf(spec: AnyTableSpec, { batch, changedTargets, changedKeys
   const prepared = preparedTable(spec);
   const reads = [...requiredSourceColumns([spec]).keys()];
   if (reads.some((table) => batch.tables.get(table)?.truncated === true)) return { whole: true };
-  if ((spec.targetLookups?.reads ?? []).some((parent) => changedTargets.has(parent))) return { whole: true };
+  if ((spec.targetLookups?.reads ?? []).some((parent) => parentChangeMatters(spec, parent, changedTargets.get(parent)))) return { whole: true };
   // A joined table's rows name no row of this one: only the whole table is safe.
   if (reads.some((table) => table !== spec.source.table && table !== prepared && batch.tables.has(table))) return { whole: true };
   const own = batch.tables.get(spec.source.table);
-  if (own !== undefined && (!followsByRow(spec) || own.unnamed)) return { whole: true };
+  if (own !== undefined && own.unnamed) return { whole: true };
+  if (own !== undefined && !followsByRow(spec)) return { whole: true, ownRows: own.ids };
   const changed = prepared === undefined ? new Map<string, string | null>() : (changedKeys.get(prepared) ?? new Map<string, string | null>());
   const ids = own?.ids ?? new Set<string>();
   if (ids.size === 0 && changed.size === 0) return null;

@@ -73,6 +73,12 @@ export interface ForeignKeySpec {
  */
 export interface TargetLookups<L> {
   reads: readonly string[];
+  /**
+   * The columns of each table in `reads` that `load` reads. The follow mode recomputes
+   * this table when rows of a parent come or go, or these columns change; without an
+   * entry, on any change of that parent.
+   */
+  readColumns?: Record<string, readonly string[]>;
   load: (target: pg.ClientBase) => Promise<L>;
   rules: (lookups: L) => Record<string, FastRule>;
 }
