@@ -57,8 +57,8 @@ export interface FollowResult {
 type Item = { kind: 'data'; message: Pgoutput.Message } | { kind: 'heartbeat'; lsn: string; respond: boolean } | { kind: 'tick' };
 
 // Messages waiting in memory before the socket is paused: a bounded follower whatever the source writes.
-const QUEUE_HIGH = 20_000;
-const QUEUE_LOW = 5_000;
+const QUEUE_HIGH = 4_000;
+const QUEUE_LOW = 1_000;
 
 /**
  * Streams the slot's changes (pgoutput, through pg-logical-replication) and applies them

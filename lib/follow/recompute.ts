@@ -101,8 +101,9 @@ export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTable
     into: `pg_temp.${expected}`,
   });
   const key = quoteIdent(spec.primaryKey[0]!);
-  // Without statistics the planner guesses the expected rows and may scan the whole target table to join them.
-  await target.query(`ANALYZE pg_temp.${expected}`);
+  // Without statistics the planner guesses the expected rows and may scan the whole
+  // target table to join a few of them; a whole table is joined whole anyway.
+  if (!scope.whole) await target.query(`ANALYZE pg_temp.${expected}`);
   let inScope = 'true';
   if (!scope.whole) {
     // Source ids are the target's keys here (followsByRow). A row the recompute produced is
