@@ -9,6 +9,7 @@ import { migrateAndFollow } from '../lib/run/follow-run.js';
 import { migrate } from '../lib/run/migrate.js';
 import { TABLES } from '../transforms/index.js';
 import { withClient } from './helpers/database.js';
+import { waitFor } from './helpers/generated.js';
 import { targetRows, writeRound } from './helpers/source-writes.js';
 
 const NAMES = TABLES.map((s) => s.target);
@@ -53,7 +54,7 @@ t.test('writes of every kind during and after the bulk copy end in the rows a fr
   await withClient(source, (c) => writeRound(c, 2));
   // A last write marks the end: once it is in the target, everything before it is.
   await withClient(source, (c) => c.query("INSERT INTO task_queue (id, task_type, status) VALUES ('00000000-0000-4000-8000-0000000000ff', 'reminder', 'pending')"));
-  await waitFor(() => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000ff'")).rows.length > 0));
+  await waitFor('la marca aplicada', () => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000ff'")).rows.length > 0), 90_000, 100);
   // Alone in its batch: a customer whose service requests point at them changes phone
   // (clientes only updates a column, and solicitudes_servicio reads it).
   await withClient(source, (c) =>
@@ -61,7 +62,7 @@ t.test('writes of every kind during and after the bulk copy end in the rows a fr
               WHERE ctid = (SELECT c.ctid FROM customers c JOIN service_requests s ON s.phone_number = c.phone_number WHERE c.id IS NOT NULL ORDER BY c.id LIMIT 1)`),
   );
   await withClient(source, (c) => c.query("INSERT INTO task_queue (id, task_type, status) VALUES ('00000000-0000-4000-8000-0000000000fe', 'reminder', 'pending')"));
-  await waitFor(() => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000fe'")).rows.length > 0));
+  await waitFor('la segunda marca aplicada', () => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000fe'")).rows.length > 0), 90_000, 100);
   stop.abort();
   const result = await following;
   t.ok(result.summary?.ok, 'la copia inicial terminó');
@@ -79,10 +80,3 @@ t.test('writes of every kind during and after the bulk copy end in the rows a fr
   for (const name of NAMES) t.same(followed[name], expected[name], `${name}: las mismas filas que una ejecución nueva (${expected[name]!.length})`);
 });
 
-async function waitFor(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('no llegó a tiempo');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -7,17 +7,11 @@ import { generateLegacy } from '../dev/generate-legacy.js';
 import { TABLES } from '../transforms/index.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { withClient } from './helpers/database.js';
+import { waitFor } from './helpers/generated.js';
 import { targetRows, writeRound } from './helpers/source-writes.js';
 
 const NAMES = TABLES.map((s) => s.target);
 
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 90_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`no llegó a tiempo: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** (motivo, id_origen) of every line of a folder's reject CSVs. */
 function rejectKeys(dir: string): Set<string> {
@@ -51,12 +45,12 @@ t.test('--follow killed mid-apply, resumed, stopped and cut over: the rows of a 
   const slotActive = (): Promise<boolean> => withClient(source, async (c) => (await c.query('SELECT active FROM pg_replication_slots')).rows[0]?.active === true);
 
   const first = startCli(['--follow', ...urls, '--report-dir', reportDir]);
-  await waitFor('la copia inicial y el seguimiento', async () => (await slotActive()) && (await withClient(target, async (c) => (await c.query("SELECT 1 FROM copiar_tablas.ejecuciones WHERE estado = 'completada'").catch(() => ({ rows: [] }))).rows.length > 0)));
+  await waitFor('la copia inicial y el seguimiento', async () => (await slotActive()) && (await withClient(target, async (c) => (await c.query("SELECT 1 FROM copiar_tablas.ejecuciones WHERE estado = 'completada'").catch(() => ({ rows: [] }))).rows.length > 0)), 90_000, 100);
   const startLsn = await appliedLsn();
   const writing = withClient(source, async (c) => {
     for (let round = 1; round <= 3; round++) await writeRound(c, round);
   });
-  await waitFor('un lote aplicado', async () => (await appliedLsn()) !== startLsn);
+  await waitFor('un lote aplicado', async () => (await appliedLsn()) !== startLsn, 90_000, 100);
   first.child.kill('SIGKILL');
   await first.done;
   await writing;
@@ -64,7 +58,7 @@ t.test('--follow killed mid-apply, resumed, stopped and cut over: the rows of a 
 
   const second = startCli(['--follow', '--resume', ...urls]);
   await withClient(source, (c) => c.query("INSERT INTO task_queue (id, task_type, status) VALUES ('00000000-0000-4000-8000-0000000000ff', 'reminder', 'pending')"));
-  await waitFor('la marca aplicada tras continuar', () => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000ff'")).rows.length > 0));
+  await waitFor('la marca aplicada tras continuar', () => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000ff'")).rows.length > 0), 90_000, 100);
   second.child.kill('SIGTERM');
   const stopped = await second.done;
   t.equal(stopped.code, 0, `detenido con SIGTERM termina bien: ${stopped.stderr.slice(-400)}`);

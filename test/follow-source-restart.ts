@@ -8,17 +8,11 @@ import { migrateAndFollow } from '../lib/run/follow-run.js';
 import { migrate } from '../lib/run/migrate.js';
 import { TABLES } from '../transforms/index.js';
 import { freshDatabase, withClient } from './helpers/database.js';
+import { waitFor } from './helpers/generated.js';
 import { targetRows, writeRound } from './helpers/source-writes.js';
 
 const NAMES = TABLES.map((s) => s.target);
 
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > until) throw new Error(`no llegó a tiempo: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // The source server restarts while the follower applies: the stream breaks, the follower
 // starts it again after the last applied position, and nothing is lost or applied twice.
@@ -47,16 +41,18 @@ t.test('the source server restarts while following: the follower reconnects and 
     onFollowRetry: (_n, _ms, message) => retries.push(message),
   });
   following.catch(() => undefined);
-  await waitFor('la copia inicial terminada y el slot en uso', () =>
-    withClient(source, async (c) => (await c.query('SELECT active FROM pg_replication_slots')).rows[0]?.active === true),
-  );
+  // The slot is in use from its creation (the session that keeps its snapshot): the bulk copy's end says more.
+  await waitFor('la copia inicial terminada y el slot en uso', async () => {
+    const done = await withClient(target, async (c) => (await c.query("SELECT 1 FROM copiar_tablas.ejecuciones WHERE estado = 'completada'").catch(() => ({ rows: [] }))).rows.length > 0);
+    return done && withClient(source, async (c) => (await c.query('SELECT active FROM pg_replication_slots')).rows[0]?.active === true);
+  }, 90_000, 100);
   await withClient(source, (c) => writeRound(c, 1));
   await writeMarker(1);
-  await waitFor('la primera ronda aplicada', markerApplied(1));
+  await waitFor('la primera ronda aplicada', markerApplied(1), 90_000, 100);
   await server.restart();
   await withClient(source, (c) => writeRound(c, 2));
   await writeMarker(2);
-  await waitFor('la ronda escrita tras el reinicio, aplicada', markerApplied(2));
+  await waitFor('la ronda escrita tras el reinicio, aplicada', markerApplied(2), 90_000, 100);
   stop.abort();
   const result = await following;
   t.ok(retries.length > 0, `el seguimiento se reconectó (${retries.join(' / ')})`);

@@ -1,40 +1,17 @@
 import { CopiarError } from '../../errors.js';
 import { migrateAndFollow } from '../../run/follow-run.js';
-import { resumeHint } from '../resume-command.js';
 import type { CommandContext } from '../context.js';
-import { EventPrinter, type OutputMode } from '../render/event-printer.js';
 import { FollowPrinter, followStopped } from '../render/follow.js';
 import { jsonRecord } from '../render/json-events.js';
-import { stopDeadline, stopOnSignalsOrDeadline } from '../stop.js';
+import { runFromArguments } from './run-options.js';
 
 /** --follow: the bulk copy in the slot's snapshot, then the source's changes until stopped. */
 export async function followCommand(context: CommandContext): Promise<number> {
-  const { args, io } = context;
-  const deadline = stopDeadline(args['max-duration'], args.until);
-  const tables = args.table === undefined ? [] : context.selectedTables().map((s) => s.target);
-  const source = context.source();
-  const target = context.target();
-  const mode: OutputMode = args.json ? 'json' : args.quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'lines';
-  const hint = resumeHint(args);
-  const printer = new EventPrinter(mode, io.stdout, io.stderr, { resumeHint: hint });
+  const { io } = context;
+  const { options, mode, stop } = runFromArguments(context);
   const followPrinter = mode === 'tty' || mode === 'lines' ? new FollowPrinter(mode === 'tty', io.stderr) : null;
-  const stop = stopOnSignalsOrDeadline(deadline, io.stdout);
   const result = await migrateAndFollow({
-    sourceUrl: source.url,
-    targetUrl: target.url,
-    sourceSslCa: source.sslCa,
-    targetSslCa: target.sslCa,
-    catalog: context.catalog,
-    tables,
-    reportDir: args['report-dir'],
-    jobs: args.jobs,
-    rangeRows: args['range-rows'],
-    deadline: deadline !== null,
-    retries: args.retries,
-    resume: args.resume,
-    replace: args.replace,
-    signal: stop.signal,
-    onEvent: printer.handle,
+    ...options,
     onFollowProgress: (p) => {
       if (mode === 'json') context.out(JSON.stringify(jsonRecord('follow_progress', { applied_lsn: p.appliedLsn, lag_bytes: p.lagBytes, lag_seconds: Number(p.lagSeconds.toFixed(3)), retained_wal_bytes: p.retainedBytes, transactions: p.transactions, changes: p.changes })));
       else followPrinter?.progress(p);
@@ -46,8 +23,6 @@ export async function followCommand(context: CommandContext): Promise<number> {
         io.stderr.write(`seguimiento: se cortó el flujo de cambios (${message}); reintento ${attempt} en ${Math.round(waitMs / 1000)} s desde lo último aplicado\n`);
       }
     },
-    progressIntervalMs: mode === 'tty' ? 1000 : 5000,
-    resumeHint: hint,
   }).finally(stop.release);
   if (result.follow === null) return result.summary?.ok === false ? 1 : 0;
   followPrinter?.clear();
