@@ -11,6 +11,7 @@ import pg from 'pg';
 import { cliNodeArgs, projectRoot } from '../dev/paths.js';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
 import { LEGACY_SCHEMA_SQL, generateLegacy } from '../dev/generate-legacy.js';
+import { withClient } from '../dev/with-client.js';
 import { machine, middle } from './machine.js';
 
 interface FollowArgs {
@@ -33,16 +34,6 @@ function parseFollowArgs(argv: string[]): FollowArgs {
     args[key] = value;
   }
   return args;
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

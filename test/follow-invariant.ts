@@ -1,29 +1,20 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import t from 'tap';
-import { startEmbedded, withDatabaseName } from '../dev/embedded.js';
-import { generateLegacy } from '../dev/generate-legacy.js';
+import { withDatabaseName } from '../dev/embedded.js';
 import type { FollowProgress } from '../lib/follow/follower.js';
 import { migrateAndFollow } from '../lib/run/follow-run.js';
-import { migrate } from '../lib/run/migrate.js';
 import { TABLES } from '../transforms/index.js';
 import { withClient } from './helpers/database.js';
+import { followableSource, followOptions, followedAndFresh } from './helpers/follow.js';
 import { waitFor } from './helpers/generated.js';
-import { targetRows, writeRound } from './helpers/source-writes.js';
+import { writeRound } from './helpers/source-writes.js';
 
 const NAMES = TABLES.map((s) => s.target);
 
 // The contract for changes: once the source is quiet and the slot drained, the target is
 // exactly what a fresh full run on the source writes, row for row, in all nine tables.
 t.test('writes of every kind during and after the bulk copy end in the rows a fresh run writes', async (t) => {
-  const server = await startEmbedded({ flags: ['-c', 'wal_level=logical'] });
-  t.teardown(() => server.stop());
-  for (const name of ['origen', 'destino', 'fresco']) await withClient(server.url, (c) => c.query(`CREATE DATABASE ${name}`));
-  const source = withDatabaseName(server.url, 'origen');
+  const { server, source } = await followableSource(t, 2000, ['destino', 'fresco']);
   const target = withDatabaseName(server.url, 'destino');
-  await generateLegacy(source, { messages: 2000 });
-  await withClient(source, (c) => c.query('ALTER TABLE customers REPLICA IDENTITY FULL'));
 
   const stop = new AbortController();
   let duringCopy: Promise<void> | null = null;
@@ -32,12 +23,7 @@ t.test('writes of every kind during and after the bulk copy end in the rows a fr
   let firstApply: () => void = () => undefined;
   const followedOnce = new Promise<void>((resolve) => (firstApply = resolve));
   const following = migrateAndFollow({
-    catalog: TABLES,
-    sourceUrl: source,
-    targetUrl: target,
-    reportDir: mkdtempSync(path.join(tmpdir(), 'seguir-')),
-    signal: stop.signal,
-    maxBatchMs: 50,
+    ...followOptions(source, target, stop.signal),
     progressIntervalMs: 100,
     onFollowProgress: (p) => progress.push(p),
     onEvent: (event) => {
@@ -73,10 +59,8 @@ t.test('writes of every kind during and after the bulk copy end in the rows a fr
   t.ok(progress.every((p) => p.retainedBytes > 0), 'y el WAL que retiene el slot en el origen');
   t.ok(progress.every((p) => p.lagBytes >= 0 && p.lagSeconds >= 0), 'y el retraso en bytes y segundos');
 
-  const fresh = await migrate({ catalog: TABLES, sourceUrl: source, targetUrl: withDatabaseName(server.url, 'fresco'), reportDir: mkdtempSync(path.join(tmpdir(), 'fresco-')) });
-  t.ok(fresh.ok, 'la ejecución nueva terminó');
-  const followed = await withClient(target, (c) => targetRows(c, NAMES));
-  const expected = await withClient(withDatabaseName(server.url, 'fresco'), (c) => targetRows(c, NAMES));
+  const { ok, followed, expected } = await followedAndFresh(source, target, withDatabaseName(server.url, 'fresco'));
+  t.ok(ok, 'la ejecución nueva terminó');
   for (const name of NAMES) t.same(followed[name], expected[name], `${name}: las mismas filas que una ejecución nueva (${expected[name]!.length})`);
 });
 

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { startEmbedded, withDatabaseName } from '../dev/embedded.js';
-import { generateLegacy } from '../dev/generate-legacy.js';
+import { withDatabaseName } from '../dev/embedded.js';
 import { TABLES } from '../transforms/index.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { withClient } from './helpers/database.js';
+import { followableSource } from './helpers/follow.js';
 import { waitFor } from './helpers/generated.js';
 import { targetRows, writeRound } from './helpers/source-writes.js';
 
@@ -31,13 +31,8 @@ function rejectKeys(dir: string): Set<string> {
 // the target is a fresh run's, row for row, and every row a fresh run rejects is in the
 // reject files with its reason.
 t.test('--follow killed mid-apply, resumed, stopped and cut over: the rows of a fresh run', async (t) => {
-  const server = await startEmbedded({ flags: ['-c', 'wal_level=logical'] });
-  t.teardown(() => server.stop());
-  for (const name of ['origen', 'destino', 'fresco']) await withClient(server.url, (c) => c.query(`CREATE DATABASE ${name}`));
-  const source = withDatabaseName(server.url, 'origen');
+  const { server, source } = await followableSource(t, 1500, ['destino', 'fresco']);
   const target = withDatabaseName(server.url, 'destino');
-  await generateLegacy(source, { messages: 1500 });
-  await withClient(source, (c) => c.query('ALTER TABLE customers REPLICA IDENTITY FULL'));
   const reportDir = mkdtempSync(path.join(tmpdir(), 'seguir-'));
   const urls = ['--source', source, '--target', target];
   const appliedLsn = (): Promise<string | null> =>

@@ -1,29 +1,18 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import t from 'tap';
-import { startEmbedded, withDatabaseName } from '../dev/embedded.js';
-import { generateLegacy } from '../dev/generate-legacy.js';
 import { migrateAndFollow } from '../lib/run/follow-run.js';
-import { migrate } from '../lib/run/migrate.js';
 import { TABLES } from '../transforms/index.js';
 import { freshDatabase, withClient } from './helpers/database.js';
+import { followableSource, followOptions, followedAndFresh } from './helpers/follow.js';
 import { waitFor } from './helpers/generated.js';
-import { targetRows, writeRound } from './helpers/source-writes.js';
+import { writeRound } from './helpers/source-writes.js';
 
 const NAMES = TABLES.map((s) => s.target);
-
 
 // The source server restarts while the follower applies: the stream breaks, the follower
 // starts it again after the last applied position, and nothing is lost or applied twice.
 t.test('the source server restarts while following: the follower reconnects and the target ends as a fresh run', async (t) => {
-  const server = await startEmbedded({ flags: ['-c', 'wal_level=logical'] });
-  t.teardown(() => server.stop());
-  await withClient(server.url, (c) => c.query('CREATE DATABASE origen'));
-  const source = withDatabaseName(server.url, 'origen');
+  const { server, source } = await followableSource(t, 1000);
   const target = await freshDatabase(t, 'seguir');
-  await generateLegacy(source, { messages: 1000 });
-  await withClient(source, (c) => c.query('ALTER TABLE customers REPLICA IDENTITY FULL'));
   const marker = (n: number): string => `00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`;
   const markerApplied = (n: number) => () => withClient(target, async (c) => (await c.query('SELECT 1 FROM tareas_programadas WHERE id = $1', [marker(n)])).rows.length > 0);
   const writeMarker = (n: number) => withClient(source, (c) => c.query("INSERT INTO task_queue (id, task_type, status) VALUES ($1, 'reminder', 'pending')", [marker(n)]));
@@ -31,13 +20,8 @@ t.test('the source server restarts while following: the follower reconnects and 
   const stop = new AbortController();
   const retries: string[] = [];
   const following = migrateAndFollow({
-    catalog: TABLES,
-    sourceUrl: source,
-    targetUrl: target,
-    reportDir: mkdtempSync(path.join(tmpdir(), 'seguir-')),
-    signal: stop.signal,
+    ...followOptions(source, target, stop.signal),
     retries: 5,
-    maxBatchMs: 50,
     onFollowRetry: (_n, _ms, message) => retries.push(message),
   });
   following.catch(() => undefined);
@@ -58,9 +42,7 @@ t.test('the source server restarts while following: the follower reconnects and 
   t.ok(retries.length > 0, `el seguimiento se reconectó (${retries.join(' / ')})`);
   t.ok(result.follow !== null && result.follow.changes > 0, 'y siguió aplicando');
 
-  const fresh = await freshDatabase(t, 'fresco');
-  t.ok((await migrate({ catalog: TABLES, sourceUrl: source, targetUrl: fresh, reportDir: mkdtempSync(path.join(tmpdir(), 'fresco-')) })).ok);
-  const followed = await withClient(target, (c) => targetRows(c, NAMES));
-  const expected = await withClient(fresh, (c) => targetRows(c, NAMES));
+  const { ok, followed, expected } = await followedAndFresh(source, target, await freshDatabase(t, 'fresco'));
+  t.ok(ok, 'la ejecución nueva terminó');
   for (const name of NAMES) t.same(followed[name], expected[name], `${name}: las mismas filas que una ejecución nueva`);
 });

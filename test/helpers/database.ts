@@ -4,6 +4,9 @@ import path from 'node:path';
 import pg from 'pg';
 
 import { projectRoot } from '../../dev/paths.js';
+import { withClient } from '../../dev/with-client.js';
+
+export { withClient };
 
 export const PROJECT_ROOT = projectRoot();
 
@@ -37,16 +40,6 @@ export async function freshDatabase(t: Teardown, label = 'ct'): Promise<string> 
     await client.end();
   });
   return withDatabase(serverUrl(), name);
-}
-
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export const LEGACY_SQL = readFileSync(path.join(PROJECT_ROOT, 'schema/legacy.sql'), 'utf8');
