@@ -54,6 +54,8 @@ t.test('--follow killed mid-apply, resumed, stopped and cut over: the rows of a 
   const second = startCli(['--follow', '--resume', ...urls]);
   await withClient(source, (c) => c.query("INSERT INTO task_queue (id, task_type, status) VALUES ('00000000-0000-4000-8000-0000000000ff', 'reminder', 'pending')"));
   await waitFor('la marca aplicada tras continuar', () => withClient(target, async (c) => (await c.query("SELECT 1 FROM tareas_programadas WHERE id = '00000000-0000-4000-8000-0000000000ff'")).rows.length > 0), 90_000, 100);
+  const status = await runCli(['status', '--target', target]);
+  t.match(status.stdout, /Seguimiento de cambios: aplicado hasta [0-9A-F]+\/[0-9A-F]+, lo último hace \d+ s/, 'status dice hasta dónde aplicó el seguimiento');
   second.child.kill('SIGTERM');
   const stopped = await second.done;
   t.equal(stopped.code, 0, `detenido con SIGTERM termina bien: ${stopped.stderr.slice(-400)}`);

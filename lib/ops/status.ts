@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
+import { FOLLOW_NAME } from '../follow/requirements.js';
+import { readFollow } from '../state/follow-state.js';
 import { runLockHolder } from '../state/run-lock.js';
 import { STATE_SCHEMA, stateSchemaExists } from '../state/state-schema.js';
 
@@ -62,6 +64,24 @@ async function activity(client: pg.ClientBase): Promise<Activity[]> {
  * state schema and the server's activity views, on a read-only session. Null when no run
  * ever wrote to this target.
  */
+/** A follow recorded in the target (`--follow`): how far it has applied the source's changes, and when. */
+export interface FollowStatus {
+  applied_lsn: string;
+  applied_at: string;
+  tables: string[];
+}
+
+export async function followStatus(endpoint: Endpoint): Promise<FollowStatus | null> {
+  let client: pg.Client | undefined;
+  try {
+    client = await connect({ ...endpoint, readOnly: true, role: 'destino' });
+    const record = await readFollow(client, FOLLOW_NAME);
+    return record === null ? null : { applied_lsn: record.lsn, applied_at: record.appliedAt.toISOString(), tables: record.tables };
+  } finally {
+    await closeQuietly(client);
+  }
+}
+
 export async function runStatus(endpoint: Endpoint): Promise<RunStatus | null> {
   let client: pg.Client | undefined;
   try {

@@ -28,12 +28,15 @@ export async function ensureFollowState(client: pg.ClientBase): Promise<void> {
   )`);
 }
 
-export async function readFollow(client: pg.ClientBase, name: string): Promise<FollowRecord | null> {
+export async function readFollow(client: pg.ClientBase, name: string): Promise<(FollowRecord & { appliedAt: Date }) | null> {
   const exists = await client.query('SELECT to_regclass($1) AS t', [`${STATE_SCHEMA}.seguimiento`]);
   if (exists.rows[0].t === null) return null;
-  const { rows } = await client.query<{ lsn: string; tablas: string[]; informe: string }>(`SELECT lsn::text AS lsn, tablas, informe FROM ${STATE_SCHEMA}.seguimiento WHERE nombre = $1`, [name]);
+  const { rows } = await client.query<{ lsn: string; tablas: string[]; informe: string; aplicado_at: Date }>(
+    `SELECT lsn::text AS lsn, tablas, informe, aplicado_at FROM ${STATE_SCHEMA}.seguimiento WHERE nombre = $1`,
+    [name],
+  );
   const row = rows[0];
-  return row ? { lsn: row.lsn, tables: row.tablas, reportDir: row.informe } : null;
+  return row ? { lsn: row.lsn, tables: row.tablas, reportDir: row.informe, appliedAt: row.aplicado_at } : null;
 }
 
 /** The follow's record; its values are seeded apart (seedValues), in the same transaction. */

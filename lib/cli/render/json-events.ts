@@ -65,7 +65,7 @@ export const EVENT_FIELDS: Record<string, Record<string, `${FieldType}${'' | '?'
   verify_done: { ok: 'boolean' },
   rollback_done: { executed: 'boolean', tables: 'array', state_schema: 'boolean', left_alone: 'array', follow: 'object?' },
   backup_done: { file: 'string' },
-  status: { run: 'object?' },
+  status: { run: 'object?', follow: 'object?' },
   follow_progress: { applied_lsn: 'string', lag_bytes: 'number', lag_seconds: 'number', retained_wal_bytes: 'number', transactions: 'number', changes: 'number' },
   follow_retry: { attempt: 'number', wait_ms: 'number', message: 'string' },
   follow_done: { lsn: 'string', transactions: 'number', changes: 'number', seconds: 'number' },

@@ -1,4 +1,4 @@
-import type { RunStatus, TableStatus } from '../../ops/status.js';
+import type { FollowStatus, RunStatus, TableStatus } from '../../ops/status.js';
 import { RESUME_HINT } from '../../run/failure.js';
 import { formatNumber } from './format.js';
 import { formatDuration } from './progress-text.js';
@@ -32,12 +32,19 @@ function tableLine(t: TableStatus): string {
   }
 }
 
-export function renderStatus(status: RunStatus | null): string {
+export function renderStatus(status: RunStatus | null, follow: FollowStatus | null = null, now = Date.now()): string {
   if (status === null) return 'Ninguna ejecución de copiar-tablas ha escrito en esta base de destino.';
   const width = Math.max(...status.tables.map((t) => t.table.length));
+  const followLine =
+    follow === null
+      ? []
+      : [
+          `Seguimiento de cambios: aplicado hasta ${follow.applied_lsn}, lo último hace ${formatDuration((now - Date.parse(follow.applied_at)) / 1000)}; el slot copiar_tablas retiene WAL en el origen hasta npx copiar-tablas cutover`,
+        ];
   return [
     `Ejecución ${status.run_id}: ${STATE[status.state] ?? status.state}${status.pid !== null ? ` (proceso del servidor ${status.pid})` : ''}`,
     `Empezó ${status.started_at}${status.ended_at ? `, terminó ${status.ended_at}` : ''}; informe en ${status.report_dir}`,
     ...status.tables.map((t) => `  ${t.table.padEnd(width)}  ${tableLine(t)}`),
+    ...followLine,
   ].join('\n');
 }
