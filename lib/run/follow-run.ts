@@ -158,6 +158,7 @@ async function requireSlot(source: Endpoint): Promise<void> {
 /** Applies the stored follow's stream from its last applied position (cutover passes `drainTo`). */
 export async function followFrom(options: FollowRunOptions, settings: ReturnType<typeof runSettings>, record: FollowRecord, extra: Partial<FollowLoopOptions> = {}): Promise<FollowResult> {
   let startLsn = record.lsn;
+  let attempts = 0;
   // A lost connection or a restarting server on either side: the stream starts again after
   // the last applied position, which the target says (what was applied is not applied again).
   const attempt = async (): Promise<FollowResult> => {
@@ -177,7 +178,6 @@ export async function followFrom(options: FollowRunOptions, settings: ReturnType
       ...extra,
     });
   };
-  let attempts = 0;
   try {
     return await withRetries(attempt, {
       retries: settings.retries,
