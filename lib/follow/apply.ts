@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { preparedValues } from '../lookups/prepared-join.js';
 import { inTransaction } from '../pg/transaction.js';
@@ -113,9 +112,7 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
   await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     return await inTransaction(target, async () => {
-      const k0 = performance.now();
       const keys = await changedKeys(source, target, context.joins, batch);
-      if (process.env.PERFIL) process.stderr.write(`PERFIL lote cambios=${batch.changes} tx=${batch.transactions} claves ${(performance.now() - k0).toFixed(0)} ms\n`);
       const changedTargets = new Map<string, TargetChange>();
       const noteChange = (table: string, rows: boolean, columns: Iterable<string> = []): void => {
         const before = changedTargets.get(table);
@@ -129,10 +126,8 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
         if (scope === null) continue;
         if (scope.whole && scope.ownRows !== undefined && !(await rowsOfTable(context.sessions, spec, scope.ownRows))) continue;
         const touched = batch.tables.get(spec.source.table)?.ids ?? new Set<string>();
-        const t0 = performance.now();
         const watchColumns = context.specs.some((other) => other.targetLookups?.reads.includes(spec.target));
         const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children: childrenOf(spec, context.specs), watchColumns });
-        if (process.env.PERFIL) process.stderr.write(`PERFIL ${spec.target} ${scope.whole ? 'entera' : `ids=${scope.ids.size} claves=${scope.keys.size} llevados=${scope.carried?.values.size ?? 0}`} ${(performance.now() - t0).toFixed(0)} ms d=${result.deleted} u=${result.updated} i=${result.inserted}\n`);
         for (const [child, ids] of result.cascaded) {
           held.set(child, new Set([...(held.get(child) ?? []), ...ids]));
           // Rows gone with their parent: the child table changed, whether it is recomputed or not.
