@@ -84,6 +84,8 @@ class Follower {
   private timers: NodeJS.Timeout[] = [];
   private statsBusy = false;
   private readonly idColumns: Map<string, string>;
+  private readonly batchMs: number;
+  private readonly batchChanges: number;
   private readonly started = performance.now();
   private resolve!: (result: FollowResult) => void;
   private reject!: (error: unknown) => void;
@@ -95,6 +97,8 @@ class Follower {
     private readonly stats: pg.Client,
   ) {
     this.idColumns = sourceIdColumns(options.specs);
+    this.batchMs = options.maxBatchMs ?? 200;
+    this.batchChanges = options.maxBatchChanges ?? 10_000;
     this.pending = new ChangeBatch(this.idColumns);
     this.appliedLsn = options.startLsn;
     this.confirmedLsn = options.startLsn;
@@ -117,8 +121,7 @@ class Follower {
       },
       (error: unknown) => this.fail(error),
     );
-    const batchMs = this.options.maxBatchMs ?? 200;
-    this.timers.push(setInterval(() => this.push({ kind: 'tick' }), batchMs));
+    this.timers.push(setInterval(() => this.push({ kind: 'tick' }), this.batchMs));
     // A status update now and then: the server drops a receiver silent for wal_sender_timeout;
     // in a cutover each asks for a keepalive, which says how far the server has sent.
     this.timers.push(setInterval(() => void this.acknowledge(this.options.drainTo !== undefined), this.options.drainTo !== undefined ? 250 : 5_000));
@@ -176,7 +179,7 @@ class Follower {
       return this.finish(true);
     }
     if (item.kind === 'heartbeat' && item.respond) await this.acknowledge(false);
-    const waited = performance.now() - this.pendingSince >= (this.options.maxBatchMs ?? 200);
+    const waited = performance.now() - this.pendingSince >= this.batchMs;
     if (this.pending.transactions > 0 && (waited || this.stopping)) await this.apply();
     if (this.stopping) return this.finish(false);
   }
@@ -195,7 +198,7 @@ class Follower {
     transaction.commit(message.commitEndLsn === null ? this.appliedLsn : lsnText(lsnValue(message.commitEndLsn)), Number(message.commitTime as unknown as bigint) / 1000);
     if (this.pending.transactions === 0) this.pendingSince = performance.now();
     this.pending.merge(transaction);
-    const full = this.pending.changes >= (this.options.maxBatchChanges ?? 10_000);
+    const full = this.pending.changes >= this.batchChanges;
     const drained = this.options.drainTo !== undefined && lsnAtLeast(this.pending.endLsn!, this.options.drainTo);
     if (full || drained || this.stopping) await this.apply();
     if (drained) this.finish(true);

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { copyRows } from '../load/copy-rows.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
-import { preparedJoinSql } from '../lookups/prepared-join.js';
-import { quoteIdent, quoteLiteral } from '../pg/quote.js';
+import { ArrayLiteral, preparedJoinSql } from '../lookups/prepared-join.js';
+import { quoteIdent } from '../pg/quote.js';
 import { rejectDecoder, type RejectRecord } from '../rejects/reject-csv.js';
 import { setSerialPastRows } from '../schema/rebuild.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -46,9 +46,11 @@ export interface RecomputeSessions {
   typeOf: (client: pg.ClientBase, table: string, column: string) => Promise<string>;
 }
 
+/** Values as an SQL array of `type`, quoted as the prepared join quotes its arrays (the COPY query takes no parameters). */
 function arrayLiteral(values: Iterable<string>, type: string): string {
-  const elements = [...values].map((v) => '"' + v.replace(/[\\"]/g, (c) => '\\' + c) + '"');
-  return `${quoteLiteral(`{${elements.join(',')}}`)}::${type}[]`;
+  const literal = new ArrayLiteral();
+  for (const value of values) literal.add(value);
+  return `${literal.toString()}::${type}[]`;
 }
 
 /** The source rows of a scope, as a condition on the source's SELECT. */

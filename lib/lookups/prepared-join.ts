@@ -8,7 +8,7 @@ import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
  * same whatever standard_conforming_strings says), built in one growing buffer: a JavaScript array of small strings costs about five times the text it holds
  * (260 MB for a million users, against 55 MB of text).
  */
-class ArrayLiteral {
+export class ArrayLiteral {
   private buf = Buffer.allocUnsafe(64 * 1024);
   private length = 0;
   count = 0;
