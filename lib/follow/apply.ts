@@ -6,9 +6,10 @@ import { appendRejectCsv, type RejectRecord } from '../rejects/reject-csv.js';
 import { clearValues, recordApplied, storedValues, storeValues } from '../state/follow-state.js';
 import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
 import type { ChangeBatch } from './changes.js';
+import { groupMembers, seedGroups } from './groups.js';
 import { recomputeScope, type ChildTable, type RecomputeSessions } from './recompute.js';
 import { FOLLOW_NAME } from './requirements.js';
-import { preparedTable, scopeOf, type TargetChange } from './scopes.js';
+import { followsByGroup, preparedTable, scopeOf, type TargetChange } from './scopes.js';
 import { quoteIdent } from '../pg/quote.js';
 
 /** What applying one batch did, per target table. */
@@ -122,12 +123,15 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
       const rejects: [AnyTableSpec, RejectRecord[]][] = [];
       const held = new Map<string, Set<string>>();
       for (const spec of context.specs) {
-        const scope = scopeOf(spec, { batch, changedTargets, changedKeys: keys });
+        let scope = scopeOf(spec, { batch, changedTargets, changedKeys: keys });
         if (scope === null) continue;
         if (scope.whole && scope.ownRows !== undefined && !(await rowsOfTable(context.sessions, spec, scope.ownRows))) continue;
+        if (!scope.whole && scope.groups === true) scope = { ...scope, ids: await groupMembers(context.sessions, spec, scope.ids), groups: false };
         const touched = batch.tables.get(spec.source.table)?.ids ?? new Set<string>();
         const watchColumns = context.specs.some((other) => other.targetLookups?.reads.includes(spec.target));
         const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children: childrenOf(spec, context.specs), watchColumns });
+        // A whole recompute (a TRUNCATE) moved every group: their claims start again.
+        if (scope.whole && followsByGroup(spec)) await seedGroups(source, target, spec);
         for (const [child, ids] of result.cascaded) {
           held.set(child, new Set([...(held.get(child) ?? []), ...ids]));
           // Rows gone with their parent: the child table changed, whether it is recomputed or not.

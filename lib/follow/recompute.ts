@@ -47,7 +47,7 @@ export interface RecomputeSessions {
 }
 
 /** Values as an SQL array of `type`, quoted as the prepared join quotes its arrays (the COPY query takes no parameters). */
-function arrayLiteral(values: Iterable<string>, type: string): string {
+export function arrayLiteral(values: Iterable<string>, type: string): string {
   const literal = new ArrayLiteral();
   for (const value of values) literal.add(value);
   return `${literal.toString()}::${type}[]`;

@@ -14,7 +14,14 @@ export type Scope =
       /** Only named rows of the table's own source changed: rows that are not of this table, before or after, change nothing. */
       ownRows?: ReadonlySet<string>;
     }
-  | { whole: false; ids: ReadonlySet<string>; keys: ReadonlySet<string>; carried?: CarriedValues };
+  | {
+      whole: false;
+      ids: ReadonlySet<string>;
+      keys: ReadonlySet<string>;
+      carried?: CarriedValues;
+      /** The ids are changed rows of a keep-rule table (followsByGroup): the rows of their groups come with them (groups.ts). */
+      groups?: boolean;
+    };
 
 /** What a recompute changed in a table, as the tables that read it care: rows that came or went, columns updated. */
 export interface TargetChange {
@@ -46,7 +53,22 @@ export interface CarriedValues {
  * they are the small ones (docs/contract.md, "Following changes").
  */
 export function followsByRow(spec: AnyTableSpec): boolean {
-  if ((spec.unique ?? []).length > 0 || spec.primaryKey.length !== 1 || spec.source.joins !== undefined) return false;
+  return (spec.unique ?? []).length === 0 && keyedBySourceId(spec) && spec.source.joins === undefined;
+}
+
+/**
+ * A table like followsByRow but for one keep rule (proveedores: one row per phone): a
+ * change recomputes the rows of the groups it leaves and joins. Only where a row's
+ * outcome depends on its own source row and its group (no join, prepared join or target
+ * lookup), and on one key: with two, groups chain into each other.
+ */
+export function followsByGroup(spec: AnyTableSpec): boolean {
+  return (spec.unique ?? []).length === 1 && keyedBySourceId(spec) && spec.source.joins === undefined && spec.source.prepared === undefined && spec.targetLookups === undefined;
+}
+
+/** The target's key is the source's id as it is. */
+function keyedBySourceId(spec: AnyTableSpec): boolean {
+  if (spec.primaryKey.length !== 1) return false;
   const key = spec.columns.find((c) => c.name === spec.primaryKey[0]);
   return key !== undefined && key.from === spec.source.idColumn && key.rule === undefined;
 }
@@ -87,6 +109,7 @@ export function scopeOf(spec: AnyTableSpec, { batch, changedTargets, changedKeys
   if (reads.some((table) => table !== spec.source.table && table !== prepared && batch.tables.has(table))) return { whole: true };
   const own = batch.tables.get(spec.source.table);
   if (own !== undefined && own.unnamed) return { whole: true };
+  if (own !== undefined && followsByGroup(spec)) return { whole: false, ids: own.ids, keys: new Set(), groups: true };
   if (own !== undefined && !followsByRow(spec)) return { whole: true, ownRows: own.ids };
   const changed = prepared === undefined ? new Map<string, string | null>() : (changedKeys.get(prepared) ?? new Map<string, string | null>());
   const ids = own?.ids ?? new Set<string>();

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
 import { preparedJoins, seedValues, type AppliedTable } from '../follow/apply.js';
+import { seedGroups } from '../follow/groups.js';
+import { followsByGroup } from '../follow/scopes.js';
 import { followChanges, type FollowLoopOptions, type FollowProgress, type FollowResult } from '../follow/follower.js';
 import { FOLLOW_NAME, followProblems, followSlot } from '../follow/requirements.js';
 import { createFollowStart, dropFollow, type FollowStart } from '../follow/slot.js';
@@ -68,6 +70,7 @@ async function startFollow(settings: ReturnType<typeof runSettings>, specs: read
     const [session, state] = [snapshotSession, target];
     await inTransaction(state, async () => {
       for (const [table, join] of preparedJoins(specs)) await seedValues(session, state, table, join);
+      for (const spec of specs.filter(followsByGroup)) await seedGroups(session, state, spec);
       await recordFollowStart(state, FOLLOW_NAME, { lsn: start.lsn, tables: specs.map((s) => s.target), reportDir: settings.reportDir });
     });
     return start;

@@ -3,8 +3,16 @@ import type { AnyTableSpec } from '../table-spec/spec.js';
 
 /** The CREATE TABLE: columns with their NOT NULL, DEFAULT and CHECK; keys come after the data. */
 export function createTableSql(spec: AnyTableSpec): string {
-  const columns = spec.columns.map((c) => `  ${quoteIdent(c.name)} ${c.type}${spec.primaryKey.includes(c.name) && !/NOT NULL/i.test(c.type) ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(spec.target)} (\n${columns.join(',\n')}\n)`;
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(spec.target)} (\n${columnsSql(spec)}\n)`;
+}
+
+/** A temporary table of the target's columns, gone at the end of the transaction: for rows computed on the side. */
+export function createScratchTableSql(spec: AnyTableSpec, name: string): string {
+  return `CREATE TEMP TABLE ${quoteIdent(name)} (\n${columnsSql(spec)}\n) ON COMMIT DROP`;
+}
+
+function columnsSql(spec: AnyTableSpec): string {
+  return spec.columns.map((c) => `  ${quoteIdent(c.name)} ${c.type}${spec.primaryKey.includes(c.name) && !/NOT NULL/i.test(c.type) ? ' NOT NULL' : ''}`).join(',\n');
 }
 
 export function primaryKeyName(spec: AnyTableSpec): string {

@@ -26,6 +26,16 @@ export async function ensureFollowState(client: pg.ClientBase): Promise<void> {
     valor TEXT,
     PRIMARY KEY (tabla_origen, clave)
   )`);
+  // For a table with one keep rule (proveedores: one row per phone), the key each source
+  // row claims, winners and the duplicates they beat: a change recomputes the groups of
+  // the keys it leaves and joins instead of the whole table (follow/groups.ts).
+  await client.query(`CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.seguimiento_grupos (
+    tabla TEXT NOT NULL,
+    id_origen TEXT NOT NULL,
+    clave TEXT NOT NULL,
+    PRIMARY KEY (tabla, id_origen)
+  )`);
+  await client.query(`CREATE INDEX IF NOT EXISTS seguimiento_grupos_clave ON ${STATE_SCHEMA}.seguimiento_grupos (tabla, clave)`);
 }
 
 export async function readFollow(client: pg.ClientBase, name: string): Promise<(FollowRecord & { appliedAt: Date }) | null> {
@@ -39,7 +49,7 @@ export async function readFollow(client: pg.ClientBase, name: string): Promise<(
   return row ? { lsn: row.lsn, tables: row.tablas, reportDir: row.informe, appliedAt: row.aplicado_at } : null;
 }
 
-/** The follow's record; its values are seeded apart (seedValues), in the same transaction. */
+/** The follow's record; its values and groups are seeded apart (seedValues, seedGroups), in the same transaction. */
 export async function recordFollowStart(client: pg.ClientBase, name: string, record: FollowRecord): Promise<void> {
   await client.query(
     `INSERT INTO ${STATE_SCHEMA}.seguimiento (nombre, lsn, tablas, informe) VALUES ($1, $2, $3, $4)
@@ -58,6 +68,7 @@ export async function forgetFollow(client: pg.ClientBase, name: string): Promise
   if (exists.rows[0].t === null) return;
   await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento WHERE nombre = $1`, [name]);
   await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_valores`);
+  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_grupos`);
 }
 
 /** The stored values of `keys` (all of the table's when `keys` is undefined). */
@@ -81,4 +92,30 @@ export async function storeValues(client: pg.ClientBase, table: string, values: 
 
 export async function clearValues(client: pg.ClientBase, table: string): Promise<void> {
   await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_valores WHERE tabla_origen = $1`, [table]);
+}
+
+/** The keys that `ids` claim in a keep-rule table's groups, as of the last applied batch. */
+export async function claimedKeys(client: pg.ClientBase, table: string, ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ clave: string }>(`SELECT clave FROM ${STATE_SCHEMA}.seguimiento_grupos WHERE tabla = $1 AND id_origen = ANY($2::text[])`, [table, ids]);
+  return new Set(rows.map((r) => r.clave));
+}
+
+/** The source ids that claim any of `keys`. */
+export async function claimants(client: pg.ClientBase, table: string, keys: readonly string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ id_origen: string }>(`SELECT id_origen FROM ${STATE_SCHEMA}.seguimiento_grupos WHERE tabla = $1 AND clave = ANY($2::text[])`, [table, keys]);
+  return new Set(rows.map((r) => r.id_origen));
+}
+
+/** `ids` claim from now on what `claims` says (an id absent from it claims nothing). */
+export async function replaceClaims(client: pg.ClientBase, table: string, ids: readonly string[], claims: ReadonlyMap<string, string>): Promise<void> {
+  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_grupos WHERE tabla = $1 AND id_origen = ANY($2::text[])`, [table, ids]);
+  const entries = [...claims];
+  for (let i = 0; i < entries.length; i += 50_000) {
+    const part = entries.slice(i, i + 50_000);
+    await client.query(`INSERT INTO ${STATE_SCHEMA}.seguimiento_grupos (tabla, id_origen, clave) SELECT $1, i, c FROM unnest($2::text[], $3::text[]) AS x(i, c)`, [table, part.map(([id]) => id), part.map(([, key]) => key)]);
+  }
+}
+
+export async function clearClaims(client: pg.ClientBase, table: string): Promise<void> {
+  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_grupos WHERE tabla = $1`, [table]);
 }

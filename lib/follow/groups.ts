@@ -1,0 +1,59 @@
+import type pg from 'pg';
+import { copyRows } from '../load/copy-rows.js';
+import { loadLookupRules } from '../lookups/target-lookups.js';
+import { quoteIdent } from '../pg/quote.js';
+import { createScratchTableSql } from '../schema/ddl.js';
+import { claimants, claimedKeys, clearClaims, replaceClaims } from '../state/follow-state.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import { arrayLiteral, type RecomputeSessions } from './recompute.js';
+
+/**
+ * The key each of the table's source rows claims under its keep rule (its unique columns
+ * after the rules; a row the rules reject claims nothing), winners and losers alike: the
+ * table's rows (those `rangeWhere` selects) run through the rules with the keep rule off.
+ */
+async function claimsOf(source: pg.ClientBase, target: pg.ClientBase, spec: AnyTableSpec, rangeWhere?: string): Promise<Map<string, string>> {
+  const scratch = `claves_${spec.target}`;
+  await target.query(`DROP TABLE IF EXISTS pg_temp.${quoteIdent(scratch)}`);
+  await target.query(createScratchTableSql(spec, scratch));
+  await copyRows({
+    spec: { ...spec, unique: [] },
+    source,
+    target,
+    rejects: { write: () => undefined, ready: () => null },
+    lookupRules: await loadLookupRules(spec, target),
+    rangeWhere,
+    into: `pg_temp.${quoteIdent(scratch)}`,
+  });
+  const columns = spec.unique![0]!.map(quoteIdent);
+  const key = columns.length === 1 ? `${columns[0]}::text` : `ROW(${columns.join(', ')})::text`;
+  const { rows } = await target.query<{ id: string; clave: string }>(
+    `SELECT ${quoteIdent(spec.primaryKey[0]!)}::text AS id, ${key} AS clave FROM pg_temp.${quoteIdent(scratch)} WHERE ${columns.map((c) => `${c} IS NOT NULL`).join(' AND ')}`,
+  );
+  return new Map(rows.map((r) => [r.id, r.clave]));
+}
+
+/**
+ * The source rows whose keep-rule groups the changed `ids` leave or join: every row that
+ * claims a key they claimed before or claim now (the group's next row wins when its
+ * winner goes; a new row may beat the winner). The claims are brought up to date in the
+ * apply transaction. A recompute of these rows, in the keep rule's order, decides each
+ * group as the whole table would: a group's winner depends on its own rows alone.
+ */
+export async function groupMembers(sessions: RecomputeSessions, spec: AnyTableSpec, ids: ReadonlySet<string>): Promise<Set<string>> {
+  const { source, target } = sessions;
+  const { alias, idColumn, table } = spec.source;
+  const list = [...ids];
+  const now = await claimsOf(source, target, spec, `${alias}.${quoteIdent(idColumn)} = ANY(${arrayLiteral(ids, await sessions.typeOf(source, table, idColumn))})`);
+  const keys = new Set([...(await claimedKeys(target, spec.target, list)), ...now.values()]);
+  const members = keys.size === 0 ? new Set<string>() : await claimants(target, spec.target, [...keys]);
+  await replaceClaims(target, spec.target, list, now);
+  return new Set([...ids, ...members]);
+}
+
+/** Every row's claim as the source session sees it: at the start of a follow (the slot's snapshot), or after a whole recompute. */
+export async function seedGroups(source: pg.ClientBase, target: pg.ClientBase, spec: AnyTableSpec): Promise<void> {
+  await clearClaims(target, spec.target);
+  const claims = await claimsOf(source, target, spec);
+  await replaceClaims(target, spec.target, [], claims);
+}
