@@ -45,34 +45,46 @@ export class ArrayLiteral {
  * its rule once per row, and returns the JOIN clause carrying the results as two
  * arrays. Keys with no value are left out: the LEFT JOIN gives NULL.
  */
-async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin, keysIn?: string): Promise<{ sql: string; rows: number }> {
-  const keys = new ArrayLiteral();
-  const values = new ArrayLiteral();
-  const query = keysIn === undefined ? join.query : `SELECT * FROM (${join.query}) AS q(clave, valor) WHERE q.clave IN (${keysIn})`;
-  await streamRows<[string, string | null]>(source, query, ([key, raw]) => {
-    // No memo: phones are nearly all distinct per user, a cache would only hold memory.
-    const value = join.value(raw);
-    if (value === null) return;
-    keys.add(key);
-    values.add(value);
-  });
-  // The GROUP BY is not for the data (keys are unique) but for the planner: a function
-  // scan has no statistics, so PostgreSQL assumes few distinct keys and hashes the big
-  // table instead (spilling 1M messages to disk: 2.1 s instead of 0.65 s). A grouped
-  // subquery is known to be unique on its key, and the small side gets hashed.
-  const rows = keys.count;
-  const unnest = `unnest(${keys.toString()}::uuid[], ${values.toString()}::text[]) AS valores(clave, valor)`;
-  const sql = `LEFT JOIN (SELECT clave, min(valor) AS valor FROM ${unnest} GROUP BY clave) AS ${join.alias} ON ${join.alias}.clave = ${join.keyExpression}`;
-  return { sql, rows };
+async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Promise<string> {
+  const clause = new JoinClause(join);
+  // No memo: phones are nearly all distinct per user, a cache would only hold memory.
+  await streamRows<[string, string | null]>(source, join.query, ([key, raw]) => clause.add(key, join.value(raw)));
+  return clause.toString();
 }
 
-/**
- * The table's prepared join clause, or undefined for a table without one. `keysIn`, a
- * query giving keys as text, keeps only their values: the follow mode recomputes a few
- * rows and needs a few users' phones, not every user's.
- */
-export async function preparedJoinSql(spec: AnyTableSpec, source: pg.ClientBase, keysIn?: string): Promise<string | undefined> {
-  return spec.source.prepared ? (await buildPreparedJoin(source, spec.source.prepared, keysIn)).sql : undefined;
+/** The JOIN clause of a prepared join, carrying its values as two arrays. Keys with no value are left out: the LEFT JOIN gives NULL. */
+class JoinClause {
+  private readonly keys = new ArrayLiteral();
+  private readonly values = new ArrayLiteral();
+
+  constructor(private readonly join: PreparedJoin) {}
+
+  add(key: string, value: string | null): void {
+    if (value === null) return;
+    this.keys.add(key);
+    this.values.add(value);
+  }
+
+  toString(): string {
+    // The GROUP BY is not for the data (keys are unique) but for the planner: a function
+    // scan has no statistics, so PostgreSQL assumes few distinct keys and hashes the big
+    // table instead (spilling 1M messages to disk: 2.1 s instead of 0.65 s). A grouped
+    // subquery is known to be unique on its key, and the small side gets hashed.
+    const unnest = `unnest(${this.keys.toString()}::uuid[], ${this.values.toString()}::text[]) AS valores(clave, valor)`;
+    return `LEFT JOIN (SELECT clave, min(valor) AS valor FROM ${unnest} GROUP BY clave) AS ${this.join.alias} ON ${this.join.alias}.clave = ${this.join.keyExpression}`;
+  }
+}
+
+/** The JOIN clause of values already known (the follow mode keeps them): no value computed again. */
+export function preparedJoinFromValues(join: PreparedJoin, values: ReadonlyMap<string, string | null>): string {
+  const clause = new JoinClause(join);
+  for (const [key, value] of values) clause.add(key, value);
+  return clause.toString();
+}
+
+/** The table's prepared join clause, or undefined for a table without one. */
+export async function preparedJoinSql(spec: AnyTableSpec, source: pg.ClientBase): Promise<string | undefined> {
+  return spec.source.prepared ? await buildPreparedJoin(source, spec.source.prepared) : undefined;
 }
 
 /** The prepared join's values of `keys` as they are now on the source (absent keys have none). */
