@@ -98,23 +98,3 @@ export class ChangeBatch {
     this.changes++;
   }
 }
-
-/**
- * The message with its rows cut down to the id column ChangeBatch reads: the follower
- * queues a whole batch of messages while the one before is applied, and full rows
- * (message texts, JSON) would cost tens of MB.
- */
-export function slimMessage(message: Pgoutput.Message, idColumns: ReadonlyMap<string, string>): Pgoutput.Message {
-  if (message.tag !== 'insert' && message.tag !== 'update' && message.tag !== 'delete') return message;
-  const column = idColumns.get(message.relation.name);
-  const slim = (tuple: Record<string, unknown> | null | undefined): Record<string, unknown> | null =>
-    tuple === null || tuple === undefined ? null : column === undefined || !(column in tuple) ? {} : { [column]: tuple[column] };
-  switch (message.tag) {
-    case 'insert':
-      return { ...message, new: slim(message.new)! };
-    case 'update':
-      return { ...message, new: slim(message.new)!, key: slim(message.key), old: slim(message.old) };
-    case 'delete':
-      return { ...message, key: slim(message.key), old: slim(message.old) };
-  }
-}

@@ -6,7 +6,7 @@ import { quoteIdent } from '../pg/quote.js';
 import { clientConfig } from '../pg/tls.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { applyBatch, preparedJoins, type AppliedTable, type ApplyContext } from './apply.js';
-import { ChangeBatch, slimMessage } from './changes.js';
+import { ChangeBatch } from './changes.js';
 import { lsnAtLeast, lsnText, lsnValue } from './lsn.js';
 import { FOLLOW_NAME } from './requirements.js';
 import { sourceIdColumns } from './scopes.js';
@@ -56,11 +56,9 @@ export interface FollowResult {
 
 type Item = { kind: 'data'; message: Pgoutput.Message } | { kind: 'heartbeat'; lsn: string; respond: boolean } | { kind: 'tick' };
 
-// Messages waiting in memory before the socket is paused: a bounded follower whatever the
-// source writes. Room for a whole batch (10,000 one-row transactions are 30,000 messages),
-// so the server decodes the next batch while this one is applied.
-const QUEUE_HIGH = 40_000;
-const QUEUE_LOW = 10_000;
+// Messages waiting in memory before the socket is paused: a bounded follower whatever the source writes.
+const QUEUE_HIGH = 4_000;
+const QUEUE_LOW = 1_000;
 
 /**
  * Streams the slot's changes (pgoutput, through pg-logical-replication) and applies them
@@ -110,7 +108,7 @@ class Follower {
     });
     const config = { ...clientConfig(options.source.url, options.source.sslCa, 'origen'), application_name: 'copiar-tablas' };
     this.service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
-    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.push({ kind: 'data', message: slimMessage(message, this.idColumns) }));
+    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.push({ kind: 'data', message }));
     this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => this.push({ kind: 'heartbeat', lsn, respond: shouldRespond }));
     this.service.on('error', (error: Error) => this.fail(error));
   }
