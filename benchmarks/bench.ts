@@ -1,7 +1,7 @@
 // `npm run bench -- --rows 1000000`: the guide's SQL, a psql pipe and copiar-tablas,
 // one after the other on the same generated data and the same server, in one run.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +25,7 @@ interface Args {
   skip: Set<string>;
 }
 
-const USAGE = 'use --rows N[,N...] [--repeat 3] [--skip guide,pipe] [--jobs 1,2,4]';
+const USAGE = 'use --rows N[,N...] [--repeat 3] [--skip guide,pipe,verify] [--jobs 1,2,4]';
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { rows: [1_000_000], repeat: 3, jobs: [], skip: new Set() };
@@ -54,6 +54,10 @@ interface Measure {
   peakRssMb: number | null;
   /** Fastest and slowest round, when repeated. */
   range?: [number, number];
+  /** The target table with its indexes, plus copiar-tablas' report folder (rejects), after the run. */
+  diskMb: number;
+  /** `copiar-tablas verify --table mensajes` right after copiar-tablas' run. */
+  verify?: { seconds: number; peakRssMb: number };
   note?: string;
 }
 
@@ -65,6 +69,29 @@ async function query(url: string, sql: string): Promise<pg.QueryResult> {
   } finally {
     await client.end();
   }
+}
+
+/** mensajes with its indexes, in MB. */
+async function tableMb(url: string): Promise<number> {
+  return Number((await query(url, "SELECT pg_total_relation_size('mensajes') AS b")).rows[0].b) / 1024 / 1024;
+}
+
+function folderMb(folder: string): number {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((sum, entry) => sum + statSync(path.join(entry.parentPath, entry.name)).size, 0) / 1024 / 1024;
+}
+
+/** `copiar-tablas verify --table mensajes`: its own count of time and peak memory (verify_done). */
+async function verifyMensajes(url: string): Promise<{ seconds: number; peakRssMb: number }> {
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [...cliNodeArgs(), 'verify', '--table', 'mensajes', '--json'], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`verify terminó con ${code}: ${out.slice(-500)}`))));
+  });
+  const done = output.trim().split('\n').map((line) => JSON.parse(line)).find((e) => e.event === 'verify_done');
+  return { seconds: done.seconds, peakRssMb: done.peak_rss_mb };
 }
 
 async function timed(fn: () => Promise<void>): Promise<number> {
@@ -93,7 +120,7 @@ async function guide(url: string, bytes: number): Promise<Measure> {
       await client.end();
     }
   });
-  return { name: 'guía (INSERT … SELECT)', seconds, copySeconds: seconds, rows, bytes, peakRssMb: null };
+  return { name: 'guía (INSERT … SELECT)', seconds, copySeconds: seconds, rows, bytes, peakRssMb: null, diskMb: await tableMb(url) };
 }
 
 function psqlAvailable(): boolean {
@@ -121,11 +148,11 @@ async function pipe(url: string, bytes: number): Promise<Measure> {
     await query(url, 'ANALYZE mensajes');
   });
   const rows = Number((await query(url, 'SELECT count(*) AS n FROM mensajes')).rows[0].n);
-  return { name: 'psql → psql (COPY FREEZE)', seconds: copySeconds + indexSeconds, copySeconds, rows, bytes, peakRssMb: null };
+  return { name: 'psql → psql (COPY FREEZE)', seconds: copySeconds + indexSeconds, copySeconds, rows, bytes, peakRssMb: null, diskMb: await tableMb(url) };
 }
 
 /** 3. The real CLI, as an operator runs it; `allTables` runs the whole migration. */
-async function copiarTablas(url: string, bytes: number, jobs = 1, extra: string[] = [], allTables = false): Promise<Measure> {
+async function copiarTablas(url: string, bytes: number, jobs = 1, extra: string[] = [], allTables = false, verify = false): Promise<Measure> {
   if (!allTables) await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-informe-'));
   const seconds = await timed(
@@ -143,13 +170,14 @@ async function copiarTablas(url: string, bytes: number, jobs = 1, extra: string[
   const copySeconds = allTables ? tables.reduce((sum, t) => sum + t.copy_seconds, 0) : summary.tables.mensajes.copy_seconds;
   const rows = allTables ? tables.reduce((sum, t) => sum + t.written, 0) : summary.tables.mensajes.written;
   const name = `copiar-tablas ${allTables ? 'las nueve tablas' : ''}${jobs > 1 || allTables ? ` --jobs ${jobs}` : ''}${extra.length ? ' ' + extra.join(' ') : ''}`.replace(/\s+/g, ' ').trim();
-  return { name, seconds, copySeconds, rows, bytes, peakRssMb: summary.peak_rss_mb ?? null };
+  const diskMb = (allTables ? 0 : await tableMb(url)) + folderMb(reportDir);
+  return { name, seconds, copySeconds, rows, bytes, peakRssMb: summary.peak_rss_mb ?? null, diskMb, ...(verify ? { verify: await verifyMensajes(url) } : {}) };
 }
 
 function table(measures: Measure[]): string {
   const guideM = measures.find((m) => m.name.startsWith('guía'));
   const pipeM = measures.find((m) => m.name.startsWith('psql'));
-  const header = ['contendiente', 'segundos', 'rondas s', 'copia s', 'filas/s', 'MB/s', 'RSS pico MB', '× guía', '× pipe', '× pipe (copia)'];
+  const header = ['contendiente', 'segundos', 'rondas s', 'copia s', 'filas/s', 'MB/s', 'RSS pico MB', 'disco MB', '× guía', '× pipe', '× pipe (copia)'];
   const rows = measures.map((m) => [
     m.name,
     m.seconds.toFixed(2),
@@ -158,13 +186,17 @@ function table(measures: Measure[]): string {
     Math.round(m.rows / m.seconds).toLocaleString('en-US'),
     (m.bytes / 1024 / 1024 / m.seconds).toFixed(1),
     m.peakRssMb === null ? '-' : m.peakRssMb.toFixed(0),
+    m.diskMb > 0 ? m.diskMb.toFixed(0) : '-',
     guideM ? (m.seconds / guideM.seconds).toFixed(2) : '-',
     pipeM ? (m.seconds / pipeM.seconds).toFixed(2) : '-',
     pipeM ? (m.copySeconds / pipeM.copySeconds).toFixed(2) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
-  return [line(header), '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |', ...rows.map(line)].join('\n');
+  const verified = measures
+    .filter((m) => m.verify !== undefined)
+    .map((m) => `\nverify --table mensajes: ${m.verify!.seconds.toFixed(2)} s, ${(m.verify!.seconds / m.seconds).toFixed(2)} × la ejecución de copiar-tablas (${m.seconds.toFixed(2)} s); RSS pico ${m.verify!.peakRssMb.toFixed(0)} MB`);
+  return [line(header), '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |', ...rows.map(line), ...verified].join('\n');
 }
 
 /** Medians of the rounds (total and copy time apart), their spread, and the highest RSS. */
@@ -177,6 +209,9 @@ function median(rounds: Measure[]): Measure {
     copySeconds: middle(rounds.map((m) => m.copySeconds)),
     peakRssMb: rss.length > 0 ? Math.max(...rss) : null,
     range: [Math.min(...seconds), Math.max(...seconds)],
+    ...(rounds[0]!.verify !== undefined
+      ? { verify: { seconds: middle(rounds.map((m) => m.verify!.seconds)), peakRssMb: Math.max(...rounds.map((m) => m.verify!.peakRssMb)) } }
+      : {}),
   };
 }
 
@@ -229,7 +264,7 @@ try {
       if (psqlAvailable()) contenders.push({ label: 'psql → psql', fn: () => pipe(url, bytes) });
       else process.stderr.write('psql no está instalado: se omite la tubería psql | psql\n');
     }
-    contenders.push({ label: 'copiar-tablas', fn: () => copiarTablas(url, bytes) });
+    contenders.push({ label: 'copiar-tablas', fn: () => copiarTablas(url, bytes, 1, [], false, !args.skip.has('verify')) });
     // --jobs runs independent tables side by side: measured on the whole migration.
     for (const jobs of args.jobs) contenders.push({ label: `las nueve tablas --jobs ${jobs}`, fn: () => copiarTablas(url, bytes, jobs, [], true) });
 

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { verify } from '../../ops/verify.js';
 import type { CommandContext } from '../context.js';
 import { jsonRecord } from '../render/json-events.js';
@@ -5,6 +6,7 @@ import { VerifyProgressPrinter, renderCheck, renderVerifyEnd } from '../render/v
 
 export async function verifyCommand(context: CommandContext): Promise<number> {
   const { args, io } = context;
+  const started = performance.now();
   const printer = args.json || args.quiet ? null : new VerifyProgressPrinter(io.stderr.isTTY ? 'tty' : 'lines', io.stderr);
   const checks = await verify({
     source: context.source(),
@@ -23,6 +25,8 @@ export async function verifyCommand(context: CommandContext): Promise<number> {
   });
   printer?.clear();
   const ok = checks.every((c) => c.ok);
-  context.out(args.json ? JSON.stringify(jsonRecord('verify_done', { ok })) : renderVerifyEnd(checks));
+  // Time and memory as the run reports them: verify shares the maintenance window and the machine.
+  const done = { ok, seconds: Number(((performance.now() - started) / 1000).toFixed(3)), peak_rss_mb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)) };
+  context.out(args.json ? JSON.stringify(jsonRecord('verify_done', done)) : renderVerifyEnd(checks));
   return ok ? 0 : 1;
 }

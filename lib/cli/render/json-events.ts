@@ -62,7 +62,7 @@ export const EVENT_FIELDS: Record<string, Record<string, `${FieldType}${'' | '?'
     problems: 'array',
   },
   verify_progress: { table: 'string', phase: 'string', read: 'number', bytes: 'number' },
-  verify_done: { ok: 'boolean' },
+  verify_done: { ok: 'boolean', seconds: 'number', peak_rss_mb: 'number' },
   rollback_done: { executed: 'boolean', tables: 'array', state_schema: 'boolean', left_alone: 'array', follow: 'object?' },
   backup_done: { file: 'string' },
   status: { run: 'object?', follow: 'object?' },
