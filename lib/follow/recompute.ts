@@ -70,7 +70,7 @@ async function sourceCondition(sessions: RecomputeSessions, spec: AnyTableSpec, 
  * The prepared join of the scope's rows (a phone per user), from the values the follow
  * keeps: changedKeys brought them to the source's present for every user this batch
  * changed, and the others have not changed since. Normalizing the phones again cost a
- * third of a 10,000-message batch.
+ * quarter of a 10,000-message batch (0.3 of 1.2 s).
  */
 async function scopeJoin(sessions: RecomputeSessions, spec: AnyTableSpec, where: string): Promise<string | undefined> {
   const { prepared, table, alias } = spec.source;
