@@ -5,7 +5,7 @@ import { quoteIdent } from '../pg/quote.js';
 import { createScratchTableSql } from '../schema/ddl.js';
 import { claimants, claimedKeys, clearClaims, replaceClaims } from '../state/follow-state.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { arrayLiteral, type RecomputeSessions } from './recompute.js';
+import { sourceIdsCondition, type RecomputeSessions } from './recompute.js';
 
 /**
  * The key each of the table's source rows claims under its keep rule (its unique columns
@@ -42,9 +42,8 @@ async function claimsOf(source: pg.ClientBase, target: pg.ClientBase, spec: AnyT
  */
 export async function groupMembers(sessions: RecomputeSessions, spec: AnyTableSpec, ids: ReadonlySet<string>): Promise<Set<string>> {
   const { source, target } = sessions;
-  const { alias, idColumn, table } = spec.source;
   const list = [...ids];
-  const now = await claimsOf(source, target, spec, `${alias}.${quoteIdent(idColumn)} = ANY(${arrayLiteral(ids, await sessions.typeOf(source, table, idColumn))})`);
+  const now = await claimsOf(source, target, spec, await sourceIdsCondition(sessions, spec, ids));
   const keys = new Set([...(await claimedKeys(target, spec.target, list)), ...now.values()]);
   const members = keys.size === 0 ? new Set<string>() : await claimants(target, spec.target, [...keys]);
   await replaceClaims(target, spec.target, list, now);

@@ -48,20 +48,24 @@ export interface RecomputeSessions {
 }
 
 /** Values as an SQL array of `type`, quoted as the prepared join quotes its arrays (the COPY query takes no parameters). */
-export function arrayLiteral(values: Iterable<string>, type: string): string {
+function arrayLiteral(values: Iterable<string>, type: string): string {
   const literal = new ArrayLiteral();
   for (const value of values) literal.add(value);
   return `${literal.toString()}::${type}[]`;
 }
 
+/** Source rows by their id, as a condition on the source's SELECT. */
+export async function sourceIdsCondition(sessions: RecomputeSessions, spec: AnyTableSpec, ids: Iterable<string>): Promise<string> {
+  const { alias, idColumn, table } = spec.source;
+  return `${alias}.${quoteIdent(idColumn)} = ANY(${arrayLiteral(ids, await sessions.typeOf(sessions.source, table, idColumn))})`;
+}
+
 /** The source rows of a scope, as a condition on the source's SELECT. */
 async function sourceCondition(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope): Promise<string | undefined> {
   if (scope.whole) return undefined;
-  const { alias, idColumn, table, prepared } = spec.source;
+  const { prepared } = spec.source;
   const parts: string[] = [];
-  if (scope.ids.size > 0) {
-    parts.push(`${alias}.${quoteIdent(idColumn)} = ANY(${arrayLiteral(scope.ids, await sessions.typeOf(sessions.source, table, idColumn))})`);
-  }
+  if (scope.ids.size > 0) parts.push(await sourceIdsCondition(sessions, spec, scope.ids));
   if (scope.keys.size > 0 && prepared !== undefined) parts.push(`(${prepared.keyExpression})::text = ANY(${arrayLiteral(scope.keys, 'text')})`);
   return parts.join(' OR ');
 }

@@ -16,7 +16,7 @@ import { lastUnfinishedRun, recordRunEnd, recordRunResumed, recordRunStart, type
 import { prepareTarget } from './preflight.js';
 import { checkResumeFiles } from './resume-files.js';
 import { runSettings, type RunOptions, type RunSettings } from './options.js';
-import { newRunSummary, writeSummary, type RunSummary } from './summary.js';
+import { newRunSummary, timeAndMemory, writeSummary, type RunSummary } from './summary.js';
 import { runTables } from './table-runner.js';
 
 /** --resume continues a stored run as it was: other tables or another folder are a mistake, not a wish. */
@@ -106,8 +106,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     await closeQuietly(coordinator);
     await closeQuietly(lockSession);
   }
-  summary.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
-  summary.peak_rss_mb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
+  ({ seconds: summary.seconds, peak_rss_mb: summary.peak_rss_mb } = timeAndMemory(started));
   emit({ type: 'run_done', summary });
   writeSummary(summary.report_dir, summary, settings.resumeHint);
   return summary;

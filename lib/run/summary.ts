@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { CopiarError } from '../errors.js';
 import type { CopyCounts } from '../engine/counts.js';
@@ -49,6 +50,11 @@ export interface RunSummary {
 }
 
 const seconds = (s: number): number => Number(s.toFixed(3));
+
+/** A command's wall time since `started` (performance.now()) and this process's peak resident memory, as run_done and verify_done report them. */
+export function timeAndMemory(started: number): { seconds: number; peak_rss_mb: number } {
+  return { seconds: seconds((performance.now() - started) / 1000), peak_rss_mb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)) };
+}
 
 export function tableSummary(result: TableResult): TableSummary {
   return {

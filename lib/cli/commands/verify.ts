@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { verify } from '../../ops/verify.js';
+import { timeAndMemory } from '../../run/summary.js';
 import type { CommandContext } from '../context.js';
 import { jsonRecord } from '../render/json-events.js';
 import { VerifyProgressPrinter, renderCheck, renderVerifyEnd } from '../render/verify.js';
@@ -26,7 +27,6 @@ export async function verifyCommand(context: CommandContext): Promise<number> {
   printer?.clear();
   const ok = checks.every((c) => c.ok);
   // Time and memory as the run reports them: verify shares the maintenance window and the machine.
-  const done = { ok, seconds: Number(((performance.now() - started) / 1000).toFixed(3)), peak_rss_mb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)) };
-  context.out(args.json ? JSON.stringify(jsonRecord('verify_done', done)) : renderVerifyEnd(checks));
+  context.out(args.json ? JSON.stringify(jsonRecord('verify_done', { ok, ...timeAndMemory(started) })) : renderVerifyEnd(checks));
   return ok ? 0 : 1;
 }
