@@ -6,25 +6,91 @@ import type { AnyTableSpec } from '../table-spec/spec.js';
 // Comparing two tables row by row (EXCEPT ALL) sorts every row of both: at 20M wide rows
 // that took four times the migration. Instead each side is reduced, in one scan that
 // only hashes (no sort), to a digest per bucket of ids: the bucket's row count and the
-// sum of a 64-bit hash of each row's text. Only the buckets whose digests differ are
+// sum of a 64-bit hash of each row. Sums add up, so the expected side is digested a slice
+// at a time and never stored whole. Only the buckets whose digests differ are
 // compared row by row, which still names every missing, extra or different row.
 
 const BUCKETS = 4096;
+
+/** How a server hashes a row: the same expression on both sides of a comparison. */
+export interface RowHashing {
+  /** hash_record_extended (PostgreSQL 14+) hashes each value with its type's own hash, without rendering it as text: 2.5 × faster on mensajes. */
+  byType: boolean;
+}
+
+export async function rowHashingOf(client: pg.ClientBase): Promise<RowHashing> {
+  const { rows } = await client.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
+  return { byType: rows[0]!.v >= 140000 };
+}
 
 function bucketOf(spec: AnyTableSpec): string {
   return `coalesce(hashtext(${quoteIdent(spec.keptIdColumn)}::text) & ${BUCKETS - 1}, -1)`;
 }
 
-async function digests(client: pg.ClientBase, spec: AnyTableSpec, table: string): Promise<Map<number, string>> {
-  const { rows } = await client.query<{ bucket: number; digest: string }>(
-    `SELECT ${bucketOf(spec)} AS bucket, count(*)::text || ':' || sum(hashtextextended(ROW(${wireColumnList(spec)})::text, 0))::text AS digest FROM ${table} GROUP BY 1`,
-  );
-  return new Map(rows.map((r) => [r.bucket, r.digest]));
+function rowHash(spec: AnyTableSpec, hashing: RowHashing): string {
+  const row = `ROW(${wireColumnList(spec)})`;
+  return hashing.byType ? `hash_record_extended(${row}, 0)` : `hashtextextended(${row}::text, 0)`;
 }
 
-/** The buckets of ids where the two tables hold different rows. */
-export async function differingBuckets(client: pg.ClientBase, spec: AnyTableSpec, a: string, b: string): Promise<number[]> {
-  const [left, right] = [await digests(client, spec, a), await digests(client, spec, b)];
+/** Bucket -> `rows:sum`, as a string both sides compare. */
+export type Digests = Map<number, string>;
+
+interface DigestRow {
+  bucket: number;
+  rows: string;
+  hash_sum: string;
+}
+
+/** Digests added up over slices of one side; sums of 64-bit hashes are exact in BigInt. */
+export class DigestSum {
+  private readonly buckets = new Map<number, { rows: number; sum: bigint }>();
+
+  add(rows: readonly DigestRow[]): void {
+    for (const r of rows) {
+      const total = this.buckets.get(r.bucket);
+      if (total === undefined) this.buckets.set(r.bucket, { rows: Number(r.rows), sum: BigInt(r.hash_sum) });
+      else {
+        total.rows += Number(r.rows);
+        total.sum += BigInt(r.hash_sum);
+      }
+    }
+  }
+
+  get rows(): number {
+    let rows = 0;
+    for (const total of this.buckets.values()) rows += total.rows;
+    return rows;
+  }
+
+  digests(): Digests {
+    return new Map([...this.buckets].map(([bucket, total]) => [bucket, `${total.rows}:${total.sum}`]));
+  }
+}
+
+function digestSql(spec: AnyTableSpec, table: string, hashing: RowHashing): string {
+  return `SELECT ${bucketOf(spec)} AS bucket, count(*)::text AS rows, sum(${rowHash(spec, hashing)})::text AS hash_sum FROM ${table} GROUP BY 1`;
+}
+
+/** The digests of a whole table, in one scan. */
+export async function tableDigests(client: pg.ClientBase, spec: AnyTableSpec, table: string, hashing: RowHashing): Promise<DigestSum> {
+  const sum = new DigestSum();
+  sum.add((await client.query<DigestRow>(digestSql(spec, table, hashing))).rows);
+  return sum;
+}
+
+/** Adds a slice's digests to `sum` and empties the slice, in one round trip. */
+export async function addSliceDigests(client: pg.ClientBase, spec: AnyTableSpec, slice: string, hashing: RowHashing, sum: DigestSum): Promise<void> {
+  const results = (await client.query(`${digestSql(spec, slice, hashing)}; TRUNCATE ${slice}`)) as unknown as pg.QueryResult<DigestRow>[];
+  sum.add(results[0]!.rows);
+}
+
+/** Keeps the slice's rows that fall in the given buckets, and empties the slice. */
+export async function keepSliceBuckets(client: pg.ClientBase, spec: AnyTableSpec, slice: string, kept: string, buckets: readonly number[]): Promise<void> {
+  await client.query(`INSERT INTO ${kept} SELECT * FROM ${slice} WHERE ${bucketOf(spec)} = ANY('{${buckets.join(',')}}'::int[]); TRUNCATE ${slice}`);
+}
+
+/** The buckets of ids where the two sides hold different rows. */
+export function differingBuckets(left: Digests, right: Digests): number[] {
   const differ: number[] = [];
   for (const bucket of new Set([...left.keys(), ...right.keys()])) if (left.get(bucket) !== right.get(bucket)) differ.push(bucket);
   return differ.sort((x, y) => x - y);

@@ -1,15 +1,19 @@
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { emptyCounts } from '../engine/counts.js';
-import type { TableTransform } from '../engine/table-transform.js';
-import { copyRows } from '../load/copy-rows.js';
+import { emptyCounts, type CopyCounts } from '../engine/counts.js';
+import { TableTransform } from '../engine/table-transform.js';
 import { ProgressReporter, type TableProgress } from '../load/progress.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
 import { preparedJoinSql } from '../lookups/prepared-join.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
+import { CopyOutStream } from '../pg/copy-out-stream.js';
+import { SlicedCopyIn } from '../pg/sliced-copy-in.js';
 import { beginConsistentRead } from '../pg/snapshot.js';
+import type { FastRule } from '../rules/types.js';
+import { copyInSql, copyOutQuery } from '../table-spec/copy-sql.js';
 import { emptyTables } from '../run/parent-check.js';
-import { differingBuckets, rowsNotIn } from './row-digests.js';
+import { addSliceDigests, DigestSum, differingBuckets, keepSliceBuckets, rowHashingOf, rowsNotIn, tableDigests, type RowHashing } from './row-digests.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { dependenciesOf } from '../table-spec/table-set.js';
 
@@ -47,28 +51,49 @@ export interface VerifyOptions {
   /** Every `progressIntervalMs` while the source goes through the rules, and once as the comparison starts. */
   onProgress?: (progress: VerifyProgress) => void;
   progressIntervalMs?: number;
+  /** Bytes of COPY text per slice of expected rows (default 32 MB). */
+  sliceBytes?: number;
 }
 
 const SAMPLE = 5;
+// A slice of expected rows fits the session's temporary buffers, so the expected side
+// never touches the server's disk (mensajes at 20M: 7.6 GB it used to write and read back).
+const DEFAULT_SLICE_BYTES = 32 * 1024 * 1024;
+const TEMP_BUFFERS = '64MB';
+
+/** The sessions of a verify: the source in one snapshot, the target twice (rows in, digests out). */
+interface VerifySession {
+  source: pg.ClientBase;
+  target: pg.ClientBase;
+  targetScan: pg.ClientBase;
+  hashing: RowHashing;
+  sliceBytes: number;
+}
 
 /**
  * The guide's validation made exact. Each table's source is run through the same rules
- * into a session-local temporary table on the target (nothing persistent is written),
- * which is then compared with the migrated table: by digests per bucket of ids, and row
- * by row (EXCEPT ALL over every column) only where the digests differ (row-digests.ts);
- * besides the counts, duplicate phones, orphan references and empty parents.
+ * and reduced to digests per bucket of ids a slice at a time, on the target, in a
+ * session-local temporary table (nothing persistent is written), while another session
+ * digests the migrated table; the rows themselves are compared (EXCEPT ALL) only in the
+ * buckets whose digests differ (row-digests.ts). Besides: the counts, duplicate phones,
+ * orphan references and empty parents.
  */
 export async function verify(options: VerifyOptions): Promise<TableCheck[]> {
   let source: pg.Client | undefined;
   let target: pg.Client | undefined;
+  let targetScan: pg.Client | undefined;
   const checks: TableCheck[] = [];
   try {
     source = await connect({ ...options.source, readOnly: true, role: 'origen' });
     target = await connect({ ...options.target, role: 'destino' });
+    targetScan = await connect({ ...options.target, role: 'destino' });
+    // Only takes effect before the session's first temporary table.
+    await target.query(`SET temp_buffers = '${TEMP_BUFFERS}'`);
+    const session: VerifySession = { source, target, targetScan, hashing: await rowHashingOf(target), sliceBytes: options.sliceBytes ?? DEFAULT_SLICE_BYTES };
     // Every table read from the same moment of the source.
     await beginConsistentRead(source);
     for (const spec of options.specs) {
-      const check = await verifyTable(source, target, spec, options);
+      const check = await verifyTable(session, spec, options);
       checks.push(check);
       options.onTable?.(check);
     }
@@ -76,6 +101,7 @@ export async function verify(options: VerifyOptions): Promise<TableCheck[]> {
   } finally {
     await closeQuietly(source);
     await closeQuietly(target);
+    await closeQuietly(targetScan);
   }
   return checks;
 }
@@ -85,34 +111,50 @@ async function count(client: pg.ClientBase, sql: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: AnyTableSpec, options: VerifyOptions): Promise<TableCheck> {
+async function verifyTable(session: VerifySession, spec: AnyTableSpec, options: VerifyOptions): Promise<TableCheck> {
+  const { source, target } = session;
   const table = quoteIdent(spec.target);
   const exists = (await target.query('SELECT to_regclass($1) AS t', [table])).rows[0].t !== null;
   if (!exists) {
     return { table: spec.target, ok: false, source_rows: 0, target_rows: 0, rejected_rows: 0, missing_or_different: 0, unexpected: 0, sample_missing_ids: [], sample_unexpected_ids: [], problems: ['la tabla no existe en el destino'] };
   }
+  const expected = new ExpectedRows(session, spec, await loadLookupRules(spec, target), await preparedJoinSql(spec, source));
+  await expected.createSlice();
+  // The target's scan runs on its own session while the source goes through the rules.
+  const targetDigests = tableDigests(session.targetScan, spec, table, session.hashing);
+  targetDigests.catch(() => undefined);
+  const expectedDigests = new DigestSum();
   let copied = emptyCounts();
   const onProgress = (p: TableProgress): void => options.onProgress?.({ table: p.table, phase: 'copy', read: p.read, bytes: p.bytes });
   const progress = new ProgressReporter(spec.target, { onProgress, intervalMs: options.progressIntervalMs }, () => copied);
-  const { expected, read, rejected, bytes } = await progress.during(async () => {
-    const result = await copyExpected(source, target, spec, progress.watch);
+  const { read, rejected, bytes } = await progress.during(async () => {
+    const result = await expected.stream(progress.watch, () => addSliceDigests(target, spec, expected.slice, session.hashing, expectedDigests));
     copied = { ...emptyCounts(), read: result.read, rejected: result.rejected, bytes: result.bytes };
     return result;
   });
   options.onProgress?.({ table: spec.target, phase: 'compare', read, bytes });
+  const actualDigests = await targetDigests;
   const problems: string[] = [];
-  const targetRows = await count(target, `SELECT count(*) AS n FROM ${table}`);
+  const targetRows = actualDigests.rows;
   if (read !== targetRows + rejected) problems.push(`origen ${read} ≠ destino ${targetRows} + rechazadas ${rejected}`);
-  const buckets = await differingBuckets(target, spec, expected, table);
-  const missing = await rowsNotIn(target, spec, expected, table, buckets, SAMPLE);
-  const unexpected = await rowsNotIn(target, spec, table, expected, buckets, SAMPLE);
+  const buckets = differingBuckets(expectedDigests.digests(), actualDigests.digests());
+  let missing = { total: 0, ids: [] as string[] };
+  let unexpected = { total: 0, ids: [] as string[] };
+  if (buckets.length > 0) {
+    // Only now are rows needed: the source goes through the rules again (same snapshot),
+    // keeping the expected rows of the differing buckets, to name them.
+    const kept = await expected.keepBuckets(buckets);
+    missing = await rowsNotIn(target, spec, kept, table, buckets, SAMPLE);
+    unexpected = await rowsNotIn(target, spec, table, kept, buckets, SAMPLE);
+    await target.query(`DROP TABLE ${kept}`);
+  }
+  await target.query(`DROP TABLE ${expected.slice}`);
   if (missing.total > 0) problems.push(`${missing.total} filas que el origen produce faltan o difieren en el destino`);
   if (unexpected.total > 0) problems.push(`${unexpected.total} filas del destino no salen del origen`);
   problems.push(...(await integrityProblems(target, spec)));
   // Against empty parents every child row is rejected or unlinked, and the source agrees.
   const emptyParents = await emptyTables(target, dependenciesOf(spec));
   if (emptyParents.size > 0) problems.push(`sus tablas padre ${[...emptyParents].join(' y ')} están vacías en el destino: sus filas no pudieron enlazarse`);
-  await target.query(`DROP TABLE ${expected}`);
   return {
     table: spec.target,
     ok: problems.length === 0,
@@ -127,28 +169,49 @@ async function verifyTable(source: pg.ClientBase, target: pg.ClientBase, spec: A
   };
 }
 
-/** What the source gives for the table, through the same rules, into a temporary table on the target. */
-async function copyExpected(
-  source: pg.ClientBase,
-  target: pg.ClientBase,
-  spec: AnyTableSpec,
-  watch: (transform: TableTransform) => () => void,
-): Promise<{ expected: string; read: number; rejected: number; bytes: number }> {
-  const name = quoteIdent(`esperado_${spec.target}`);
-  const expected = `pg_temp.${name}`;
-  await target.query(`DROP TABLE IF EXISTS ${expected}`);
-  await target.query(`CREATE TEMP TABLE ${name} (LIKE ${quoteIdent(spec.target)})`);
-  const rows = await copyRows({
-    spec,
-    source,
-    target,
-    rejects: { write: () => undefined, ready: () => null },
-    lookupRules: await loadLookupRules(spec, target),
-    preparedJoin: await preparedJoinSql(spec, source),
-    into: expected,
-    watch,
-  });
-  return { expected, read: rows.read, rejected: rows.rejected, bytes: rows.bytes };
+/**
+ * What the source gives for the table, through the same rules, into a temporary table
+ * on the target a slice at a time: each slice is handed to `afterSlice`, which empties
+ * it, so the server holds one slice, in its temporary buffers, never the table.
+ */
+class ExpectedRows {
+  readonly slice: string;
+
+  constructor(
+    private readonly session: VerifySession,
+    private readonly spec: AnyTableSpec,
+    private readonly lookupRules: Record<string, FastRule>,
+    private readonly preparedJoin: string | undefined,
+  ) {
+    this.slice = `pg_temp.${quoteIdent(`esperado_${spec.target}`)}`;
+  }
+
+  async createSlice(): Promise<void> {
+    await this.session.target.query(`DROP TABLE IF EXISTS ${this.slice}; CREATE TEMP TABLE ${quoteIdent(`esperado_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
+  }
+
+  async stream(watch: ((transform: TableTransform) => () => void) | undefined, afterSlice: () => Promise<void>): Promise<CopyCounts> {
+    const { spec } = this;
+    const transform = new TableTransform({ spec, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules });
+    const unwatch = watch?.(transform);
+    const copyOut = this.session.source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: this.preparedJoin })));
+    const copyIn = new SlicedCopyIn({ client: this.session.target, copySql: copyInSql(spec, { freeze: false, into: this.slice }), sliceBytes: this.session.sliceBytes, afterSlice });
+    try {
+      await pipeline(copyOut, transform, copyIn);
+    } finally {
+      unwatch?.();
+    }
+    return { ...transform.counters, bytes: transform.bytesRead };
+  }
+
+  /** A temporary table with the expected rows of these buckets only. */
+  async keepBuckets(buckets: readonly number[]): Promise<string> {
+    const kept = `pg_temp.${quoteIdent(`diferencias_${this.spec.target}`)}`;
+    const { target } = this.session;
+    await target.query(`DROP TABLE IF EXISTS ${kept}; CREATE TEMP TABLE ${quoteIdent(`diferencias_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
+    await this.stream(undefined, () => keepSliceBuckets(target, this.spec, this.slice, kept, buckets));
+    return kept;
+  }
 }
 
 /** Duplicate phones and references to rows that are not there. */

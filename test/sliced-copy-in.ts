@@ -1,0 +1,81 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import t from 'tap';
+import { SlicedCopyIn } from '../lib/pg/sliced-copy-in.js';
+import { freshDatabase, withClient } from './helpers/database.js';
+
+/** Rows `1\tfila 1\n` ... in chunks of `perChunk` whole rows, as the TableTransform emits them. */
+function rows(count: number, perChunk: number, bad?: number): Readable {
+  const chunks: Buffer[] = [];
+  for (let first = 1; first <= count; first += perChunk) {
+    let text = '';
+    for (let i = first; i < Math.min(first + perChunk, count + 1); i++) text += `${i === bad ? 'x' : i}\tfila ${i}\n`;
+    chunks.push(Buffer.from(text));
+  }
+  return Readable.from(chunks);
+}
+
+t.test('each slice is its own COPY, and afterSlice sees it complete before the next begins', async (t) => {
+  const url = await freshDatabase(t);
+  await withClient(url, async (c) => {
+    await c.query('CREATE TABLE tramo (n int, texto text); CREATE TABLE visto (n bigint, filas int)');
+    const slices: number[] = [];
+    const copyIn = new SlicedCopyIn({
+      client: c,
+      copySql: 'COPY tramo FROM STDIN',
+      sliceBytes: 4000,
+      afterSlice: async (rows) => {
+        slices.push(rows);
+        await c.query('INSERT INTO visto SELECT sum(n), count(*) FROM tramo; TRUNCATE tramo');
+      },
+    });
+    await pipeline(rows(5000, 37), copyIn);
+    t.equal(copyIn.rowCount, 5000);
+    t.ok(slices.length > 10, `${slices.length} tramos`);
+    t.equal(slices.reduce((a, b) => a + b, 0), 5000);
+    // Slices end at chunk boundaries: a whole number of 37-row chunks, except the last.
+    t.ok(slices.slice(0, -1).every((n) => n % 37 === 0), 'cada tramo termina en un borde de trozo');
+    const seen = (await c.query('SELECT sum(n)::int AS total, sum(filas)::int AS filas, count(*)::int AS tramos FROM visto')).rows[0];
+    t.same(seen, { total: (5000 * 5001) / 2, filas: 5000, tramos: slices.length }, 'afterSlice vio cada fila una vez, en su tramo');
+  });
+});
+
+// A row the server refuses in a later slice fails the pipeline, and the session is left
+// usable: no COPY left open on it.
+t.test('a bad row in a later slice fails the stream with the server error and leaves the session usable', async (t) => {
+  const url = await freshDatabase(t);
+  await withClient(url, async (c) => {
+    await c.query('CREATE TABLE tramo (n int, texto text)');
+    let after = 0;
+    let committed = 0;
+    const copyIn = new SlicedCopyIn({
+      client: c,
+      copySql: 'COPY tramo FROM STDIN',
+      sliceBytes: 4000,
+      afterSlice: async (rows) => {
+        after++;
+        committed += rows;
+      },
+    });
+    await t.rejects(pipeline(rows(5000, 37, 3000), copyIn), /invalid input syntax for type integer: "x"/);
+    t.ok(after > 5, `${after} tramos completos antes del error`);
+    t.equal((await c.query('SELECT count(*)::int AS n FROM tramo')).rows[0].n, committed, 'quedan los tramos completos, nada del tramo fallido');
+    t.ok(committed < 3000, `${committed} filas antes de la mala`);
+    t.equal((await c.query('SELECT 1 AS uno')).rows[0].uno, 1, 'la sesión sigue respondiendo');
+  });
+});
+
+t.test('a stream destroyed mid-slice sends CopyFail, so the session is free again', async (t) => {
+  const url = await freshDatabase(t);
+  await withClient(url, async (c) => {
+    await c.query('CREATE TABLE tramo (n int, texto text)');
+    const copyIn = new SlicedCopyIn({ client: c, copySql: 'COPY tramo FROM STDIN', sliceBytes: 1 << 30, afterSlice: async () => undefined });
+    copyIn.write(Buffer.from('1\tuno\n'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const failed = new Promise((resolve) => copyIn.once('error', resolve));
+    copyIn.destroy(new Error('cancelado'));
+    t.match(await failed, { message: 'cancelado' });
+    t.equal((await c.query('SELECT count(*)::int AS n FROM tramo')).rows[0].n, 0, 'la fila del tramo abierto no quedó');
+    t.equal((await c.query('SELECT 1 AS uno')).rows[0].uno, 1, 'la sesión sigue respondiendo');
+  });
+});
