@@ -2,12 +2,26 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../pg/quote.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 
-/** Upper bounds of primary-key ranges of `rangeRows` rows each, read in the snapshot. */
-export async function rangeBoundaries(source: pg.ClientBase, spec: AnyTableSpec, key: string, rangeRows: number): Promise<string[]> {
+// Numbering every key of a large table to cut it sorts them all: 3.4 s at 5M rows, a
+// full read and an external sort at 20M, before the first row is copied. A sample of
+// whole pages (TABLESAMPLE SYSTEM) of about this many rows gives ranges within a few
+// percent of the asked size; a table the statistics put below it is read whole, as before.
+const SAMPLE_ROWS = 1_000_000;
+
+/**
+ * Upper bounds of primary-key ranges of about `rangeRows` rows each, read in the
+ * snapshot: exact (every rangeRows-th key) when the table is small or has no statistics.
+ */
+export async function rangeBoundaries(source: pg.ClientBase, spec: AnyTableSpec, key: string, rangeRows: number, sampleRows = SAMPLE_ROWS): Promise<string[]> {
+  const table = quoteIdent(spec.source.table);
+  const { rows: stats } = await source.query<{ estimate: number | null }>('SELECT reltuples::float8 AS estimate FROM pg_class WHERE oid = $1::regclass', [table]);
+  const estimate = stats[0]?.estimate ?? -1;
+  const percent = estimate > sampleRows ? (100 * sampleRows) / estimate : 100;
+  const every = percent === 100 ? rangeRows : Math.max(1, Math.round((rangeRows * percent) / 100));
   const column = quoteIdent(key);
   const { rows } = await source.query<{ k: string }>(
-    `SELECT k FROM (SELECT ${column}::text AS k, ${column} AS o, row_number() OVER (ORDER BY ${column}) AS n FROM ${quoteIdent(spec.source.table)}) s WHERE n % $1 = 0 ORDER BY o`,
-    [rangeRows],
+    `SELECT k FROM (SELECT ${column}::text AS k, ${column} AS o, row_number() OVER (ORDER BY ${column}) AS n FROM ${table}${percent === 100 ? '' : ` TABLESAMPLE SYSTEM (${percent})`}) s WHERE n % $1 = 0 ORDER BY o`,
+    [every],
   );
   return rows.map((r) => r.k);
 }
