@@ -58,6 +58,8 @@ interface Measure {
   diskMb: number;
   /** `copiar-tablas verify --table mensajes` right after copiar-tablas' run. */
   verify?: { seconds: number; peakRssMb: number };
+  /** copiar-tablas' mensajes after its copy: index builds (with the keys) and ANALYZE, from summary.json. */
+  phases?: { indexSeconds: number; analyzeSeconds: number };
   note?: string;
 }
 
@@ -171,7 +173,8 @@ async function copiarTablas(url: string, bytes: number, jobs = 1, extra: string[
   const rows = allTables ? tables.reduce((sum, t) => sum + t.written, 0) : summary.tables.mensajes.written;
   const name = `copiar-tablas ${allTables ? 'las nueve tablas' : ''}${jobs > 1 || allTables ? ` --jobs ${jobs}` : ''}${extra.length ? ' ' + extra.join(' ') : ''}`.replace(/\s+/g, ' ').trim();
   const diskMb = (allTables ? 0 : await tableMb(url)) + folderMb(reportDir);
-  return { name, seconds, copySeconds, rows, bytes, peakRssMb: summary.peak_rss_mb ?? null, diskMb, ...(verify ? { verify: await verifyMensajes(url) } : {}) };
+  const phases = allTables ? undefined : { indexSeconds: summary.tables.mensajes.index_seconds as number, analyzeSeconds: summary.tables.mensajes.analyze_seconds as number };
+  return { name, seconds, copySeconds, rows, bytes, peakRssMb: summary.peak_rss_mb ?? null, diskMb, ...(phases ? { phases } : {}), ...(verify ? { verify: await verifyMensajes(url) } : {}) };
 }
 
 function table(measures: Measure[]): string {
@@ -196,7 +199,10 @@ function table(measures: Measure[]): string {
   const verified = measures
     .filter((m) => m.verify !== undefined)
     .map((m) => `\nverify --table mensajes: ${m.verify!.seconds.toFixed(2)} s, ${(m.verify!.seconds / m.seconds).toFixed(2)} × la ejecución de copiar-tablas (${m.seconds.toFixed(2)} s); RSS pico ${m.verify!.peakRssMb.toFixed(0)} MB`);
-  return [line(header), '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |', ...rows.map(line), ...verified].join('\n');
+  const phased = measures
+    .filter((m) => m.phases !== undefined)
+    .map((m) => `\n${m.name}: copia ${m.copySeconds.toFixed(2)} s, índices y claves ${m.phases!.indexSeconds.toFixed(2)} s, ANALYZE ${m.phases!.analyzeSeconds.toFixed(2)} s, lo demás ${(m.seconds - m.copySeconds - m.phases!.indexSeconds - m.phases!.analyzeSeconds).toFixed(2)} s`);
+  return [line(header), '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |', ...rows.map(line), ...phased, ...verified].join('\n');
 }
 
 /** Medians of the rounds (total and copy time apart), their spread, and the highest RSS. */
@@ -209,6 +215,9 @@ function median(rounds: Measure[]): Measure {
     copySeconds: middle(rounds.map((m) => m.copySeconds)),
     peakRssMb: rss.length > 0 ? Math.max(...rss) : null,
     range: [Math.min(...seconds), Math.max(...seconds)],
+    ...(rounds[0]!.phases !== undefined
+      ? { phases: { indexSeconds: middle(rounds.map((m) => m.phases!.indexSeconds)), analyzeSeconds: middle(rounds.map((m) => m.phases!.analyzeSeconds)) } }
+      : {}),
     ...(rounds[0]!.verify !== undefined
       ? { verify: { seconds: middle(rounds.map((m) => m.verify!.seconds)), peakRssMb: Math.max(...rounds.map((m) => m.verify!.peakRssMb)) } }
       : {}),
