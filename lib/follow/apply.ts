@@ -6,7 +6,7 @@ import { appendRejectCsv, type RejectRecord } from '../rejects/reject-csv.js';
 import { clearValues, recordApplied, storedValues, storeValues } from '../state/follow-state.js';
 import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
 import type { ChangeBatch } from './changes.js';
-import { groupMembers, seedGroups } from './groups.js';
+import { seedGroups, withGroupMembers } from './groups.js';
 import { recomputeScope, type ChildTable, type RecomputeSessions } from './recompute.js';
 import { FOLLOW_NAME } from './requirements.js';
 import { followsByGroup, preparedTable, scopeOf, type TargetChange } from './scopes.js';
@@ -88,19 +88,32 @@ async function rowsOfTable(sessions: RecomputeSessions, spec: AnyTableSpec, ids:
   return before.rows.length > 0;
 }
 
-/** The followed tables whose foreign keys point at `spec`'s table. */
-function childrenOf(spec: AnyTableSpec, specs: readonly AnyTableSpec[]): ChildTable[] {
-  return specs.flatMap((child) =>
-    (child.foreignKeys ?? []).filter((fk) => fk.references === spec.target).map((fk) => ({ table: child.target, column: fk.columns[0]!, key: child.primaryKey[0]! })),
-  );
+/** A followed table with what a recompute of it needs to know about the others, worked out once per follow. */
+interface FollowedTable {
+  spec: AnyTableSpec;
+  /** The followed tables whose foreign keys point at this one. */
+  children: ChildTable[];
+  /** Another table's rules read this one: its updated columns matter to them. */
+  watchColumns: boolean;
 }
 
 export interface ApplyContext {
   sessions: RecomputeSessions;
   /** In load order: a parent is recomputed before the tables that read it. */
-  specs: readonly AnyTableSpec[];
+  tables: readonly FollowedTable[];
   joins: ReadonlyMap<string, PreparedJoin>;
   reportDir: string;
+}
+
+export function applyContext(sessions: RecomputeSessions, specs: readonly AnyTableSpec[], reportDir: string): ApplyContext {
+  const tables = specs.map((spec) => ({
+    spec,
+    children: specs.flatMap((child) =>
+      (child.foreignKeys ?? []).filter((fk) => fk.references === spec.target).map((fk) => ({ table: child.target, column: fk.columns[0]!, key: child.primaryKey[0]! })),
+    ),
+    watchColumns: specs.some((other) => other.targetLookups?.reads.includes(spec.target)),
+  }));
+  return { sessions, tables, joins: preparedJoins(specs), reportDir };
 }
 
 /**
@@ -122,14 +135,13 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
       const applied: AppliedTable[] = [];
       const rejects: [AnyTableSpec, RejectRecord[]][] = [];
       const held = new Map<string, Set<string>>();
-      for (const spec of context.specs) {
-        let scope = scopeOf(spec, { batch, changedTargets, changedKeys: keys });
-        if (scope === null) continue;
-        if (scope.whole && scope.ownRows !== undefined && !(await rowsOfTable(context.sessions, spec, scope.ownRows))) continue;
-        if (!scope.whole && scope.groups === true) scope = { ...scope, ids: await groupMembers(context.sessions, spec, scope.ids), groups: false };
+      for (const { spec, children, watchColumns } of context.tables) {
+        const changed = scopeOf(spec, { batch, changedTargets, changedKeys: keys });
+        if (changed === null) continue;
+        if (changed.whole && changed.ownRows !== undefined && !(await rowsOfTable(context.sessions, spec, changed.ownRows))) continue;
+        const scope = await withGroupMembers(context.sessions, spec, changed);
         const touched = batch.tables.get(spec.source.table)?.ids ?? new Set<string>();
-        const watchColumns = context.specs.some((other) => other.targetLookups?.reads.includes(spec.target));
-        const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children: childrenOf(spec, context.specs), watchColumns });
+        const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children, watchColumns });
         // A whole recompute (a TRUNCATE) moved every group: their claims start again.
         if (scope.whole && followsByGroup(spec)) await seedGroups(source, target, spec);
         for (const [child, ids] of result.cascaded) {

@@ -5,7 +5,7 @@ import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
 import { clientConfig } from '../pg/tls.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { applyBatch, preparedJoins, type AppliedTable, type ApplyContext } from './apply.js';
+import { applyBatch, applyContext, type AppliedTable, type ApplyContext } from './apply.js';
 import { ChangeBatch } from './changes.js';
 import { lsnAtLeast, lsnText, lsnValue } from './lsn.js';
 import { FOLLOW_NAME } from './requirements.js';
@@ -290,7 +290,7 @@ export async function followChanges(options: FollowLoopOptions): Promise<FollowR
       }
       return type;
     };
-    const context: ApplyContext = { sessions: { source, target, typeOf }, specs: options.specs, joins: preparedJoins(options.specs), reportDir: options.reportDir };
+    const context = applyContext({ source, target, typeOf }, options.specs, options.reportDir);
     const follower = new Follower(options, context, stats);
     follower.start();
     return await follower.done;

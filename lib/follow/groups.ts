@@ -6,6 +6,7 @@ import { createScratchTableSql } from '../schema/ddl.js';
 import { claimants, claimedKeys, clearClaims, replaceClaims } from '../state/follow-state.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { sourceIdsCondition, type RecomputeSessions } from './recompute.js';
+import type { Scope } from './scopes.js';
 
 /**
  * The key each of the table's source rows claims under its keep rule (its unique columns
@@ -48,6 +49,12 @@ export async function groupMembers(sessions: RecomputeSessions, spec: AnyTableSp
   const members = keys.size === 0 ? new Set<string>() : await claimants(target, spec.target, [...keys]);
   await replaceClaims(target, spec.target, list, now);
   return new Set([...ids, ...members]);
+}
+
+/** A scope of changed rows of a keep-rule table, widened to the rows of their groups. */
+export async function withGroupMembers(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope): Promise<Scope> {
+  if (scope.whole || scope.groups !== true) return scope;
+  return { ...scope, ids: await groupMembers(sessions, spec, scope.ids), groups: false };
 }
 
 /** Every row's claim as the source session sees it: at the start of a follow (the slot's snapshot), or after a whole recompute. */
