@@ -20,14 +20,18 @@ t.test('verify in many small slices adds their digests up and still names each d
   const target = await freshDatabase(t);
   const run = await runCli(['--table', 'mensajes', '--report-dir', mkdtempSync(path.join(tmpdir(), 'slices-'))], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
   t.equal(run.code, 0, run.stderr);
+  let phases: string[] = [];
   const check = async (): Promise<Awaited<ReturnType<typeof verify>>[number]> => {
-    const [result] = await verify({ source: { url: source }, target: { url: target }, specs: [mensajes], sliceBytes: 64 * 1024 });
+    phases = [];
+    const onProgress = (p: { phase: string }): void => void (phases.at(-1) !== p.phase && phases.push(p.phase));
+    const [result] = await verify({ source: { url: source }, target: { url: target }, specs: [mensajes], sliceBytes: 64 * 1024, onProgress, progressIntervalMs: 5 });
     return result!;
   };
 
   const clean = await check();
   t.match(clean, { ok: true, target_rows: clean.source_rows - clean.rejected_rows, missing_or_different: 0, unexpected: 0 });
   t.ok(clean.target_rows > 15_000, `${clean.target_rows} filas comparadas`);
+  t.same(phases, ['copy', 'compare'], 'sin diferencias, una sola pasada por el origen');
 
   const ids = await withClient(target, async (c) => {
     const pick = async (sql: string): Promise<string> => (await c.query(sql)).rows[0].id as string;
@@ -41,6 +45,7 @@ t.test('verify in many small slices adds their digests up and still names each d
     return { json, first, last };
   });
   const broken = await check();
+  t.same(phases, ['copy', 'compare', 'differences'], 'con diferencias, una segunda pasada que informa su progreso');
   t.match(broken, { ok: false, target_rows: clean.target_rows - 1, missing_or_different: 3, unexpected: 2 });
   t.same([...broken.sample_missing_ids].sort(), [ids.json, ids.first, ids.last].sort(), 'los cambiados y el borrado faltan como estaban');
   t.same([...broken.sample_unexpected_ids].sort(), [ids.json, ids.first].sort(), 'los cambiados sobran como están');

@@ -35,10 +35,13 @@ export interface TableCheck {
   problems: string[];
 }
 
-/** Where verify is in a table: running the source through the rules, or comparing with the target. */
+/**
+ * Where verify is in a table: running the source through the rules, comparing with the
+ * target, and, when some digests differ, running the source again to name the rows.
+ */
 export interface VerifyProgress {
   table: string;
-  phase: 'copy' | 'compare';
+  phase: 'copy' | 'compare' | 'differences';
   read: number;
   bytes: number;
 }
@@ -48,7 +51,7 @@ export interface VerifyOptions {
   target: Endpoint;
   specs: AnyTableSpec[];
   onTable?: (check: TableCheck) => void;
-  /** Every `progressIntervalMs` while the source goes through the rules, and once as the comparison starts. */
+  /** Every `progressIntervalMs` while the source goes through the rules (each pass), and once as the comparison starts. */
   onProgress?: (progress: VerifyProgress) => void;
   progressIntervalMs?: number;
   /** Bytes of COPY text per slice of expected rows (default 32 MB). */
@@ -124,14 +127,7 @@ async function verifyTable(session: VerifySession, spec: AnyTableSpec, options: 
   const targetDigests = tableDigests(session.targetScan, spec, table, session.hashing);
   targetDigests.catch(() => undefined);
   const expectedDigests = new DigestSum();
-  let copied = emptyCounts();
-  const onProgress = (p: TableProgress): void => options.onProgress?.({ table: p.table, phase: 'copy', read: p.read, bytes: p.bytes });
-  const progress = new ProgressReporter(spec.target, { onProgress, intervalMs: options.progressIntervalMs }, () => copied);
-  const { read, rejected, bytes } = await progress.during(async () => {
-    const result = await expected.stream(progress.watch, () => addSliceDigests(target, spec, expected.slice, session.hashing, expectedDigests));
-    copied = { ...emptyCounts(), read: result.read, rejected: result.rejected, bytes: result.bytes };
-    return result;
-  });
+  const { read, rejected, bytes } = await throughRules(spec, options, 'copy', (watch) => expected.stream(watch, () => addSliceDigests(target, spec, expected.slice, session.hashing, expectedDigests)));
   options.onProgress?.({ table: spec.target, phase: 'compare', read, bytes });
   const actualDigests = await targetDigests;
   const problems: string[] = [];
@@ -143,10 +139,10 @@ async function verifyTable(session: VerifySession, spec: AnyTableSpec, options: 
   if (buckets.length > 0) {
     // Only now are rows needed: the source goes through the rules again (same snapshot),
     // keeping the expected rows of the differing buckets, to name them.
-    const kept = await expected.keepBuckets(buckets);
-    missing = await rowsNotIn(target, spec, kept, table, buckets, SAMPLE);
-    unexpected = await rowsNotIn(target, spec, table, kept, buckets, SAMPLE);
-    await target.query(`DROP TABLE ${kept}`);
+    await throughRules(spec, options, 'differences', (watch) => expected.keepBuckets(buckets, watch));
+    missing = await rowsNotIn(target, spec, expected.kept, table, buckets, SAMPLE);
+    unexpected = await rowsNotIn(target, spec, table, expected.kept, buckets, SAMPLE);
+    await target.query(`DROP TABLE ${expected.kept}`);
   }
   await target.query(`DROP TABLE ${expected.slice}`);
   if (missing.total > 0) problems.push(`${missing.total} filas que el origen produce faltan o difieren en el destino`);
@@ -176,6 +172,8 @@ async function verifyTable(session: VerifySession, spec: AnyTableSpec, options: 
  */
 class ExpectedRows {
   readonly slice: string;
+  /** The expected rows of differing buckets, kept to name them. */
+  readonly kept: string;
 
   constructor(
     private readonly session: VerifySession,
@@ -184,34 +182,41 @@ class ExpectedRows {
     private readonly preparedJoin: string | undefined,
   ) {
     this.slice = `pg_temp.${quoteIdent(`esperado_${spec.target}`)}`;
+    this.kept = `pg_temp.${quoteIdent(`diferencias_${spec.target}`)}`;
   }
 
   async createSlice(): Promise<void> {
     await this.session.target.query(`DROP TABLE IF EXISTS ${this.slice}; CREATE TEMP TABLE ${quoteIdent(`esperado_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
   }
 
-  async stream(watch: ((transform: TableTransform) => () => void) | undefined, afterSlice: () => Promise<void>): Promise<CopyCounts> {
+  async stream(watch: (transform: TableTransform) => () => void, afterSlice: () => Promise<void>): Promise<CopyCounts> {
     const { spec } = this;
     const transform = new TableTransform({ spec, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules });
-    const unwatch = watch?.(transform);
+    const unwatch = watch(transform);
     const copyOut = this.session.source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: this.preparedJoin })));
     const copyIn = new SlicedCopyIn({ client: this.session.target, copySql: copyInSql(spec, { freeze: false, into: this.slice }), sliceBytes: this.session.sliceBytes, afterSlice });
     try {
       await pipeline(copyOut, transform, copyIn);
     } finally {
-      unwatch?.();
+      unwatch();
     }
     return { ...transform.counters, bytes: transform.bytesRead };
   }
 
-  /** A temporary table with the expected rows of these buckets only. */
-  async keepBuckets(buckets: readonly number[]): Promise<string> {
-    const kept = `pg_temp.${quoteIdent(`diferencias_${this.spec.target}`)}`;
+  /** Fills `kept` with the expected rows of these buckets only. */
+  async keepBuckets(buckets: readonly number[], watch: (transform: TableTransform) => () => void): Promise<CopyCounts> {
     const { target } = this.session;
-    await target.query(`DROP TABLE IF EXISTS ${kept}; CREATE TEMP TABLE ${quoteIdent(`diferencias_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
-    await this.stream(undefined, () => keepSliceBuckets(target, this.spec, this.slice, kept, buckets));
-    return kept;
+    await target.query(`DROP TABLE IF EXISTS ${this.kept}; CREATE TEMP TABLE ${quoteIdent(`diferencias_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
+    return this.stream(watch, () => keepSliceBuckets(target, this.spec, this.slice, this.kept, buckets));
   }
+}
+
+/** One pass of the source through the rules, reported as `phase` while it runs and once with its totals. */
+async function throughRules(spec: AnyTableSpec, options: VerifyOptions, phase: VerifyProgress['phase'], pass: (watch: (transform: TableTransform) => () => void) => Promise<CopyCounts>): Promise<CopyCounts> {
+  let done = emptyCounts();
+  const onProgress = (p: TableProgress): void => options.onProgress?.({ table: p.table, phase, read: p.read, bytes: p.bytes });
+  const progress = new ProgressReporter(spec.target, { onProgress, intervalMs: options.progressIntervalMs }, () => done);
+  return progress.during(async () => (done = await pass(progress.watch)));
 }
 
 /** Duplicate phones and references to rows that are not there. */

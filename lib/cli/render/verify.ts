@@ -39,7 +39,9 @@ export class VerifyProgressPrinter {
     const text =
       p.phase === 'copy'
         ? `verificando ${p.table}: ${formatNumber(p.read)} filas del origen pasadas por las reglas, ${(p.bytes / MB).toFixed(1)} MB`
-        : `verificando ${p.table}: comparando ${formatNumber(p.read)} filas con el destino`;
+        : p.phase === 'compare'
+          ? `verificando ${p.table}: comparando ${formatNumber(p.read)} filas con el destino`
+          : `verificando ${p.table}: hay diferencias; pasando el origen otra vez para nombrar las filas: ${formatNumber(p.read)} filas, ${(p.bytes / MB).toFixed(1)} MB`;
     if (this.mode === 'tty') {
       this.err.write(`\r\x1b[K${fitToWidth(text, this.err.columns ?? 80)}`);
       this.shown = true;
