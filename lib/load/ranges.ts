@@ -43,6 +43,7 @@ export async function copyInRanges(load: TableLoad, key: string): Promise<Omit<T
     if (ranges.done.size === 0) await copier.copy(pending.shift()!, load.target, true);
     await copySideBySide(load, pending, (i, connection) => copier.copy(i, connection, false));
   });
+  load.onRowsIn?.();
   return finish(load, ranges, started, rangesResumed, progress);
 }
 

@@ -26,6 +26,11 @@ export interface TableLoad {
   reloadedLater: ReadonlySet<string>;
   signal?: AbortSignal;
   progress?: ProgressOptions;
+  /**
+   * Called once every row is committed and only the table's indexes and keys remain
+   * (a table in ranges): the run may start the next table's copy meanwhile.
+   */
+  onRowsIn?: () => void;
 }
 
 export interface TableResult extends CopyCounts {

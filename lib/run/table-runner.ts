@@ -40,19 +40,23 @@ export interface RunContext {
 
 /**
  * Every table of the run, each starting once the tables it reads are done; with one job,
- * exactly in load order, one after the other. True when every table finished.
+ * in load order, one copy at a time. A table in ranges gives up its job once its rows
+ * are in: the next table copies while the server builds its indexes. True when every
+ * table finished.
  */
 export async function runTables(context: RunContext): Promise<boolean> {
   const done = new Map<string, Promise<boolean>>();
   for (const spec of context.specs) {
-    const finished = runTable(context, spec, done);
+    let rowsIn = (): void => undefined;
+    const copied = new Promise<void>((resolve) => (rowsIn = resolve));
+    const finished = runTable(context, spec, done, rowsIn);
     done.set(spec.target, finished);
-    if (context.settings.jobs === 1) await finished;
+    if (context.settings.jobs === 1) await Promise.race([copied, finished]);
   }
   return (await Promise.all(done.values())).every(Boolean);
 }
 
-async function runTable(context: RunContext, spec: AnyTableSpec, done: ReadonlyMap<string, Promise<boolean>>): Promise<boolean> {
+async function runTable(context: RunContext, spec: AnyTableSpec, done: ReadonlyMap<string, Promise<boolean>>, rowsIn: () => void): Promise<boolean> {
   const dependencies = dependenciesOf(spec).filter((d) => done.has(d));
   const results = await Promise.all(dependencies.map((d) => done.get(d)!));
   const failed = dependencies.find((_, i) => !results[i]);
@@ -62,19 +66,26 @@ async function runTable(context: RunContext, spec: AnyTableSpec, done: ReadonlyM
     context.emit({ type: 'table_failed', table: spec.target, code: 'DEPENDENCIA_FALLIDA', message, stopped: false });
     return false;
   }
-  return context.limiter.run(async () => {
-    try {
-      return await loadTable(context, spec);
-    } catch (caught) {
-      const { settings } = context;
-      const error = isDiskFull(caught) || isDiskFull((caught as Error | null)?.cause) ? diskFull(context.reportDir, caught) : caught;
-      if (error !== caught) context.stopRun(error as CopiarError);
-      const failure = describeTableFailure(error, { stopped: settings.signal?.aborted === true, retries: settings.retries, secrets: [settings.sourceUrl, settings.targetUrl], resumeHint: settings.resumeHint });
-      context.summary.tables[spec.target] = failedSummary(failure.message, failure.stopped ? 'stopped' : 'failed', await keptRanges(context, spec));
-      context.emit({ type: 'table_failed', table: spec.target, code: failure.code, message: failure.message, ...(failure.sqlstate ? { sqlstate: failure.sqlstate } : {}), stopped: failure.stopped });
-      return false;
-    }
-  });
+  await context.limiter.acquire();
+  let holding = true;
+  const giveUpJob = (): void => {
+    if (holding) context.limiter.release();
+    holding = false;
+    rowsIn();
+  };
+  try {
+    return await loadTable(context, spec, giveUpJob);
+  } catch (caught) {
+    const { settings } = context;
+    const error = isDiskFull(caught) || isDiskFull((caught as Error | null)?.cause) ? diskFull(context.reportDir, caught) : caught;
+    if (error !== caught) context.stopRun(error as CopiarError);
+    const failure = describeTableFailure(error, { stopped: settings.signal?.aborted === true, retries: settings.retries, secrets: [settings.sourceUrl, settings.targetUrl], resumeHint: settings.resumeHint });
+    context.summary.tables[spec.target] = failedSummary(failure.message, failure.stopped ? 'stopped' : 'failed', await keptRanges(context, spec));
+    context.emit({ type: 'table_failed', table: spec.target, code: failure.code, message: failure.message, ...(failure.sqlstate ? { sqlstate: failure.sqlstate } : {}), stopped: failure.stopped });
+    return false;
+  } finally {
+    giveUpJob();
+  }
 }
 
 /** The committed ranges of a table in ranges that did not finish; none when it loads atomically. */
@@ -93,7 +104,7 @@ function diskFull(reportDir: string, cause: unknown): CopiarError {
  * before a stop is left for --resume; any other is copied, with retries. True when the
  * table is in.
  */
-async function loadTable(context: RunContext, spec: AnyTableSpec): Promise<boolean> {
+async function loadTable(context: RunContext, spec: AnyTableSpec, onRowsIn: () => void): Promise<boolean> {
   const { settings, emit } = context;
   const previous = await tableLoadState(context.lockSession, context.runId, spec.target);
   if (previous?.status === 'completa') {
@@ -108,7 +119,7 @@ async function loadTable(context: RunContext, spec: AnyTableSpec): Promise<boole
     return false;
   }
   emit({ type: 'table_start', table: spec.target, estimatedRows: context.estimatedRows[spec.target] ?? 0 });
-  const result = await withRetries(() => copyOnce(context, spec), {
+  const result = await withRetries(() => copyOnce(context, spec, onRowsIn), {
     retries: settings.retries,
     signal: settings.signal,
     onRetry: (attempt, waitMs, error) =>
@@ -119,7 +130,7 @@ async function loadTable(context: RunContext, spec: AnyTableSpec): Promise<boole
   return true;
 }
 
-async function copyOnce(context: RunContext, spec: AnyTableSpec): Promise<TableResult> {
+async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () => void): Promise<TableResult> {
   const { settings } = context;
   let target: pg.Client | undefined;
   try {
@@ -138,6 +149,7 @@ async function copyOnce(context: RunContext, spec: AnyTableSpec): Promise<TableR
       reloadedLater: new Set(context.specs.slice(context.specs.indexOf(spec) + 1).map((s) => s.target)),
       signal: settings.signal,
       progress: { onProgress: (progress) => context.emit({ type: 'table_progress', ...progress }), intervalMs: settings.progressIntervalMs },
+      onRowsIn,
     });
   } finally {
     await closeQuietly(target);
