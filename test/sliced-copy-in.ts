@@ -21,10 +21,10 @@ t.test('each slice is its own COPY, and afterSlice sees it complete before the n
     await c.query('CREATE TABLE tramo (n int, texto text); CREATE TABLE visto (n bigint, filas int)');
     const slices: number[] = [];
     const copyIn = new SlicedCopyIn({
-      client: c,
+      clients: [c],
       copySql: 'COPY tramo FROM STDIN',
       sliceBytes: 4000,
-      afterSlice: async (rows) => {
+      afterSlice: async (_client, rows) => {
         slices.push(rows);
         await c.query('INSERT INTO visto SELECT sum(n), count(*) FROM tramo; TRUNCATE tramo');
       },
@@ -49,10 +49,10 @@ t.test('a bad row in a later slice fails the stream with the server error and le
     let after = 0;
     let committed = 0;
     const copyIn = new SlicedCopyIn({
-      client: c,
+      clients: [c],
       copySql: 'COPY tramo FROM STDIN',
       sliceBytes: 4000,
-      afterSlice: async (rows) => {
+      afterSlice: async (_client, rows) => {
         after++;
         committed += rows;
       },
@@ -69,7 +69,7 @@ t.test('a stream destroyed mid-slice sends CopyFail, so the session is free agai
   const url = await freshDatabase(t);
   await withClient(url, async (c) => {
     await c.query('CREATE TABLE tramo (n int, texto text)');
-    const copyIn = new SlicedCopyIn({ client: c, copySql: 'COPY tramo FROM STDIN', sliceBytes: 1 << 30, afterSlice: async () => undefined });
+    const copyIn = new SlicedCopyIn({ clients: [c], copySql: 'COPY tramo FROM STDIN', sliceBytes: 1 << 30, afterSlice: async () => undefined });
     copyIn.write(Buffer.from('1\tuno\n'));
     await new Promise((resolve) => setTimeout(resolve, 50));
     const failed = new Promise((resolve) => copyIn.once('error', resolve));
@@ -77,5 +77,41 @@ t.test('a stream destroyed mid-slice sends CopyFail, so the session is free agai
     t.match(await failed, { message: 'cancelado' });
     t.equal((await c.query('SELECT count(*)::int AS n FROM tramo')).rows[0].n, 0, 'la fila del tramo abierto no quedó');
     t.equal((await c.query('SELECT 1 AS uno')).rows[0].uno, 1, 'la sesión sigue respondiendo');
+  });
+});
+
+// Two sessions take the slices in turn: one runs its hook while the next slice streams
+// into the other, and a session's next slice waits for its own hook.
+t.test('with two sessions, a hook runs beside the next slice, and each session waits for its own hook', async (t) => {
+  const url = await freshDatabase(t);
+  await withClient(url, async (a) => {
+    await withClient(url, async (b) => {
+      await a.query('CREATE TABLE visto (sesion text, n bigint, filas int)');
+      for (const c of [a, b]) await c.query('CREATE TEMP TABLE tramo (n int, texto text)');
+      const order: string[] = [];
+      let overlapped = 0;
+      let running = 0;
+      const copyIn = new SlicedCopyIn({
+        clients: [a, b],
+        copySql: 'COPY tramo FROM STDIN',
+        sliceBytes: 4000,
+        afterSlice: async (client) => {
+          const name = client === a ? 'a' : 'b';
+          order.push(name);
+          running++;
+          // Slow enough that the next slice, on the other session, streams meanwhile.
+          await client.query('SELECT pg_sleep(0.02)');
+          if (running > 1) overlapped++;
+          await client.query(`INSERT INTO visto SELECT '${name}', sum(n), count(*) FROM tramo; TRUNCATE tramo`);
+          running--;
+        },
+      });
+      await pipeline(rows(5000, 37), copyIn);
+      t.equal(copyIn.rowCount, 5000);
+      t.same(order.slice(0, 4), ['a', 'b', 'a', 'b'], 'los tramos van por turnos');
+      t.ok(overlapped > 0, `${overlapped} ganchos corrieron junto a otro`);
+      const seen = (await a.query('SELECT sum(n)::int AS total, sum(filas)::int AS filas FROM visto')).rows[0];
+      t.same(seen, { total: (5000 * 5001) / 2, filas: 5000 }, 'cada fila una vez, en una de las dos sesiones');
+    });
   });
 });

@@ -64,10 +64,16 @@ const SAMPLE = 5;
 const DEFAULT_SLICE_BYTES = 32 * 1024 * 1024;
 const TEMP_BUFFERS = '64MB';
 
-/** The sessions of a verify: the source in one snapshot, the target twice (rows in, digests out). */
+/**
+ * The sessions of a verify: the source in one snapshot; on the target, two that take the
+ * expected rows' slices in turn (one digests a slice while the next streams into the
+ * other) and one that digests the migrated table meanwhile.
+ */
 interface VerifySession {
   source: pg.ClientBase;
+  /** Slices; the first also keeps the differing rows and runs the checks. */
   target: pg.ClientBase;
+  slices: readonly pg.ClientBase[];
   targetScan: pg.ClientBase;
   hashing: RowHashing;
   sliceBytes: number;
@@ -75,8 +81,8 @@ interface VerifySession {
 
 /**
  * The guide's validation made exact. Each table's source is run through the same rules
- * and reduced to digests per bucket of ids a slice at a time, on the target, in a
- * session-local temporary table (nothing persistent is written), while another session
+ * and reduced to digests per bucket of ids a slice at a time, on the target, in
+ * session-local temporary tables (nothing persistent is written), while another session
  * digests the migrated table; the rows themselves are compared (EXCEPT ALL) only in the
  * buckets whose digests differ (row-digests.ts). Besides: the counts, duplicate phones,
  * orphan references and empty parents.
@@ -84,15 +90,17 @@ interface VerifySession {
 export async function verify(options: VerifyOptions): Promise<TableCheck[]> {
   let source: pg.Client | undefined;
   let target: pg.Client | undefined;
+  let secondSlices: pg.Client | undefined;
   let targetScan: pg.Client | undefined;
   const checks: TableCheck[] = [];
   try {
     source = await connect({ ...options.source, readOnly: true, role: 'origen' });
     target = await connect({ ...options.target, role: 'destino' });
+    secondSlices = await connect({ ...options.target, role: 'destino' });
     targetScan = await connect({ ...options.target, role: 'destino' });
     // Only takes effect before the session's first temporary table.
-    await target.query(`SET temp_buffers = '${TEMP_BUFFERS}'`);
-    const session: VerifySession = { source, target, targetScan, hashing: await rowHashingOf(target), sliceBytes: options.sliceBytes ?? DEFAULT_SLICE_BYTES };
+    for (const client of [target, secondSlices]) await client.query(`SET temp_buffers = '${TEMP_BUFFERS}'`);
+    const session: VerifySession = { source, target, slices: [target, secondSlices], targetScan, hashing: await rowHashingOf(target), sliceBytes: options.sliceBytes ?? DEFAULT_SLICE_BYTES };
     // Every table read from the same moment of the source.
     await beginConsistentRead(source);
     for (const spec of options.specs) {
@@ -104,6 +112,7 @@ export async function verify(options: VerifyOptions): Promise<TableCheck[]> {
   } finally {
     await closeQuietly(source);
     await closeQuietly(target);
+    await closeQuietly(secondSlices);
     await closeQuietly(targetScan);
   }
   return checks;
@@ -127,7 +136,7 @@ async function verifyTable(session: VerifySession, spec: AnyTableSpec, options: 
   const targetDigests = tableDigests(session.targetScan, spec, table, session.hashing);
   targetDigests.catch(() => undefined);
   const expectedDigests = new DigestSum();
-  const { read, rejected, bytes } = await throughRules(spec, options, 'copy', (watch) => expected.stream(watch, () => addSliceDigests(target, spec, expected.slice, session.hashing, expectedDigests)));
+  const { read, rejected, bytes } = await throughRules(spec, options, 'copy', (watch) => expected.stream(watch, session.slices, (client) => addSliceDigests(client, spec, expected.slice, session.hashing, expectedDigests)));
   options.onProgress?.({ table: spec.target, phase: 'compare', read, bytes });
   const actualDigests = await targetDigests;
   const problems: string[] = [];
@@ -144,7 +153,7 @@ async function verifyTable(session: VerifySession, spec: AnyTableSpec, options: 
     unexpected = await rowsNotIn(target, spec, table, expected.kept, buckets, SAMPLE);
     await target.query(`DROP TABLE ${expected.kept}`);
   }
-  await target.query(`DROP TABLE ${expected.slice}`);
+  await expected.dropSlice();
   if (missing.total > 0) problems.push(`${missing.total} filas que el origen produce faltan o difieren en el destino`);
   if (unexpected.total > 0) problems.push(`${unexpected.total} filas del destino no salen del origen`);
   problems.push(...(await integrityProblems(target, spec)));
@@ -168,7 +177,7 @@ async function verifyTable(session: VerifySession, spec: AnyTableSpec, options: 
 /**
  * What the source gives for the table, through the same rules, into a temporary table
  * on the target a slice at a time: each slice is handed to `afterSlice`, which empties
- * it, so the server holds one slice, in its temporary buffers, never the table.
+ * it, so a session holds one slice, in its temporary buffers, never the table.
  */
 class ExpectedRows {
   readonly slice: string;
@@ -185,16 +194,23 @@ class ExpectedRows {
     this.kept = `pg_temp.${quoteIdent(`diferencias_${spec.target}`)}`;
   }
 
+  /** The slice table, in each session that takes slices (a temporary table is the session's own). */
   async createSlice(): Promise<void> {
-    await this.session.target.query(`DROP TABLE IF EXISTS ${this.slice}; CREATE TEMP TABLE ${quoteIdent(`esperado_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
+    for (const client of this.session.slices) {
+      await client.query(`DROP TABLE IF EXISTS ${this.slice}; CREATE TEMP TABLE ${quoteIdent(`esperado_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
+    }
   }
 
-  async stream(watch: (transform: TableTransform) => () => void, afterSlice: () => Promise<void>): Promise<CopyCounts> {
+  async dropSlice(): Promise<void> {
+    for (const client of this.session.slices) await client.query(`DROP TABLE ${this.slice}`);
+  }
+
+  async stream(watch: (transform: TableTransform) => () => void, clients: readonly pg.ClientBase[], afterSlice: (client: pg.ClientBase) => Promise<void>): Promise<CopyCounts> {
     const { spec } = this;
     const transform = new TableTransform({ spec, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules });
     const unwatch = watch(transform);
     const copyOut = this.session.source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: this.preparedJoin })));
-    const copyIn = new SlicedCopyIn({ client: this.session.target, copySql: copyInSql(spec, { freeze: false, into: this.slice }), sliceBytes: this.session.sliceBytes, afterSlice });
+    const copyIn = new SlicedCopyIn({ clients, copySql: copyInSql(spec, { freeze: false, into: this.slice }), sliceBytes: this.session.sliceBytes, afterSlice });
     try {
       await pipeline(copyOut, transform, copyIn);
     } finally {
@@ -207,7 +223,8 @@ class ExpectedRows {
   async keepBuckets(buckets: readonly number[], watch: (transform: TableTransform) => () => void): Promise<CopyCounts> {
     const { target } = this.session;
     await target.query(`DROP TABLE IF EXISTS ${this.kept}; CREATE TEMP TABLE ${quoteIdent(`diferencias_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
-    return this.stream(watch, () => keepSliceBuckets(target, this.spec, this.slice, this.kept, buckets));
+    // One session: the kept rows must all be where the comparison runs.
+    return this.stream(watch, [target], () => keepSliceBuckets(target, this.spec, this.slice, this.kept, buckets));
   }
 }
 
