@@ -8,11 +8,13 @@ t.test('never more than its size at once, and every waiter runs', async (t) => {
   let most = 0;
   await Promise.all(
     Array.from({ length: 6 }, () =>
-      limiter.run(async () => {
+      (async () => {
+        await limiter.acquire();
         most = Math.max(most, ++running);
         await tick();
         running--;
-      }),
+        limiter.release();
+      })(),
     ),
   );
   t.equal(most, 2);

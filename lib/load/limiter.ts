@@ -1,7 +1,8 @@
 /**
  * At most `size` copies at once, whatever they copy: whole tables, and the ranges of a
- * table in ranges side by side (--jobs). A table holds one slot while it loads; each
- * extra range worker needs one more.
+ * table in ranges side by side (--jobs). A table holds one slot while it copies (a
+ * table in ranges gives it back before its indexes); each extra range worker needs one
+ * more.
  */
 export class Limiter {
   private free: number;
@@ -43,15 +44,5 @@ export class Limiter {
     const next = this.waiting.shift();
     if (next) next();
     else this.free++;
-  }
-
-  /** Runs `fn` holding a slot. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
   }
 }
