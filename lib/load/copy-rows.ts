@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -23,8 +24,13 @@ export interface CopyRowsOptions {
   rangeWhere?: string;
   /** COPY FREEZE: the target table was created or truncated in this transaction. */
   freeze?: boolean;
-  /** Another table to copy into (a quoted name): verify's temporary table. */
+  /** Another table to copy into (a quoted name): a temporary table. */
   into?: string;
+  /**
+   * Where the transformed rows go instead of one COPY on `target` (verify's slices); it
+   * counts the rows the server took.
+   */
+  sink?: Writable & { rowCount: number };
   signal?: AbortSignal;
   /** Sees the transform while it runs, for progress. */
   watch?: (transform: TableTransform) => () => void;
@@ -42,7 +48,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules });
   const unwatch = options.watch?.(transform);
   const copyOut = options.source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere })));
-  const copyIn = options.target.query(copyFrom(copyInSql(spec, { freeze: options.freeze === true, into: options.into })));
+  const copyIn = options.sink ?? options.target.query(copyFrom(copyInSql(spec, { freeze: options.freeze === true, into: options.into })));
   const started = performance.now();
   try {
     await pipeline(copyOut, transform, copyIn, { signal: options.signal });

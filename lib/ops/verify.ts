@@ -1,17 +1,16 @@
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { emptyCounts, type CopyCounts } from '../engine/counts.js';
-import { TableTransform } from '../engine/table-transform.js';
+import type { TableTransform } from '../engine/table-transform.js';
+import { copyRows } from '../load/copy-rows.js';
 import { ProgressReporter, type TableProgress } from '../load/progress.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
 import { preparedJoinSql } from '../lookups/prepared-join.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
-import { CopyOutStream } from '../pg/copy-out-stream.js';
 import { SlicedCopyIn } from '../pg/sliced-copy-in.js';
 import { beginConsistentRead } from '../pg/snapshot.js';
 import type { FastRule } from '../rules/types.js';
-import { copyInSql, copyOutQuery } from '../table-spec/copy-sql.js';
+import { copyInSql } from '../table-spec/copy-sql.js';
 import { emptyTables } from '../run/parent-check.js';
 import { addSliceDigests, DigestSum, differingBuckets, keepSliceBuckets, rowHashingOf, rowsNotIn, tableDigests, type RowHashing } from './row-digests.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -194,11 +193,14 @@ class ExpectedRows {
     this.kept = `pg_temp.${quoteIdent(`diferencias_${spec.target}`)}`;
   }
 
+  /** A session's own empty table of the target's columns (left from an earlier verify in this session or not). */
+  private emptyTableSql(name: string): string {
+    return `DROP TABLE IF EXISTS ${name}; CREATE TEMP TABLE ${name} (LIKE ${quoteIdent(this.spec.target)})`;
+  }
+
   /** The slice table, in each session that takes slices (a temporary table is the session's own). */
   async createSlice(): Promise<void> {
-    for (const client of this.session.slices) {
-      await client.query(`DROP TABLE IF EXISTS ${this.slice}; CREATE TEMP TABLE ${quoteIdent(`esperado_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
-    }
+    for (const client of this.session.slices) await client.query(this.emptyTableSql(this.slice));
   }
 
   async dropSlice(): Promise<void> {
@@ -207,22 +209,16 @@ class ExpectedRows {
 
   async stream(watch: (transform: TableTransform) => () => void, clients: readonly pg.ClientBase[], afterSlice: (client: pg.ClientBase) => Promise<void>): Promise<CopyCounts> {
     const { spec } = this;
-    const transform = new TableTransform({ spec, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules });
-    const unwatch = watch(transform);
-    const copyOut = this.session.source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: this.preparedJoin })));
-    const copyIn = new SlicedCopyIn({ clients, copySql: copyInSql(spec, { freeze: false, into: this.slice }), sliceBytes: this.session.sliceBytes, afterSlice });
-    try {
-      await pipeline(copyOut, transform, copyIn);
-    } finally {
-      unwatch();
-    }
-    return { ...transform.counters, bytes: transform.bytesRead };
+    const sink = new SlicedCopyIn({ clients, copySql: copyInSql(spec, { freeze: false, into: this.slice }), sliceBytes: this.session.sliceBytes, afterSlice });
+    const { source, target } = this.session;
+    const { read, written, rejected, adjusted, bytes } = await copyRows({ spec, source, target, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules, preparedJoin: this.preparedJoin, sink, watch });
+    return { read, written, rejected, adjusted, bytes };
   }
 
   /** Fills `kept` with the expected rows of these buckets only. */
   async keepBuckets(buckets: readonly number[], watch: (transform: TableTransform) => () => void): Promise<CopyCounts> {
     const { target } = this.session;
-    await target.query(`DROP TABLE IF EXISTS ${this.kept}; CREATE TEMP TABLE ${quoteIdent(`diferencias_${this.spec.target}`)} (LIKE ${quoteIdent(this.spec.target)})`);
+    await target.query(this.emptyTableSql(this.kept));
     // One session: the kept rows must all be where the comparison runs.
     return this.stream(watch, [target], () => keepSliceBuckets(target, this.spec, this.slice, this.kept, buckets));
   }
