@@ -57,6 +57,7 @@ export const proveedor_profesiones: TableSpec<Lookups> = {
   targetLookups: {
     reads: ['proveedores', 'profesiones'],
     readColumns: { proveedores: ['id'], profesiones: ['id', 'nombre'] },
+    readsByReference: { proveedores: 'proveedor_id' },
     async load(target: pg.ClientBase): Promise<Lookups> {
       return {
         proveedores: await IdSet.load(target, 'proveedores'),

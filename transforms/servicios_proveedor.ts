@@ -43,6 +43,7 @@ export const servicios_proveedor: TableSpec<Lookups> = {
   targetLookups: {
     reads: ['proveedores'],
     readColumns: { proveedores: ['id'] },
+    readsByReference: { proveedores: 'proveedor_id' },
     async load(target: pg.ClientBase): Promise<Lookups> {
       return { proveedores: await IdSet.load(target, 'proveedores') };
     },

@@ -95,6 +95,8 @@ interface FollowedTable {
   children: ChildTable[];
   /** Another table's rules read this one: its updated columns matter to them. */
   watchColumns: boolean;
+  /** Another table's rules read this one by reference: the keys of its rows that come or go matter to them. */
+  trackMoved: boolean;
 }
 
 export interface ApplyContext {
@@ -112,6 +114,7 @@ export function applyContext(sessions: RecomputeSessions, specs: readonly AnyTab
       (child.foreignKeys ?? []).filter((fk) => fk.references === spec.target).map((fk) => ({ table: child.target, column: fk.columns[0]!, key: child.primaryKey[0]! })),
     ),
     watchColumns: specs.some((other) => other.targetLookups?.reads.includes(spec.target)),
+    trackMoved: specs.some((other) => other.targetLookups?.readsByReference?.[spec.target] !== undefined),
   }));
   return { sessions, tables, joins: preparedJoins(specs), reportDir };
 }
@@ -128,29 +131,35 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
     return await inTransaction(target, async () => {
       const keys = await changedKeys(source, target, context.joins, batch);
       const changedTargets = new Map<string, TargetChange>();
-      const noteChange = (table: string, rows: boolean, columns: Iterable<string> = []): void => {
-        const before = changedTargets.get(table);
-        changedTargets.set(table, { rows: rows || (before?.rows ?? false), columns: new Set([...(before?.columns ?? []), ...columns]) });
+      /** `moved`: the keys of rows that came or went, 'unknown' when not all are known, or none. */
+      const noteChange = (table: string, moved: Iterable<string> | 'unknown' | null, columns: Iterable<string> = []): void => {
+        const before = changedTargets.get(table) ?? { rows: false, movedKeys: new Set<string>(), columns: new Set<string>() };
+        const known = moved !== 'unknown' && before.movedKeys !== undefined;
+        changedTargets.set(table, {
+          rows: before.rows || moved !== null,
+          ...(known ? { movedKeys: new Set([...before.movedKeys!, ...(moved ?? [])]) } : {}),
+          columns: new Set([...before.columns, ...columns]),
+        });
       };
       const applied: AppliedTable[] = [];
       const rejects: [AnyTableSpec, RejectRecord[]][] = [];
       const held = new Map<string, Set<string>>();
-      for (const { spec, children, watchColumns } of context.tables) {
+      for (const { spec, children, watchColumns, trackMoved } of context.tables) {
         const changed = scopeOf(spec, { batch, changedTargets, changedKeys: keys });
         if (changed === null) continue;
         if (changed.whole && changed.ownRows !== undefined && !(await rowsOfTable(context.sessions, spec, changed.ownRows))) continue;
         const scope = await withGroupMembers(context.sessions, spec, changed);
         const touched = batch.tables.get(spec.source.table)?.ids ?? new Set<string>();
-        const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children, watchColumns });
+        const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children, watchColumns, trackMoved });
         // A whole recompute (a TRUNCATE) moved every group: their claims start again.
         if (scope.whole && followsByGroup(spec)) await seedGroups(source, target, spec);
         for (const [child, ids] of result.cascaded) {
           held.set(child, new Set([...(held.get(child) ?? []), ...ids]));
           // Rows gone with their parent: the child table changed, whether it is recomputed or not.
-          noteChange(child, true);
+          noteChange(child, ids);
         }
-        if (result.deleted + result.inserted > 0) noteChange(spec.target, true);
-        if (result.updated > 0) noteChange(spec.target, false, result.updatedColumns.size > 0 ? result.updatedColumns : spec.columns.map((c) => c.name));
+        if (result.deleted + result.inserted > 0) noteChange(spec.target, result.movedKeys ?? 'unknown');
+        if (result.updated > 0) noteChange(spec.target, null, result.updatedColumns.size > 0 ? result.updatedColumns : spec.columns.map((c) => c.name));
         if (result.rejects.length > 0) rejects.push([spec, result.rejects]);
         applied.push({ table: spec.target, deleted: result.deleted, updated: result.updated, inserted: result.inserted, rejected: result.rejects.length });
       }

@@ -20,6 +20,8 @@ export interface Recomputed {
   cascaded: Map<string, string[]>;
   /** Columns whose value an update changed (measured when `watchColumns`). */
   updatedColumns: Set<string>;
+  /** Keys of the rows that came or went (deleted, inserted, or deleted and inserted again), when `trackMoved`. */
+  movedKeys?: Set<string>;
 }
 
 /** A table whose foreign key points at the one recomputed: its rows may go with a deleted parent. */
@@ -37,6 +39,8 @@ export interface RecomputeScopeOptions {
   children?: readonly ChildTable[];
   /** Say which columns the updates change: other tables read this one. */
   watchColumns?: boolean;
+  /** Say which rows came or went: other tables read this one by reference (`readsByReference`). */
+  trackMoved?: boolean;
 }
 
 /** Sessions of one apply: the source in one consistent read, the target in the apply transaction. */
@@ -67,6 +71,9 @@ async function sourceCondition(sessions: RecomputeSessions, spec: AnyTableSpec, 
   const parts: string[] = [];
   if (scope.ids.size > 0) parts.push(await sourceIdsCondition(sessions, spec, scope.ids));
   if (scope.keys.size > 0 && prepared !== undefined) parts.push(`(${prepared.keyExpression})::text = ANY(${arrayLiteral(scope.keys, 'text')})`);
+  for (const { column, values } of scope.references ?? []) {
+    parts.push(`${spec.source.alias}.${quoteIdent(column)} = ANY(${arrayLiteral(values, await sessions.typeOf(sessions.source, spec.source.table, column))})`);
+  }
   return parts.join(' OR ');
 }
 
@@ -103,7 +110,7 @@ export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTable
   }
   const where = await sourceCondition(sessions, spec, scope);
   // A changed key whose rows the target does not hold (a user without messages): nothing to recompute.
-  if (where === '') return { deleted: 0, updated: 0, inserted: 0, rejects: [], cascaded: new Map(), updatedColumns: new Set() };
+  if (where === '') return { deleted: 0, updated: 0, inserted: 0, rejects: [], cascaded: new Map(), updatedColumns: new Set(), ...(options.trackMoved === true ? { movedKeys: new Set<string>() } : {}) };
   const table = quoteIdent(spec.target);
   const expected = quoteIdent(`esperado_${spec.target}`);
   await target.query(`DROP TABLE IF EXISTS pg_temp.${expected}`);
@@ -146,17 +153,20 @@ export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTable
   const columns = spec.columns.map((c) => quoteIdent(c.name));
   const updatedColumns = options.watchColumns === true ? await changedColumns(target, spec, table, expected, key) : new Set<string>();
   const updated = await updateChanged(target, table, expected, key, columns, noteCascade);
-  const inserted = await target.query(`INSERT INTO ${table} SELECT * FROM pg_temp.${expected} e WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = e.${key})`);
+  const inserted = await target.query<{ id: string }>(
+    `INSERT INTO ${table} SELECT * FROM pg_temp.${expected} e WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = e.${key})${options.trackMoved === true ? ` RETURNING ${key}::text AS id` : ''}`,
+  );
   if ((gone.rowCount ?? 0) + (inserted.rowCount ?? 0) > 0) await setSerialPastRows(target, spec);
   // A reject is news for a row that changed at the source or that the target held until now.
   const news = new Set([...touched, ...(options.held ?? []), ...gone.rows.map((r) => r.id)]);
   return {
     deleted: gone.rowCount ?? 0,
-    updated,
+    updated: updated.count,
     inserted: inserted.rowCount ?? 0,
     rejects: rejected.filter((r) => r[2] !== null && news.has(r[2])),
     cascaded,
     updatedColumns,
+    ...(options.trackMoved === true ? { movedKeys: new Set([...gone.rows, ...updated.removed, ...inserted.rows].map((r) => r.id)) } : {}),
   };
 }
 
@@ -172,18 +182,25 @@ async function changedColumns(target: pg.ClientBase, spec: AnyTableSpec, table: 
  * one batch (two providers exchanging phones) collide inside one UPDATE: those are then
  * deleted and inserted again.
  */
-async function updateChanged(target: pg.ClientBase, table: string, expected: string, key: string, columns: string[], noteCascade: (rowsWhere: string) => Promise<void>): Promise<number> {
+async function updateChanged(
+  target: pg.ClientBase,
+  table: string,
+  expected: string,
+  key: string,
+  columns: string[],
+  noteCascade: (rowsWhere: string) => Promise<void>,
+): Promise<{ count: number; removed: { id: string }[] }> {
   const differs = `e.${key} = t.${key} AND (${columns.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${columns.map((c) => `e.${c}`).join(', ')})`;
   await target.query('SAVEPOINT actualizar');
   try {
     const result = await target.query(`UPDATE ${table} t SET (${columns.join(', ')}) = (${columns.map((c) => `e.${c}`).join(', ')}) FROM pg_temp.${expected} e WHERE ${differs}`);
     await target.query('RELEASE SAVEPOINT actualizar');
-    return result.rowCount ?? 0;
+    return { count: result.rowCount ?? 0, removed: [] };
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
     await target.query('ROLLBACK TO SAVEPOINT actualizar');
     await noteCascade(`EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE ${differs})`);
-    const removed = await target.query(`DELETE FROM ${table} t USING pg_temp.${expected} e WHERE ${differs}`);
-    return removed.rowCount ?? 0;
+    const removed = await target.query<{ id: string }>(`DELETE FROM ${table} t USING pg_temp.${expected} e WHERE ${differs} RETURNING t.${key}::text AS id`);
+    return { count: removed.rowCount ?? 0, removed: removed.rows };
   }
 }

@@ -21,19 +21,48 @@ export type Scope =
       carried?: CarriedValues;
       /** The ids are changed rows of a keep-rule table (followsByGroup): the rows of their groups come with them (groups.ts). */
       groups?: boolean;
+      /** Rows that reference parent rows which came or went (`readsByReference`). */
+      references?: readonly ReferencedKeys[];
     };
+
+/** Source rows whose `column` (a source column) holds one of `values`. */
+export interface ReferencedKeys {
+  column: string;
+  values: ReadonlySet<string>;
+}
 
 /** What a recompute changed in a table, as the tables that read it care: rows that came or went, columns updated. */
 export interface TargetChange {
   rows: boolean;
+  /** The keys of the rows that came or went, when all of them are known. */
+  movedKeys?: ReadonlySet<string>;
   columns: ReadonlySet<string>;
 }
 
-/** A change to `parent` that makes `spec`'s lookups stale: rows came or went, or a column they read changed. */
-function parentChangeMatters(spec: AnyTableSpec, parent: string, change: TargetChange | undefined): boolean {
-  if (change === undefined) return false;
+// Past this many parent keys the list in the query text stops being small: the whole table is recomputed.
+const MAX_REFERENCED_KEYS = 10_000;
+
+/**
+ * How a change to `parent` makes `spec`'s lookups stale: not at all, only for the rows
+ * that reference parent rows which came or went, or whole (a column they read changed,
+ * or the lookup reads the parent in other ways).
+ */
+function parentChange(spec: AnyTableSpec, parent: string, change: TargetChange | undefined): 'none' | 'whole' | ReferencedKeys {
+  if (change === undefined) return 'none';
   const columns = spec.targetLookups?.readColumns?.[parent];
-  return change.rows || columns === undefined || columns.some((c) => change.columns.has(c));
+  const columnsRead = columns === undefined || columns.some((c) => change.columns.has(c));
+  if (columnsRead) return 'whole';
+  if (!change.rows) return 'none';
+  const column = referencingSourceColumn(spec, parent);
+  if (column === undefined || change.movedKeys === undefined || change.movedKeys.size > MAX_REFERENCED_KEYS) return 'whole';
+  return { column, values: change.movedKeys };
+}
+
+/** The source column that the target column reading `parent` by reference is written from, as it is. */
+function referencingSourceColumn(spec: AnyTableSpec, parent: string): string | undefined {
+  const target = spec.targetLookups?.readsByReference?.[parent];
+  const column = spec.columns.find((c) => c.name === target);
+  return column?.from !== undefined && spec.source.columns.includes(column.from) ? column.from : undefined;
 }
 
 /**
@@ -104,16 +133,20 @@ export function scopeOf(spec: AnyTableSpec, { batch, changedTargets, changedKeys
   const prepared = preparedTable(spec);
   const reads = [...requiredSourceColumns([spec]).keys()];
   if (reads.some((table) => batch.tables.get(table)?.truncated === true)) return { whole: true };
-  if ((spec.targetLookups?.reads ?? []).some((parent) => parentChangeMatters(spec, parent, changedTargets.get(parent)))) return { whole: true };
+  const parentChanges = (spec.targetLookups?.reads ?? []).map((parent) => parentChange(spec, parent, changedTargets.get(parent)));
+  if (parentChanges.includes('whole')) return { whole: true };
+  const references = parentChanges.filter((change): change is ReferencedKeys => typeof change === 'object');
   // A joined table's rows name no row of this one: only the whole table is safe.
   if (reads.some((table) => table !== spec.source.table && table !== prepared && batch.tables.has(table))) return { whole: true };
   const own = batch.tables.get(spec.source.table);
   if (own !== undefined && own.unnamed) return { whole: true };
+  // The referencing rows alone, with the table's own changed rows: only where a row is its source row's alone.
+  if (references.length > 0 && (!keyedBySourceId(spec) || (own !== undefined && !followsByRow(spec)))) return { whole: true };
   if (own !== undefined && followsByGroup(spec)) return { whole: false, ids: own.ids, keys: new Set(), groups: true };
   if (own !== undefined && !followsByRow(spec)) return { whole: true, ownRows: own.ids };
   const changed = prepared === undefined ? new Map<string, string | null>() : (changedKeys.get(prepared) ?? new Map<string, string | null>());
   const ids = own?.ids ?? new Set<string>();
-  if (ids.size === 0 && changed.size === 0) return null;
+  if (ids.size === 0 && changed.size === 0 && references.length === 0) return null;
   const carrier = carryingColumn(spec);
   const keys = new Set<string>();
   const values = new Set<string>();
@@ -122,7 +155,13 @@ export function scopeOf(spec: AnyTableSpec, { batch, changedTargets, changedKeys
     if (carried === null) keys.add(key);
     else values.add(carried);
   }
-  return { whole: false, ids, keys, ...(carrier !== undefined && values.size > 0 ? { carried: { column: carrier.name, values } } : {}) };
+  return {
+    whole: false,
+    ids,
+    keys,
+    ...(carrier !== undefined && values.size > 0 ? { carried: { column: carrier.name, values } } : {}),
+    ...(references.length > 0 ? { references } : {}),
+  };
 }
 
 /** The target column written from the prepared join's value, when its rule depends on that value alone. */

@@ -79,6 +79,13 @@ export interface TargetLookups<L> {
    * entry, on any change of that parent.
    */
   readColumns?: Record<string, readonly string[]>;
+  /**
+   * Parents that a row's rules read only at the row's own reference: the parent row whose
+   * key is this target column's value, the column written from a source column as it is
+   * (proveedor_id: is that proveedor migrated?). When rows of such a parent come or go,
+   * the follow mode recomputes only the rows that reference them, not the whole table.
+   */
+  readsByReference?: Record<string, string>;
   load: (target: pg.ClientBase) => Promise<L>;
   rules: (lookups: L) => Record<string, FastRule>;
 }
