@@ -54,29 +54,33 @@ export interface FollowResult {
   seconds: number;
 }
 
-type Item = { kind: 'data'; message: Pgoutput.Message } | { kind: 'heartbeat'; lsn: string; respond: boolean } | { kind: 'tick' };
-
-// Messages waiting in memory before the socket is paused: a bounded follower whatever the source writes.
-const QUEUE_HIGH = 4_000;
-const QUEUE_LOW = 1_000;
+const keepText = (text: string): string => text;
 
 /**
  * Streams the slot's changes (pgoutput, through pg-logical-replication) and applies them
- * in batches of whole transactions (apply.ts). The slot is acknowledged only after the
- * batch's commit on the target, so a crash loses nothing: the stream starts again after
- * the last recorded position, and what is read twice recomputes to the same rows.
+ * in batches of whole transactions (apply.ts). Changes are taken in as they arrive, also
+ * while a batch is being applied, so the next batch is ready when the last one commits.
+ * The slot is acknowledged only after the batch's commit on the target, so a crash loses
+ * nothing: the stream starts again after the last recorded position, and what is read
+ * twice recomputes to the same rows.
  */
 class Follower {
   private readonly service: LogicalReplicationService;
-  private readonly queue: Item[] = [];
-  private processing = false;
   private paused = false;
+  /** The source transaction being received. */
   private current: ChangeBatch | null = null;
+  /** Whole transactions received, to be applied next. */
   private pending: ChangeBatch;
   private pendingSince = 0;
+  /** The batch being applied. */
+  private inFlight: ChangeBatch | null = null;
+  private pumping = false;
   private appliedLsn: string;
   /** What the server may forget: the last applied commit, or further when nothing waits. */
   private confirmedLsn: string;
+  /** A keepalive's position, received with nothing pending but a batch in flight: confirmable once it commits. */
+  private heldKeepalive: string | null = null;
+  private drainReached = false;
   private transactions = 0;
   private changes = 0;
   private stopping = false;
@@ -108,8 +112,8 @@ class Follower {
     });
     const config = { ...clientConfig(options.source.url, options.source.sslCa, 'origen'), application_name: 'copiar-tablas' };
     this.service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
-    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.push({ kind: 'data', message }));
-    this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => this.push({ kind: 'heartbeat', lsn, respond: shouldRespond }));
+    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.guard(() => this.message(message)));
+    this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => this.guard(() => this.keepalive(lsn, shouldRespond)));
     this.service.on('error', (error: Error) => this.fail(error));
   }
 
@@ -121,100 +125,124 @@ class Follower {
       },
       (error: unknown) => this.fail(error),
     );
-    this.timers.push(setInterval(() => this.push({ kind: 'tick' }), this.batchMs));
+    this.timers.push(setInterval(() => this.pump(), this.batchMs));
     // A status update now and then: the server drops a receiver silent for wal_sender_timeout;
     // in a cutover each asks for a keepalive, which says how far the server has sent.
     this.timers.push(setInterval(() => void this.acknowledge(this.options.drainTo !== undefined), this.options.drainTo !== undefined ? 250 : 5_000));
     this.timers.push(setInterval(() => void this.report(), this.options.progressIntervalMs ?? 5_000));
-    this.options.signal?.addEventListener('abort', () => {
-      this.stopping = true;
-      this.push({ kind: 'tick' });
-    }, { once: true });
-    if (this.options.signal?.aborted) this.stopping = true;
+    this.options.signal?.addEventListener('abort', () => this.stop(), { once: true });
+    if (this.options.signal?.aborted) this.stop();
   }
 
-  private push(item: Item): void {
-    if (this.finished) return;
-    this.queue.push(item);
-    if (!this.paused && this.queue.length > QUEUE_HIGH) this.flow(false);
-    void this.drain();
+  /** Whole transactions received so far are applied, then the follow ends. */
+  private stop(): void {
+    this.stopping = true;
+    this.flow(false);
+    this.pump();
+  }
+
+  /** Takes in what the stream brings, until the follow stops or reaches its drain point: what comes after is read again on resume. */
+  private guard(take: () => void): void {
+    if (this.finished || this.stopping || this.drainReached) return;
+    try {
+      take();
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   /** Pauses or resumes the replication socket: the library's own flow control would reorder keepalives and data. */
   private flow(on: boolean): void {
+    if (this.paused === !on) return;
     const stream = (this.service as unknown as { _connection?: { stream?: { pause?: () => void; resume?: () => void } } })._connection?.stream;
     if (on) stream?.resume?.();
     else stream?.pause?.();
     this.paused = !on;
   }
 
-  private async drain(): Promise<void> {
-    if (this.processing) return;
-    this.processing = true;
-    try {
-      while (this.queue.length > 0 && !this.finished) {
-        const item = this.queue.shift()!;
-        if (this.paused && this.queue.length < QUEUE_LOW) this.flow(true);
-        await this.take(item);
-      }
-    } catch (error) {
-      this.fail(error);
-    } finally {
-      this.processing = false;
-    }
-  }
-
-  private async take(item: Item): Promise<void> {
-    if (item.kind === 'data') return this.message(item.message);
-    const idle = this.current === null;
-    if (item.kind === 'heartbeat' && idle && this.pending.transactions === 0 && lsnAtLeast(item.lsn, this.confirmedLsn)) {
-      // All the server sent before this keepalive is received and applied: confirm up to it.
-      // Confirming only the last applied commit would keep the source from shutting down
-      // (a walsender waits for its receiver to confirm what it sent) and hold WAL for nothing.
-      this.confirmedLsn = item.lsn;
-    }
-    if (item.kind === 'heartbeat' && idle && this.options.drainTo !== undefined && lsnAtLeast(item.lsn, this.options.drainTo)) {
-      // Everything up to the drain point has been sent, and all of it is received.
-      await this.apply();
-      return this.finish(true);
-    }
-    if (item.kind === 'heartbeat' && item.respond) await this.acknowledge(false);
-    const waited = performance.now() - this.pendingSince >= this.batchMs;
-    if (this.pending.transactions > 0 && (waited || this.stopping)) await this.apply();
-    if (this.stopping) return this.finish(false);
-  }
-
-  private async message(message: Pgoutput.Message): Promise<void> {
-    if (message.tag === 'begin') {
-      this.current = new ChangeBatch(this.idColumns);
-      return;
-    }
-    if (message.tag !== 'commit') {
-      this.current?.add(message);
-      return;
+  private message(message: Pgoutput.Message): void {
+    switch (message.tag) {
+      case 'relation':
+        // Only the rows' ids are read, as text: pg's type parsers would build a Date or
+        // parse the JSON of every column of every row received.
+        for (const column of message.columns) column.parser = keepText;
+        return;
+      case 'begin':
+        this.current = new ChangeBatch(this.idColumns);
+        return;
+      case 'commit':
+        break;
+      default:
+        this.current?.add(message);
+        // While a batch is applied the next one fills up to its size, then the socket waits:
+        // a bounded follower (ids only), yet one source transaction is always taken in whole.
+        if (this.inFlight !== null && (this.current?.changes ?? 0) + this.pending.changes >= this.batchChanges) this.flow(false);
+        return;
     }
     const transaction = this.current ?? new ChangeBatch(this.idColumns);
     this.current = null;
     transaction.commit(message.commitEndLsn === null ? this.appliedLsn : lsnText(lsnValue(message.commitEndLsn)), Number(message.commitTime as unknown as bigint) / 1000);
     if (this.pending.transactions === 0) this.pendingSince = performance.now();
     this.pending.merge(transaction);
-    const full = this.pending.changes >= this.batchChanges;
-    const drained = this.options.drainTo !== undefined && lsnAtLeast(this.pending.endLsn!, this.options.drainTo);
-    if (full || drained || this.stopping) await this.apply();
-    if (drained) this.finish(true);
-    else if (this.stopping) this.finish(false);
+    if (this.options.drainTo !== undefined && lsnAtLeast(this.pending.endLsn!, this.options.drainTo)) this.drainReached = true;
+    if (this.pending.changes >= this.batchChanges || this.drainReached) this.pump();
+  }
+
+  private keepalive(lsn: string, respond: boolean): void {
+    if (this.current === null && this.pending.transactions === 0) {
+      // All the server sent before this keepalive is received, and applied once the batch in
+      // flight (if any) commits: confirm up to it then. Confirming only the last applied
+      // commit would keep the source from shutting down (a walsender waits for its receiver
+      // to confirm what it sent) and hold WAL for nothing.
+      if (this.inFlight !== null) this.heldKeepalive = lsn;
+      else if (lsnAtLeast(lsn, this.confirmedLsn)) this.confirmedLsn = lsn;
+      // Everything up to the drain point has been sent, and all of it is received.
+      if (this.options.drainTo !== undefined && lsnAtLeast(lsn, this.options.drainTo)) this.drainReached = true;
+    }
+    if (respond) void this.acknowledge(false);
+    this.pump();
+  }
+
+  /** Applies the pending batch when it is due, one batch at a time, and finishes when asked to. */
+  private pump(): void {
+    if (this.pumping || this.finished) return;
+    this.pumping = true;
+    void (async () => {
+      try {
+        while (!this.finished) {
+          const due = this.pending.changes >= this.batchChanges || performance.now() - this.pendingSince >= this.batchMs || this.stopping || this.drainReached;
+          if (this.pending.transactions > 0 && due) await this.apply();
+          else if (this.drainReached && this.pending.transactions === 0) this.finish(true);
+          else if (this.stopping) this.finish(false);
+          else break;
+        }
+      } catch (error) {
+        this.fail(error);
+      } finally {
+        this.pumping = false;
+      }
+    })();
   }
 
   private async apply(): Promise<void> {
     const batch = this.pending;
-    if (batch.transactions === 0) return;
     this.pending = new ChangeBatch(this.idColumns);
-    if (batch.changes > 0) {
-      const tables = await applyBatch(this.context, batch);
-      this.options.onApplied?.(tables, batch.endLsn!);
+    this.inFlight = batch;
+    if (!this.stopping) this.flow(true);
+    try {
+      if (batch.changes > 0) {
+        const tables = await applyBatch(this.context, batch);
+        this.options.onApplied?.(tables, batch.endLsn!);
+      }
+    } finally {
+      this.inFlight = null;
+      // Paused only while a batch is in flight: a transaction larger than the limit is still received whole.
+      if (!this.stopping) this.flow(true);
     }
     this.appliedLsn = batch.endLsn!;
     if (lsnAtLeast(this.appliedLsn, this.confirmedLsn)) this.confirmedLsn = this.appliedLsn;
+    if (this.heldKeepalive !== null && lsnAtLeast(this.heldKeepalive, this.confirmedLsn)) this.confirmedLsn = this.heldKeepalive;
+    this.heldKeepalive = null;
     this.transactions += batch.transactions;
     this.changes += batch.changes;
     await this.acknowledge(false);
@@ -238,7 +266,7 @@ class Follower {
                 (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $2) AS retained`,
         [this.appliedLsn, FOLLOW_NAME],
       );
-      const oldest = this.pending.oldestCommit;
+      const oldest = this.inFlight?.oldestCommit ?? this.pending.oldestCommit;
       this.options.onProgress({
         appliedLsn: this.appliedLsn,
         lagBytes: Math.max(0, Number(rows[0]!.lag)),
