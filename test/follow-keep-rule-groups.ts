@@ -1,11 +1,9 @@
-import type pg from 'pg';
 import t from 'tap';
 import { withDatabaseName } from '../dev/embedded.js';
 import { migrateAndFollow } from '../lib/run/follow-run.js';
 import { TABLES } from '../transforms/index.js';
 import { withClient } from './helpers/database.js';
-import { followableSource, followOptions, followedAndFresh } from './helpers/follow.js';
-import { waitFor } from './helpers/generated.js';
+import { followableSource, followOptions, followedAndFresh, markedWrites } from './helpers/follow.js';
 
 const NAMES = TABLES.map((s) => s.target);
 
@@ -18,18 +16,7 @@ t.test('a group whose winner leaves, in a later batch than the one that made it 
   const target = withDatabaseName(server.url, 'destino');
   const stop = new AbortController();
   const following = migrateAndFollow(followOptions(source, target, stop.signal));
-  let marks = 0;
-  /** One write, then a marker: once the marker is in the target, the write's batch is applied. */
-  const write = async (sql: string): Promise<void> => {
-    const mark = `00000000-0000-4000-8000-${String(++marks).padStart(12, '0')}`;
-    await withClient(source, async (c) => {
-      await c.query(sql);
-      await c.query("INSERT INTO task_queue (id, task_type, status) VALUES ($1, 'reminder', 'pending')", [mark]);
-    });
-    // The first one waits for the bulk copy: the table appears with it.
-    const applied = (c: pg.ClientBase): Promise<boolean> => c.query('SELECT 1 FROM tareas_programadas WHERE id = $1', [mark]).then((r) => r.rows.length > 0, () => false);
-    await waitFor(`la marca ${marks}`, () => withClient(target, applied), 60_000, 50);
-  };
+  const write = markedWrites(source, target);
   const provider = (id: string): Promise<string | null> => withClient(target, async (c) => (await c.query<{ telefono: string }>('SELECT telefono FROM proveedores WHERE id = $1', [id])).rows[0]?.telefono ?? null);
   const profession = (name: string): Promise<number[]> => withClient(target, async (c) => (await c.query<{ id: number }>('SELECT id FROM profesiones WHERE nombre = $1', [name])).rows.map((r) => r.id));
 

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type pg from 'pg';
 import t from 'tap';
 import { withDatabaseName } from '../dev/embedded.js';
 import { rejectCsvPath } from '../lib/rejects/paths.js';
 import { migrateAndFollow } from '../lib/run/follow-run.js';
 import { TABLES } from '../transforms/index.js';
 import { withClient } from './helpers/database.js';
-import { followableSource, followOptions, followedAndFresh } from './helpers/follow.js';
-import { waitFor } from './helpers/generated.js';
+import { followableSource, followOptions, followedAndFresh, markedWrites } from './helpers/follow.js';
 
 const NAMES = TABLES.map((s) => s.target);
 
@@ -20,17 +18,7 @@ t.test('services and professions of a proveedor that goes and comes back follow 
   const stop = new AbortController();
   const options = followOptions(source, target, stop.signal);
   const following = migrateAndFollow(options);
-  let marks = 0;
-  /** One write, then a marker: once the marker is in the target, the write's batch is applied. */
-  const write = async (sql: string): Promise<void> => {
-    const mark = `00000000-0000-4000-8000-${String(++marks).padStart(12, '0')}`;
-    await withClient(source, async (c) => {
-      await c.query(sql);
-      await c.query("INSERT INTO task_queue (id, task_type, status) VALUES ($1, 'reminder', 'pending')", [mark]);
-    });
-    const applied = (c: pg.ClientBase): Promise<boolean> => c.query('SELECT 1 FROM tareas_programadas WHERE id = $1', [mark]).then((r) => r.rows.length > 0, () => false);
-    await waitFor(`la marca ${marks}`, () => withClient(target, applied), 60_000, 50);
-  };
+  const write = markedWrites(source, target);
   const children = (provider: string): Promise<{ servicios: number; profesiones: number }> =>
     withClient(target, async (c) => ({
       servicios: (await c.query('SELECT 1 FROM servicios_proveedor WHERE proveedor_id = $1', [provider])).rows.length,

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import type pg from 'pg';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../../dev/embedded.js';
@@ -8,6 +9,7 @@ import { migrate } from '../../lib/run/migrate.js';
 import { TABLES } from '../../transforms/index.js';
 import { withClient } from './database.js';
 import { targetRows } from './source-writes.js';
+import { waitFor } from './generated.js';
 
 const NAMES = TABLES.map((s) => s.target);
 
@@ -35,4 +37,21 @@ export function followOptions(source: string, target: string, signal: AbortSigna
 export async function followedAndFresh(source: string, target: string, fresh: string): Promise<{ ok: boolean; followed: Record<string, string[]>; expected: Record<string, string[]> }> {
   const run = await migrate({ catalog: TABLES, sourceUrl: source, targetUrl: fresh, reportDir: mkdtempSync(path.join(tmpdir(), 'fresco-')) });
   return { ok: run.ok, followed: await withClient(target, (c) => targetRows(c, NAMES)), expected: await withClient(fresh, (c) => targetRows(c, NAMES)) };
+}
+
+/**
+ * Writes to the source one at a time, each followed by a marker row: once the marker is in
+ * the target, the write's batch is applied. The first write waits for the bulk copy too.
+ */
+export function markedWrites(source: string, target: string): (sql: string) => Promise<void> {
+  let marks = 0;
+  return async (sql) => {
+    const mark = `00000000-0000-4000-8000-${String(++marks).padStart(12, '0')}`;
+    await withClient(source, async (c) => {
+      await c.query(sql);
+      await c.query("INSERT INTO task_queue (id, task_type, status) VALUES ($1, 'reminder', 'pending')", [mark]);
+    });
+    const applied = (c: pg.ClientBase): Promise<boolean> => c.query('SELECT 1 FROM tareas_programadas WHERE id = $1', [mark]).then((r) => r.rows.length > 0, () => false);
+    await waitFor(`la marca ${marks}`, () => withClient(target, applied), 60_000, 50);
+  };
 }
