@@ -4,6 +4,46 @@ import { quoteIdent } from '../pg/quote.js';
 import { requiredSourceColumns } from '../table-spec/source-columns.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { FOLLOW_NAME } from './requirements.js';
+import { sourceIdColumns } from './scopes.js';
+
+/** What the publication needs to know of a source table to publish only what the follower reads. */
+export interface PublishedTable {
+  table: string;
+  /** pg_class.relreplident: d(efault, the primary key), i(ndex), f(ull), n(othing). */
+  identity: string;
+  /** The columns of the key that identifies its rows in the stream (primary key or replica identity index). */
+  identityColumns: readonly string[];
+  /** The column the follower reads of each changed row (`sourceIdColumns`). */
+  idColumn: string | undefined;
+}
+
+/**
+ * A publication entry: the table with only its identity and id columns where PostgreSQL
+ * 15+ allows a column list, so the source does not render, and send to the follower, the
+ * whole of every changed row (a message's content and metadata) when only its id is read.
+ * A table with REPLICA IDENTITY FULL (customers) publishes every column: PostgreSQL requires it.
+ */
+export function publicationEntry(published: PublishedTable, serverVersionNum: number): string {
+  const { table, identity, identityColumns, idColumn } = published;
+  if (serverVersionNum < 150000 || (identity !== 'd' && identity !== 'i') || identityColumns.length === 0) return quoteIdent(table);
+  const columns = [...new Set([...identityColumns, ...(idColumn === undefined ? [] : [idColumn])])];
+  return `${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')})`;
+}
+
+async function publishedTables(session: pg.ClientBase, specs: readonly AnyTableSpec[]): Promise<PublishedTable[]> {
+  const tables = [...requiredSourceColumns(specs).keys()];
+  const idColumns = sourceIdColumns(specs);
+  const { rows } = await session.query<{ table: string; identity: string; identity_columns: string[] }>(
+    `SELECT n.name AS table, c.relreplident AS identity,
+            ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                  WHERE i.indrelid = c.oid AND ((c.relreplident = 'd' AND i.indisprimary) OR (c.relreplident = 'i' AND i.indisreplident))) AS identity_columns
+       FROM unnest($1::text[], $2::text[]) AS n(name, quoted) JOIN pg_class c ON c.oid = to_regclass(n.quoted)`,
+    [tables, tables.map(quoteIdent)],
+  );
+  const found = new Map(rows.map((r) => [r.table, r]));
+  // A table not found is left to CREATE PUBLICATION to name in its error.
+  return tables.map((table) => ({ table, identity: found.get(table)?.identity ?? 'f', identityColumns: found.get(table)?.identity_columns ?? [], idColumn: idColumns.get(table) }));
+}
 
 /** Where the stream of changes starts, and the snapshot the bulk copy reads: they meet exactly there. */
 export interface FollowStart {
@@ -23,12 +63,13 @@ export interface FollowStart {
  * the source (docs/contract.md, "Following changes").
  */
 export async function createFollowStart(source: Endpoint, specs: readonly AnyTableSpec[]): Promise<FollowStart> {
-  const tables = [...requiredSourceColumns(specs).keys()];
   let session: pg.Client | undefined;
   try {
     // The one write the tool makes on the source, named and dropped by cutover and rollback.
     session = await connect({ ...source, role: 'origen', readOnly: false });
-    await session.query(`CREATE PUBLICATION ${quoteIdent(FOLLOW_NAME)} FOR TABLE ${tables.map(quoteIdent).join(', ')}`);
+    const version = Number((await session.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v);
+    const entries = (await publishedTables(session, specs)).map((published) => publicationEntry(published, version));
+    await session.query(`CREATE PUBLICATION ${quoteIdent(FOLLOW_NAME)} FOR TABLE ${entries.join(', ')}`);
   } finally {
     await closeQuietly(session);
   }
