@@ -33,6 +33,19 @@ export function followOptions(source: string, target: string, signal: AbortSigna
   return { catalog: TABLES, sourceUrl: source, targetUrl: target, reportDir: mkdtempSync(path.join(tmpdir(), 'seguir-')), signal, maxBatchMs: 50 };
 }
 
+/** What the helpers below assert with: tap's test object. */
+interface Asserts {
+  ok(value: unknown, message: string): unknown;
+  same(found: unknown, wanted: unknown, message: string): unknown;
+}
+
+/** The invariant: `target` holds, table by table, the rows a fresh run of the source writes into `fresh`. */
+export async function sameAsFreshRun(t: Asserts, source: string, target: string, fresh: string): Promise<void> {
+  const { ok, followed, expected } = await followedAndFresh(source, target, fresh);
+  t.ok(ok, 'la ejecución nueva terminó');
+  for (const name of NAMES) t.same(followed[name], expected[name], `${name}: las mismas filas que una ejecución nueva (${expected[name]!.length})`);
+}
+
 /** The nine tables of a fresh run into `fresh` and of `target`, as sorted rows of text. */
 export async function followedAndFresh(source: string, target: string, fresh: string): Promise<{ ok: boolean; followed: Record<string, string[]>; expected: Record<string, string[]> }> {
   const run = await migrate({ catalog: TABLES, sourceUrl: source, targetUrl: fresh, reportDir: mkdtempSync(path.join(tmpdir(), 'fresco-')) });
