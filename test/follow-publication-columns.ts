@@ -9,11 +9,11 @@ import { followableSource } from './helpers/follow.js';
 // lists only the identity and id columns, so the source does not render and send every
 // message's content and metadata. A table with REPLICA IDENTITY FULL must publish all.
 t.test('a publication entry lists the identity and id columns where the server allows it', async (t) => {
-  const messages = { table: 'messages', identity: 'd', identityColumns: ['id'], idColumn: 'id' };
+  const messages = { table: 'messages', identity: 'd', columns: ['id'], idColumn: 'id' };
   t.equal(publicationEntry(messages, 150000), '"messages" ("id")');
-  t.equal(publicationEntry({ ...messages, table: 'task_queue', identityColumns: ['task_key'] }, 180000), '"task_queue" ("task_key", "id")', 'la clave y el id que lee el seguidor');
+  t.equal(publicationEntry({ ...messages, table: 'task_queue', columns: ['task_key'] }, 180000), '"task_queue" ("task_key", "id")', 'la clave y el id que lee el seguidor');
   t.equal(publicationEntry(messages, 140011), '"messages"', 'PostgreSQL 14: sin lista de columnas');
-  t.equal(publicationEntry({ ...messages, table: 'customers', identity: 'f', identityColumns: [] }, 180000), '"customers"', 'REPLICA IDENTITY FULL: todas');
+  t.equal(publicationEntry({ ...messages, table: 'customers', identity: 'f', columns: [] }, 180000), '"customers"', 'REPLICA IDENTITY FULL: todas');
 });
 
 t.test('--follow publishes only the columns it reads: messages their id, customers all of theirs', async (t) => {

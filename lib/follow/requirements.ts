@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { replicaIdentities } from '../pg/catalog.js';
 import { requiredSourceColumns } from '../table-spec/source-columns.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 
@@ -40,12 +41,8 @@ export async function followProblems(client: pg.ClientBase, specs: readonly AnyT
   const role = (await client.query<{ name: string; may: boolean }>('SELECT current_user AS name, rolreplication OR rolsuper AS may FROM pg_roles WHERE rolname = current_user')).rows[0];
   if (role && !role.may) problems.push(`el usuario ${role.name} no puede replicar: ALTER ROLE ${role.name} REPLICATION, o use un usuario que pueda`);
   const tables = [...requiredSourceColumns(specs).keys()];
-  const { rows: identities } = await client.query<{ table: string; identity: string; has_key: boolean }>(
-    `SELECT c.relname AS table, c.relreplident AS identity, EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_key
-       FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY($1)`,
-    [tables],
-  );
-  const unnamed = identities.filter((r) => r.identity === 'n' || (r.identity === 'd' && !r.has_key)).map((r) => r.table);
+  const identities = await replicaIdentities(client, tables);
+  const unnamed = identities.filter((r) => r.identity === 'n' || (r.identity === 'd' && r.columns.length === 0)).map((r) => r.table);
   for (const table of unnamed) {
     problems.push(`la tabla ${table} del origen no tiene clave primaria ni identidad de réplica: sus UPDATE y DELETE no dirían qué fila cambian; ALTER TABLE ${table} REPLICA IDENTITY FULL`);
   }

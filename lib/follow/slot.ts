@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { replicaIdentities, serverVersionNum, type ReplicaIdentity } from '../pg/catalog.js';
 import { closeQuietly, connect, openReplication, type Endpoint } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
 import { requiredSourceColumns } from '../table-spec/source-columns.js';
@@ -6,13 +7,8 @@ import type { AnyTableSpec } from '../table-spec/spec.js';
 import { FOLLOW_NAME } from './requirements.js';
 import { sourceIdColumns } from './scopes.js';
 
-/** What the publication needs to know of a source table to publish only what the follower reads. */
-export interface PublishedTable {
-  table: string;
-  /** pg_class.relreplident: d(efault, the primary key), i(ndex), f(ull), n(othing). */
-  identity: string;
-  /** The columns of the key that identifies its rows in the stream (primary key or replica identity index). */
-  identityColumns: readonly string[];
+/** A source table as the publication lists it: its replica identity, and the id column the follower reads. */
+export interface PublishedTable extends ReplicaIdentity {
   /** The column the follower reads of each changed row (`sourceIdColumns`). */
   idColumn: string | undefined;
 }
@@ -24,7 +20,7 @@ export interface PublishedTable {
  * A table with REPLICA IDENTITY FULL (customers) publishes every column: PostgreSQL requires it.
  */
 export function publicationEntry(published: PublishedTable, serverVersionNum: number): string {
-  const { table, identity, identityColumns, idColumn } = published;
+  const { table, identity, columns: identityColumns, idColumn } = published;
   if (serverVersionNum < 150000 || (identity !== 'd' && identity !== 'i') || identityColumns.length === 0) return quoteIdent(table);
   const columns = [...new Set([...identityColumns, ...(idColumn === undefined ? [] : [idColumn])])];
   return `${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')})`;
@@ -33,16 +29,9 @@ export function publicationEntry(published: PublishedTable, serverVersionNum: nu
 async function publishedTables(session: pg.ClientBase, specs: readonly AnyTableSpec[]): Promise<PublishedTable[]> {
   const tables = [...requiredSourceColumns(specs).keys()];
   const idColumns = sourceIdColumns(specs);
-  const { rows } = await session.query<{ table: string; identity: string; identity_columns: string[] }>(
-    `SELECT n.name AS table, c.relreplident AS identity,
-            ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-                  WHERE i.indrelid = c.oid AND ((c.relreplident = 'd' AND i.indisprimary) OR (c.relreplident = 'i' AND i.indisreplident))) AS identity_columns
-       FROM unnest($1::text[], $2::text[]) AS n(name, quoted) JOIN pg_class c ON c.oid = to_regclass(n.quoted)`,
-    [tables, tables.map(quoteIdent)],
-  );
-  const found = new Map(rows.map((r) => [r.table, r]));
+  const found = new Map((await replicaIdentities(session, tables)).map((r) => [r.table, r]));
   // A table not found is left to CREATE PUBLICATION to name in its error.
-  return tables.map((table) => ({ table, identity: found.get(table)?.identity ?? 'f', identityColumns: found.get(table)?.identity_columns ?? [], idColumn: idColumns.get(table) }));
+  return tables.map((table) => ({ ...(found.get(table) ?? { table, identity: 'f', columns: [] }), idColumn: idColumns.get(table) }));
 }
 
 /** Where the stream of changes starts, and the snapshot the bulk copy reads: they meet exactly there. */
@@ -67,7 +56,7 @@ export async function createFollowStart(source: Endpoint, specs: readonly AnyTab
   try {
     // The one write the tool makes on the source, named and dropped by cutover and rollback.
     session = await connect({ ...source, role: 'origen', readOnly: false });
-    const version = Number((await session.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v);
+    const version = await serverVersionNum(session);
     const entries = (await publishedTables(session, specs)).map((published) => publicationEntry(published, version));
     await session.query(`CREATE PUBLICATION ${quoteIdent(FOLLOW_NAME)} FOR TABLE ${entries.join(', ')}`);
   } finally {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { serverVersionNum } from '../pg/catalog.js';
 import { quoteIdent } from '../pg/quote.js';
 import { wireColumnList } from '../table-spec/copy-sql.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -19,8 +20,7 @@ export interface RowHashing {
 }
 
 export async function rowHashingOf(client: pg.ClientBase): Promise<RowHashing> {
-  const { rows } = await client.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
-  return { byType: rows[0]!.v >= 140000 };
+  return { byType: (await serverVersionNum(client)) >= 140000 };
 }
 
 function bucketOf(spec: AnyTableSpec): string {

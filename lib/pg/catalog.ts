@@ -26,3 +26,30 @@ export async function databaseIdentity(client: pg.ClientBase): Promise<string> {
   );
   return rows[0]!.id;
 }
+
+/** The server's version as a number (150004 for 15.4): what a feature needs is compared against it. */
+export async function serverVersionNum(client: pg.ClientBase): Promise<number> {
+  const { rows } = await client.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
+  return rows[0]!.v;
+}
+
+/** How a table's rows are named in a logical replication stream. */
+export interface ReplicaIdentity {
+  table: string;
+  /** pg_class.relreplident: d(efault, the primary key), i(ndex), f(ull), n(othing). */
+  identity: string;
+  /** The columns that name a row: the primary key's (d) or the replica identity index's (i); none otherwise. */
+  columns: string[];
+}
+
+/** The replica identity of each of `tables` that exists, resolved as the queries name them (search_path). */
+export async function replicaIdentities(client: pg.ClientBase, tables: readonly string[]): Promise<ReplicaIdentity[]> {
+  const { rows } = await client.query<ReplicaIdentity>(
+    `SELECT n.name AS table, c.relreplident AS identity,
+            ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                  WHERE i.indrelid = c.oid AND ((c.relreplident = 'd' AND i.indisprimary) OR (c.relreplident = 'i' AND i.indisreplident))) AS columns
+       FROM unnest($1::text[], $2::text[]) AS n(name, quoted) JOIN pg_class c ON c.oid = to_regclass(n.quoted)`,
+    [tables, tables.map(quoteIdent)],
+  );
+  return rows;
+}
