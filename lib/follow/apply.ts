@@ -160,8 +160,9 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Pro
         if (changed === null) continue;
         if (changed.whole && changed.ownRows !== undefined && !(await rowsOfTable(context.sessions, spec, changed.ownRows))) continue;
         const scope = await withGroupMembers(context.sessions, spec, changed);
-        const touched = batch.tables.get(spec.source.table)?.ids ?? new Set<string>();
-        const result = await recomputeScope(context.sessions, spec, scope, { touched, held: held.get(spec.target), children, watchColumns, trackMoved });
+        const own = batch.tables.get(spec.source.table);
+        const touched = own?.ids ?? new Set<string>();
+        const result = await recomputeScope(context.sessions, spec, scope, { touched, inserted: own?.inserted, held: held.get(spec.target), children, watchColumns, trackMoved });
         // A whole recompute (a TRUNCATE) moved every group: their claims start again.
         if (scope.whole && followsByGroup(spec)) await seedGroups(source, target, spec);
         for (const [child, ids] of result.cascaded) {

@@ -4,6 +4,8 @@ import type { Pgoutput } from 'pg-logical-replication';
 export interface TableChanges {
   /** Values of the table's id column (text), of every inserted, updated or deleted row. */
   ids: Set<string>;
+  /** Of those, the ids of rows inserted: rows the target may not hold yet (recompute.ts copies them straight in). */
+  inserted: Set<string>;
   /** A TRUNCATE: every row went. */
   truncated: boolean;
   /** A change whose row carries no id (customers' old imports): only a whole recompute finds it. */
@@ -29,7 +31,7 @@ export class ChangeBatch {
 
   private of(table: string): TableChanges {
     let changes = this.tables.get(table);
-    if (!changes) this.tables.set(table, (changes = { ids: new Set(), truncated: false, unnamed: false }));
+    if (!changes) this.tables.set(table, (changes = { ids: new Set(), inserted: new Set(), truncated: false, unnamed: false }));
     return changes;
   }
 
@@ -37,7 +39,7 @@ export class ChangeBatch {
   add(message: Pgoutput.Message): void {
     switch (message.tag) {
       case 'insert':
-        this.row(message.relation.name, [message.new]);
+        this.row(message.relation.name, [message.new], true);
         break;
       case 'update':
         this.row(message.relation.name, [message.new, message.key, message.old]);
@@ -66,6 +68,7 @@ export class ChangeBatch {
     for (const [table, theirs] of other.tables) {
       const mine = this.of(table);
       for (const id of theirs.ids) mine.ids.add(id);
+      for (const id of theirs.inserted) mine.inserted.add(id);
       mine.truncated ||= theirs.truncated;
       mine.unnamed ||= theirs.unnamed;
     }
@@ -75,7 +78,7 @@ export class ChangeBatch {
     if (other.oldestCommit !== null) this.oldestCommit ??= other.oldestCommit;
   }
 
-  private row(table: string, tuples: (Record<string, unknown> | null | undefined)[]): void {
+  private row(table: string, tuples: (Record<string, unknown> | null | undefined)[], insert = false): void {
     const changes = this.of(table);
     const column = this.idColumns.get(table);
     if (column === undefined) {
@@ -91,6 +94,7 @@ export class ChangeBatch {
       if (id === null) changes.unnamed = true;
       else {
         changes.ids.add(String(id));
+        if (insert) changes.inserted.add(String(id));
         named = true;
       }
     }

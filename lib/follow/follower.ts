@@ -2,12 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
-import { quoteIdent } from '../pg/quote.js';
 import { clientConfig } from '../pg/tls.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { applyBatch, applyContext, type AppliedTable, type ApplyContext } from './apply.js';
 import { ChangeBatch } from './changes.js';
 import { lsnAtLeast, lsnText, lsnValue } from './lsn.js';
+import { recomputeSessions } from './recompute.js';
 import { FOLLOW_NAME } from './requirements.js';
 import { sourceIdColumns } from './scopes.js';
 
@@ -308,17 +308,7 @@ export async function followChanges(options: FollowLoopOptions): Promise<FollowR
     source = await connect({ ...options.source, role: 'origen', readOnly: true });
     stats = await connect({ ...options.source, role: 'origen', readOnly: true });
     target = await connect({ ...options.target, role: 'destino' });
-    const types = new Map<string, string>();
-    const typeOf = async (client: pg.ClientBase, table: string, column: string): Promise<string> => {
-      const key = `${client === target ? 'destino' : 'origen'}:${table}.${column}`;
-      let type = types.get(key);
-      if (type === undefined) {
-        const { rows } = await client.query<{ type: string }>('SELECT format_type(atttypid, NULL) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2', [quoteIdent(table), column]);
-        types.set(key, (type = rows[0]?.type ?? 'text'));
-      }
-      return type;
-    };
-    const context = applyContext({ source, target, typeOf }, options.specs, options.reportDir);
+    const context = applyContext(recomputeSessions(source, target), options.specs, options.reportDir);
     const follower = new Follower(options, context, stats);
     follower.start();
     return await follower.done;
