@@ -45,11 +45,11 @@ t.test('an inserted row the target already holds is compared, not copied twice',
 
   const sourceSession = await connect({ url: source, role: 'origen', readOnly: true });
   const targetSession = await connect({ url: target, role: 'destino' });
-  t.teardown(async () => {
+  // Closed before the server stops (the teardown that stops it comes first).
+  const applied = await applyBatch(applyContext(recomputeSessions(sourceSession, targetSession), TABLES, options.reportDir!), batch).finally(async () => {
     await sourceSession.end();
     await targetSession.end();
   });
-  const applied = await applyBatch(applyContext(recomputeSessions(sourceSession, targetSession), TABLES, options.reportDir!), batch);
   const mensajes = applied.find((a) => a.table === 'mensajes');
   t.same(mensajes, { table: 'mensajes', deleted: 0, updated: 0, inserted: 1, rejected: 1 }, 'una fila nueva, una rechazada; la que ya estaba no se copia otra vez');
 

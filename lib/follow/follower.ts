@@ -66,6 +66,8 @@ const keepText = (text: string): string => text;
  */
 class Follower {
   private readonly service: LogicalReplicationService;
+  /** The stream, from connecting until the connection ends. */
+  private subscription: Promise<void> = Promise.resolve();
   private paused = false;
   /** The source transaction being received. */
   private current: ChangeBatch | null = null;
@@ -119,7 +121,11 @@ class Follower {
 
   start(): void {
     const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [FOLLOW_NAME] });
-    this.service.subscribe(plugin, FOLLOW_NAME, this.options.startLsn).then(
+    // Stopped while the stream was still connecting: the connection comes up after the stop and is ended then.
+    this.service.on('start', () => {
+      if (this.finished) void this.service.stop().catch(() => undefined);
+    });
+    this.subscription = this.service.subscribe(plugin, FOLLOW_NAME, this.options.startLsn).then(
       () => {
         if (!this.finished) this.fail(new Error('el origen cerró el flujo de cambios'));
       },
@@ -285,18 +291,41 @@ class Follower {
   private finish(drained: boolean): void {
     if (this.finished) return;
     this.finished = true;
-    for (const timer of this.timers) clearInterval(timer);
-    void this.service.stop().catch(() => undefined);
-    this.resolve({ lsn: this.appliedLsn, transactions: this.transactions, changes: this.changes, drained, seconds: (performance.now() - this.started) / 1000 });
+    const result = { lsn: this.appliedLsn, transactions: this.transactions, changes: this.changes, drained, seconds: (performance.now() - this.started) / 1000 };
+    void this.close().then(() => this.resolve(result));
   }
 
   private fail(error: unknown): void {
     if (this.finished) return;
     this.finished = true;
-    for (const timer of this.timers) clearInterval(timer);
-    void this.service.stop().catch(() => undefined);
-    this.reject(error);
+    void this.close().then(() => this.reject(error));
   }
+
+  /**
+   * Ends the replication connection before the follow ends, also when the stop came while
+   * it was connecting. Left open, the walsender went on streaming: the slot stayed active
+   * (a cutover in the same process could not drop it) and the source's shutdown waited a
+   * minute for a confirmation that never came. A paused socket never sees its close.
+   */
+  private async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.flow(true);
+    await bounded(this.service.stop().catch(() => undefined));
+    await bounded(this.subscription);
+  }
+}
+
+/** Waits for `promise`, or five seconds: a connection that does not close does not hold the follow's end. */
+async function bounded(promise: Promise<unknown>): Promise<void> {
+  let timeout: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timeout = setTimeout(resolve, 5_000);
+      timeout.unref();
+    }),
+  ]);
+  clearTimeout(timeout);
 }
 
 /** Follows the slot from `startLsn` until stopped, drained (`drainTo`) or failed. */
