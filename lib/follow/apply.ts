@@ -12,6 +12,7 @@ import { recomputeScope, type ChildTable, type RecomputeSessions } from './recom
 import { FOLLOW_NAME } from './requirements.js';
 import { followsByGroup, preparedTable, scopeOf, type TargetChange } from './scopes.js';
 import { quoteIdent } from '../pg/quote.js';
+import { beginVisibleRead } from './visible-snapshot.js';
 
 /** What applying one batch did, per target table. */
 export interface AppliedTable {
@@ -133,11 +134,11 @@ export function applyContext(sessions: RecomputeSessions, specs: readonly AnyTab
 /**
  * One batch of whole source transactions, applied in one target transaction that also
  * records the end of the batch's last commit: applied and recorded together, or neither.
- * The source is read in one consistent read, as it is now.
+ * The source is read in one consistent read, as it is now, that sees all of the batch.
  */
 export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Promise<AppliedTable[]> {
   const { source, target } = context.sessions;
-  await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  await beginVisibleRead(source, batch.xids);
   try {
     return await inTransaction(target, async () => {
       const keys = await changedKeys(source, target, context.joins, batch);

@@ -26,6 +26,8 @@ export class ChangeBatch {
   endLsn: string | null = null;
   /** When the oldest transaction of the batch committed on the source (ms since epoch). */
   oldestCommit: number | null = null;
+  /** The source transactions' ids (32 bits, as the stream gives them). */
+  readonly xids: number[] = [];
 
   constructor(private readonly idColumns: ReadonlyMap<string, string>) {}
 
@@ -74,6 +76,7 @@ export class ChangeBatch {
     }
     this.changes += other.changes;
     this.transactions += other.transactions;
+    for (const xid of other.xids) this.xids.push(xid);
     if (other.endLsn !== null) this.endLsn = other.endLsn;
     if (other.oldestCommit !== null) this.oldestCommit ??= other.oldestCommit;
   }

@@ -175,6 +175,7 @@ class Follower {
         return;
       case 'begin':
         this.current = new ChangeBatch(this.idColumns);
+        this.current.xids.push(message.xid);
         return;
       case 'commit':
         break;
