@@ -50,7 +50,7 @@ t.test('an inserted row the target already holds is compared, not copied twice',
     await sourceSession.end();
     await targetSession.end();
   });
-  const mensajes = applied.find((a) => a.table === 'mensajes');
+  const mensajes = applied?.find((a) => a.table === 'mensajes');
   t.same(mensajes, { table: 'mensajes', deleted: 0, updated: 0, inserted: 1, rejected: 1 }, 'una fila nueva, una rechazada; la que ya estaba no se copia otra vez');
 
   await withClient(target, async (c) => {

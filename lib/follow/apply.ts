@@ -135,10 +135,11 @@ export function applyContext(sessions: RecomputeSessions, specs: readonly AnyTab
  * One batch of whole source transactions, applied in one target transaction that also
  * records the end of the batch's last commit: applied and recorded together, or neither.
  * The source is read in one consistent read, as it is now, that sees all of the batch.
+ * Null when `signal` stopped the follow before the source showed the whole batch.
  */
-export async function applyBatch(context: ApplyContext, batch: ChangeBatch): Promise<AppliedTable[]> {
+export async function applyBatch(context: ApplyContext, batch: ChangeBatch, signal?: AbortSignal): Promise<AppliedTable[] | null> {
   const { source, target } = context.sessions;
-  await beginVisibleRead(source, batch.xids);
+  if (!(await beginVisibleRead(source, batch.xids, signal))) return null;
   try {
     return await inTransaction(target, async () => {
       const keys = await changedKeys(source, target, context.joins, batch);

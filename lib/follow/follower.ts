@@ -236,16 +236,21 @@ class Follower {
     this.pending = new ChangeBatch(this.idColumns);
     this.inFlight = batch;
     if (!this.stopping) this.flow(true);
+    let tables: AppliedTable[] | null = [];
     try {
-      if (batch.changes > 0) {
-        const tables = await applyBatch(this.context, batch);
-        this.options.onApplied?.(tables, batch.endLsn!);
-      }
+      if (batch.changes > 0) tables = await applyBatch(this.context, batch, this.options.signal);
     } finally {
       this.inFlight = null;
       // Paused only while a batch is in flight: a transaction larger than the limit is still received whole.
       if (!this.stopping) this.flow(true);
     }
+    if (tables === null) {
+      // Stopped while the source did not yet show the whole batch: nothing of it applied or confirmed.
+      this.heldKeepalive = null;
+      this.finish(false);
+      return;
+    }
+    if (batch.changes > 0) this.options.onApplied?.(tables, batch.endLsn!);
     this.appliedLsn = batch.endLsn!;
     if (lsnAtLeast(this.appliedLsn, this.confirmedLsn)) this.confirmedLsn = this.appliedLsn;
     if (this.heldKeepalive !== null && lsnAtLeast(this.heldKeepalive, this.confirmedLsn)) this.confirmedLsn = this.heldKeepalive;

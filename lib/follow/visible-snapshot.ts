@@ -5,17 +5,20 @@ import type pg from 'pg';
  * The stream sends a commit once its WAL is flushed; other sessions see the transaction
  * only when its backend ends it, a moment later (and, with a synchronous standby, once the
  * standby answers). A batch read in between missed the change and was acknowledged: lost
- * for good. So the read starts again, a little later each time, until it sees them all.
+ * for good. So the read starts again, a little later each time, until it sees them all,
+ * or until `signal` stops the follow (false: nothing was read).
  */
-export async function beginVisibleRead(source: pg.ClientBase, xids: readonly number[]): Promise<void> {
+export async function beginVisibleRead(source: pg.ClientBase, xids: readonly number[], signal?: AbortSignal): Promise<boolean> {
   for (let waitMs = 2; ; waitMs = Math.min(waitMs * 2, 500)) {
     await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // The first query of the transaction takes its snapshot: this one.
     const { rows } = await source.query<{ xmax: string; xip: string[] }>(
       'SELECT txid_snapshot_xmax(s)::text AS xmax, ARRAY(SELECT txid_snapshot_xip(s))::text[] AS xip FROM txid_current_snapshot() s',
     );
-    if (seesAll(BigInt(rows[0]!.xmax), new Set(rows[0]!.xip), xids)) return;
+    if (seesAll(BigInt(rows[0]!.xmax), new Set(rows[0]!.xip), xids)) return true;
     await source.query('COMMIT');
+    // A stop does not wait for a standby that may never answer: the batch is read again on resume.
+    if (signal?.aborted === true) return false;
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 }
