@@ -110,12 +110,13 @@ async function scopeJoin(sessions: RecomputeSessions, spec: AnyTableSpec, where:
 }
 
 /**
- * Runs the scope's source rows through the table's rules, as the bulk copy does, into a
- * temporary table, and makes the target's rows of the scope exactly those: rows no
- * longer produced are deleted, changed ones updated in place (a parent's id stays, so
- * its children are not cascaded away), new ones inserted. Inside the caller's
- * transaction; the source rows are read as they are now, so applying twice writes the
- * same rows.
+ * Runs the scope's source rows through the table's rules, as the bulk copy does, and
+ * makes the target's rows of the scope exactly those: rows inserted at the source that
+ * the target does not hold are copied straight in (copyFreshRows); the others go through
+ * a temporary table, rows no longer produced are deleted, changed ones updated in place
+ * (a parent's id stays, so its children are not cascaded away), new ones inserted. Inside
+ * the caller's transaction; the source rows are read as they are now, so applying twice
+ * writes the same rows.
  */
 export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope, options: RecomputeScopeOptions): Promise<Recomputed> {
   const lookupRules = await loadLookupRules(spec, sessions.target);
@@ -160,13 +161,15 @@ async function copyFreshRows(sessions: RecomputeSessions, spec: AnyTableSpec, sc
   const { target } = sessions;
   const key = spec.primaryKey[0]!;
   const type = await sessions.typeOf(target, spec.target, key);
+  /** Which of `ids` the target table holds. */
+  const heldKeys = async (ids: string[]): Promise<string[]> =>
+    (await target.query<{ id: string }>(`SELECT ${quoteIdent(key)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(key)} = ANY($1::text[]::${type}[])`, [ids])).rows.map((r) => r.id);
   // The target's check and the source's read of the rows' users at once: the join then
   // carries the users of a few rows that go the other way, which changes nothing.
-  const [held, preparedJoin] = await Promise.all([
-    target.query<{ id: string }>(`SELECT ${quoteIdent(key)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(key)} = ANY($1::text[]::${type}[])`, [candidates]),
+  const [present, preparedJoin] = await Promise.all([
+    heldKeys(candidates).then((found) => new Set(found)),
     sourceIdsCondition(sessions, spec, candidates).then((where) => scopeJoin(sessions, spec, where)),
   ]);
-  const present = new Set(held.rows.map((r) => r.id));
   const ids = new Set(candidates.filter((id) => !present.has(id)));
   if (ids.size === 0) return null;
   const where = await sourceIdsCondition(sessions, spec, ids);
@@ -182,11 +185,7 @@ async function copyFreshRows(sessions: RecomputeSessions, spec: AnyTableSpec, sc
     rangeWhere: where,
   });
   if (copied.serverRows > 0) await setSerialPastRows(target, spec);
-  let keys: string[] | undefined;
-  if (options.trackMoved === true) {
-    const { rows } = await target.query<{ id: string }>(`SELECT ${quoteIdent(key)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(key)} = ANY($1::text[]::${type}[])`, [[...ids]]);
-    keys = rows.map((r) => r.id);
-  }
+  const keys = options.trackMoved === true ? await heldKeys([...ids]) : undefined;
   return { ids, inserted: copied.serverRows, rejects, ...(keys !== undefined ? { keys } : {}) };
 }
 
