@@ -2,6 +2,7 @@
 // migration with progress and summary, and a clean shutdown (Ctrl-C included).
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { startBufferCollector } from '../lib/cli/buffer-collector.js';
 import { main } from '../lib/cli/main.js';
 import { TABLES } from '../transforms/index.js';
 import { THROWAWAY_FLAGS, startEmbedded, withDatabaseName, type EmbeddedServer } from './embedded.js';
@@ -41,7 +42,9 @@ try {
   await generateLegacy(url, { messages, onTable: (table, rows) => process.stderr.write(`  ${table}: ${rows} filas\n`) });
   process.stderr.write(`Base heredada lista en ${((performance.now() - started) / 1000).toFixed(1)} s\n\n`);
 
-  // The real CLI, as an operator runs it with DATABASE_URL (the guide's same-database setup).
+  // The real CLI, as an operator runs it with DATABASE_URL (the guide's same-database setup),
+  // with its buffer collector (npm run demo passes the shebang's flags).
+  startBufferCollector();
   const code = await main({ argv: process.argv.slice(2).filter((a, i, all) => a !== '--rows' && all[i - 1] !== '--rows'), env: { ...process.env, DATABASE_URL: url }, stdout: process.stdout, stderr: process.stderr }, TABLES);
   await shutdown(code);
 } catch (error) {

@@ -1,0 +1,77 @@
+import t from 'tap';
+import { BufferCollector, startBufferCollector } from '../lib/cli/buffer-collector.js';
+
+const MB = 1024 * 1024;
+
+/** Buffers that a collection frees down to `live`. */
+function fakeHeap(live: number) {
+  const heap = { bytes: live, collections: 0 };
+  return { heap, arrayBuffers: () => heap.bytes, collect: () => ((heap.collections++), (heap.bytes = live)) };
+}
+
+t.test('dead buffers past the floor are collected, and not before', async (t) => {
+  const { heap, arrayBuffers, collect } = fakeHeap(3 * MB);
+  const collector = new BufferCollector({ floorBytes: 16 * MB, arrayBuffers, collect });
+  heap.bytes = 16 * MB;
+  t.equal(collector.check(), false, 'at the floor: nothing to do');
+  heap.bytes = 40 * MB;
+  t.equal(collector.check(), true);
+  t.equal(heap.bytes, 3 * MB, 'the dead buffers went');
+  t.equal(heap.collections, 1);
+  t.equal(collector.check(), false, 'right after, nothing to collect');
+});
+
+t.test('live buffers above the floor do not make it collect on every check', async (t) => {
+  // Many jobs at once: 20 MB of buffers in use, more than the floor.
+  const { heap, arrayBuffers, collect } = fakeHeap(20 * MB);
+  const collector = new BufferCollector({ floorBytes: 16 * MB, arrayBuffers, collect });
+  heap.bytes = 25 * MB;
+  t.equal(collector.check(), true);
+  for (const bytes of [21, 30, 39]) {
+    heap.bytes = bytes * MB;
+    t.equal(collector.check(), false, `${bytes} MB is under twice what stayed alive`);
+  }
+  heap.bytes = 41 * MB;
+  t.equal(collector.check(), true, 'past twice the live buffers: collected');
+  t.equal(heap.collections, 2);
+});
+
+t.test('the bound comes back down to the floor once the live buffers go', async (t) => {
+  const { heap, arrayBuffers } = fakeHeap(0);
+  let live = 30 * MB;
+  const collector = new BufferCollector({ floorBytes: 16 * MB, arrayBuffers, collect: () => void (heap.bytes = live) });
+  heap.bytes = 50 * MB;
+  t.ok(collector.check());
+  live = 2 * MB;
+  heap.bytes = 61 * MB;
+  t.ok(collector.check(), 'over twice 30 MB');
+  heap.bytes = 17 * MB;
+  t.ok(collector.check(), 'the bound is the floor again, not 60 MB');
+});
+
+t.test('a bad floor is refused with what was given', async (t) => {
+  t.throws(() => new BufferCollector({ floorBytes: 0, collect: () => undefined }), /floorBytes debe ser positivo, se recibió 0/);
+});
+
+t.test('started, it checks on its own until stopped', async (t) => {
+  let checks = 0;
+  const collector = startBufferCollector({ everyMs: 5, arrayBuffers: () => (checks++, 0), collect: () => undefined });
+  t.ok(collector !== null);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  collector!.stop();
+  const seen = checks;
+  t.ok(seen >= 2, `checked ${seen} times in 60 ms`);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  t.equal(checks, seen, 'none after stop');
+});
+
+t.test('without gc exposed (a program that imports the library) it does nothing', async (t) => {
+  const global = globalThis as { gc?: () => void };
+  const exposed = global.gc;
+  delete global.gc;
+  try {
+    t.equal(startBufferCollector(), null);
+  } finally {
+    if (exposed !== undefined) global.gc = exposed;
+  }
+});
