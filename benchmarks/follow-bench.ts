@@ -12,6 +12,7 @@ import pg from 'pg';
 import { cliNodeArgs, projectRoot } from '../dev/paths.js';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
 import { LEGACY_SCHEMA_SQL, generateLegacy } from '../dev/generate-legacy.js';
+import { Writer } from '../dev/source-writes.js';
 import { withClient } from '../dev/with-client.js';
 import { machine, middle } from './machine.js';
 
@@ -56,44 +57,6 @@ async function until(what: string, check: () => Promise<boolean>, ms = 600_000, 
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`no llegó a tiempo: ${what}`);
     await sleep(every);
-  }
-}
-
-/**
- * The application's writes: mostly messages inserted, some updated and deleted, sessions
- * touched, and now and then a user who changes phone (which makes the follower recompute
- * that user's messages and sessions).
- */
-export class Writer {
-  private n = 0;
-  private readonly inserted: string[] = [];
-  writes = 0;
-
-  constructor(
-    private readonly users: string[],
-    private readonly sessions: string[],
-  ) {}
-
-  next(): { sql: string; values: unknown[] } {
-    const i = this.n++;
-    const slot = i % 2000;
-    const user = this.users[(i * 7919) % this.users.length]!;
-    if (slot === 1999) return { sql: 'UPDATE users SET phone_number = $2, updated_at = now() WHERE id = $1', values: [user, `+5939${String(80000000 + (i % 19999999)).padStart(8, '0')}`] };
-    const bucket = i % 100;
-    if (bucket < 8 && this.inserted.length > 100) {
-      return { sql: "UPDATE messages SET content = content || ' (editado)', processing_status = 'completed' WHERE id = $1", values: [this.inserted[(i * 31) % this.inserted.length]] };
-    }
-    if (bucket < 12 && this.inserted.length > 100) return { sql: 'DELETE FROM messages WHERE id = $1', values: [this.inserted.splice((i * 17) % this.inserted.length, 1)[0]] };
-    if (bucket < 14) return { sql: "UPDATE sessions SET last_activity = now(), status = 'active' WHERE id = $1", values: [this.sessions[i % this.sessions.length]] };
-    const id = `${(0x10000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    this.inserted.push(id);
-    return { sql: "INSERT INTO messages (id, conversation_id, user_id, message_type, content, processing_status, metadata) VALUES ($1, $1, $2, 'text', 'carga de prueba', 'pending', '{}')", values: [id, user] };
-  }
-
-  async write(client: pg.Client): Promise<void> {
-    const { sql, values } = this.next();
-    await client.query(sql, values);
-    this.writes++;
   }
 }
 

@@ -5,7 +5,7 @@ import { migrateAndFollow } from '../lib/run/follow-run.js';
 import { withClient } from './helpers/database.js';
 import { followableSource, followOptions, sameAsFreshRun } from './helpers/follow.js';
 import { waitFor } from './helpers/generated.js';
-import { writeRound } from './helpers/source-writes.js';
+import { writeRound } from '../dev/source-writes.js';
 
 
 // The contract for changes: once the source is quiet and the slot drained, the target is

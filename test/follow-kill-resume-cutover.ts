@@ -8,7 +8,7 @@ import { runCli, startCli } from './helpers/cli.js';
 import { withClient } from './helpers/database.js';
 import { followableSource } from './helpers/follow.js';
 import { waitFor } from './helpers/generated.js';
-import { targetRows, writeRound } from './helpers/source-writes.js';
+import { targetRows, writeRound } from '../dev/source-writes.js';
 
 const NAMES = TABLES.map((s) => s.target);
 

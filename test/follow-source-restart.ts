@@ -3,7 +3,7 @@ import { migrateAndFollow } from '../lib/run/follow-run.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { followableSource, followOptions, sameAsFreshRun } from './helpers/follow.js';
 import { waitFor } from './helpers/generated.js';
-import { writeRound } from './helpers/source-writes.js';
+import { writeRound } from '../dev/source-writes.js';
 
 
 // The source server restarts while the follower applies: the stream breaks, the follower

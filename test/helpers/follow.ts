@@ -8,7 +8,7 @@ import type { FollowRunOptions } from '../../lib/run/follow-run.js';
 import { migrate } from '../../lib/run/migrate.js';
 import { TABLES } from '../../transforms/index.js';
 import { withClient } from './database.js';
-import { targetRows } from './source-writes.js';
+import { targetRows } from '../../dev/source-writes.js';
 import { waitFor } from './generated.js';
 
 const NAMES = TABLES.map((s) => s.target);

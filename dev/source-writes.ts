@@ -64,3 +64,45 @@ export async function targetRows(client: pg.ClientBase, tables: readonly string[
   }
   return rows;
 }
+
+/**
+ * The application's writes: mostly messages inserted, some updated and deleted, sessions
+ * touched, and now and then a user who changes phone (which makes the follower recompute
+ * that user's messages and sessions).
+ */
+export class Writer {
+  private n: number;
+  private readonly inserted: string[] = [];
+  writes = 0;
+
+  /** `start`: where this writer's sequence begins, so that writers side by side insert other ids. */
+  constructor(
+    private readonly users: string[],
+    private readonly sessions: string[],
+    start = 0,
+  ) {
+    this.n = start;
+  }
+
+  next(): { sql: string; values: unknown[] } {
+    const i = this.n++;
+    const slot = i % 2000;
+    const user = this.users[(i * 7919) % this.users.length]!;
+    if (slot === 1999) return { sql: 'UPDATE users SET phone_number = $2, updated_at = now() WHERE id = $1', values: [user, `+5939${String(80000000 + (i % 19999999)).padStart(8, '0')}`] };
+    const bucket = i % 100;
+    if (bucket < 8 && this.inserted.length > 100) {
+      return { sql: "UPDATE messages SET content = content || ' (editado)', processing_status = 'completed' WHERE id = $1", values: [this.inserted[(i * 31) % this.inserted.length]] };
+    }
+    if (bucket < 12 && this.inserted.length > 100) return { sql: 'DELETE FROM messages WHERE id = $1', values: [this.inserted.splice((i * 17) % this.inserted.length, 1)[0]] };
+    if (bucket < 14) return { sql: "UPDATE sessions SET last_activity = now(), status = 'active' WHERE id = $1", values: [this.sessions[i % this.sessions.length]] };
+    const id = `${(0x10000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    this.inserted.push(id);
+    return { sql: "INSERT INTO messages (id, conversation_id, user_id, message_type, content, processing_status, metadata) VALUES ($1, $1, $2, 'text', 'carga de prueba', 'pending', '{}')", values: [id, user] };
+  }
+
+  async write(client: pg.Client): Promise<void> {
+    const { sql, values } = this.next();
+    await client.query(sql, values);
+    this.writes++;
+  }
+}
