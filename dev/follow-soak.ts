@@ -26,16 +26,18 @@ interface SoakArgs {
   minutes: number;
   messages: number;
   writers: number;
+  /** 1: on a failure the server stays up, its URLs printed, until Ctrl-C (to look at the slot and the target). */
+  keep: number;
 }
 
-const USAGE = 'use: npm run soak -- [--minutes 3] [--messages 20000] [--writers 4]';
+const USAGE = 'use: npm run soak -- [--minutes 3] [--messages 20000] [--writers 4] [--keep 1]';
 
 function parseSoakArgs(argv: string[]): SoakArgs {
-  const args: SoakArgs = { minutes: 3, messages: 20_000, writers: 4 };
+  const args: SoakArgs = { minutes: 3, messages: 20_000, writers: 4, keep: 0 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]!.replace(/^--/, '') as keyof SoakArgs;
     const value = Number(argv[i + 1]);
-    if (!(key in args) || !(value > 0) || (key !== 'minutes' && !Number.isInteger(value))) throw new Error(`opción no válida ${argv[i]} ${argv[i + 1] ?? ''}; ${USAGE}`);
+    if (!(key in args) || !(key === 'keep' ? value === 0 || value === 1 : value > 0) || (key !== 'minutes' && !Number.isInteger(value))) throw new Error(`opción no válida ${argv[i]} ${argv[i + 1] ?? ''}; ${USAGE}`);
     args[key] = value;
   }
   return args;
@@ -82,8 +84,10 @@ async function writeAtRandom(url: string, writer: Writer, until: () => boolean, 
 export async function followSoak(argv: string[]): Promise<number> {
   let server: EmbeddedServer | undefined;
   let follower: ReturnType<typeof cli> | undefined;
+  let keep = false;
   try {
     const args = parseSoakArgs(argv);
+    keep = args.keep === 1;
     server = await startEmbedded({ flags: ['-c', 'wal_level=logical'] });
     for (const name of ['origen', 'destino', 'fresco']) await withClient(server.url, (c) => c.query(`CREATE DATABASE ${name}`));
     const [source, target, fresh] = ['origen', 'destino', 'fresco'].map((name) => withDatabaseName(server!.url, name)) as [string, string, string];
@@ -101,15 +105,31 @@ export async function followSoak(argv: string[]): Promise<number> {
     follower = cli(['--follow', ...urls, '--report-dir', reportDir]);
     const counts = { writes: 0, refused: 0 };
     const end = performance.now() + args.minutes * 60_000;
-    const writing = Promise.all(Array.from({ length: args.writers }, (_, k) => writeAtRandom(source, new Writer(users, sessions, k * 10_000_000), () => performance.now() > end, counts)));
+    // A follower that ends on its own has failed: the writes stop at once, and the failure is reported.
+    let failed: string | null = null;
+    const watch = (f: ReturnType<typeof cli>, killedOnPurpose: () => boolean): void =>
+      void f.done.then((code) => {
+        if (!killedOnPurpose() && failed === null) failed = `el seguidor terminó solo (salida ${code}): ${f.output().slice(-2000)}`;
+      });
+    let killing = false;
+    watch(follower, () => killing);
+    const writing = Promise.all(Array.from({ length: args.writers }, (_, k) => writeAtRandom(source, new Writer(users, sessions, k * 10_000_000), () => failed !== null || performance.now() > end, counts)));
 
     // Halfway: the follower is killed as a crash would, and resumed.
-    await sleep((args.minutes * 60_000) / 2);
-    follower.child.kill('SIGKILL');
-    const killed = await follower.done;
-    say(`seguidor matado (SIGKILL, salida ${killed}) tras ${counts.writes} escrituras; --follow --resume`);
-    follower = cli(['--follow', '--resume', ...urls]);
-    await writing;
+    const half = performance.now() + (args.minutes * 60_000) / 2;
+    while (failed === null && performance.now() < half) await sleep(200);
+    if (failed === null) {
+      killing = true;
+      follower.child.kill('SIGKILL');
+      const killed = await follower.done;
+      say(`seguidor matado (SIGKILL, salida ${killed}) tras ${counts.writes} escrituras; --follow --resume`);
+      follower = cli(['--follow', '--resume', ...urls]);
+      let stopping = false;
+      watch(follower, () => stopping);
+      await writing;
+      stopping = true;
+    } else await writing;
+    if (failed !== null) throw new Error(failed);
     say(`escrituras paradas: ${counts.writes} hechas, ${counts.refused} rechazadas por el origen`);
     await sleep(2_000);
     follower.child.kill('SIGTERM');
@@ -139,6 +159,11 @@ export async function followSoak(argv: string[]): Promise<number> {
     return differing === 0 ? 0 : 1;
   } catch (error) {
     process.stderr.write(`La prueba larga falló: ${(error as Error).message}\n`);
+    if (keep && server !== undefined) {
+      follower?.child.kill('SIGKILL');
+      process.stderr.write(`El servidor sigue en marcha para mirarlo (Ctrl-C lo para): ${server.url}\n`);
+      await new Promise((resolve) => process.once('SIGINT', resolve));
+    }
     return 1;
   } finally {
     follower?.child.kill('SIGKILL');
@@ -146,4 +171,5 @@ export async function followSoak(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await followSoak(process.argv.slice(2));
+// Exit with the soak's own status: the embedded server's exit hook would otherwise end the process with 0.
+process.exit(await followSoak(process.argv.slice(2)));

@@ -37,18 +37,29 @@ async function claimsOf(source: pg.ClientBase, target: pg.ClientBase, spec: AnyT
 /**
  * The source rows whose keep-rule groups the changed `ids` leave or join: every row that
  * claims a key they claimed before or claim now (the group's next row wins when its
- * winner goes; a new row may beat the winner). The claims are brought up to date in the
- * apply transaction. A recompute of these rows, in the keep rule's order, decides each
- * group as the whole table would: a group's winner depends on its own rows alone.
+ * winner goes; a new row may beat the winner). The source is read as it is now, which
+ * may be past the batch: a row pulled in by the key it claimed may claim another one by
+ * now (its change comes in a later batch), and that key's rows come in too, until no row
+ * claims a key whose group is not in. The claims of all these rows are brought up to date
+ * in the apply transaction. A recompute of these rows, in the keep rule's order, decides
+ * each group as the whole table would: a group's winner depends on its own rows alone.
  */
 export async function groupMembers(sessions: RecomputeSessions, spec: AnyTableSpec, ids: ReadonlySet<string>): Promise<Set<string>> {
   const { source, target } = sessions;
-  const list = [...ids];
-  const now = await claimsOf(source, target, spec, await sourceIdsCondition(sessions, spec, ids));
-  const keys = new Set([...(await claimedKeys(target, spec.target, list)), ...now.values()]);
-  const members = keys.size === 0 ? new Set<string>() : await claimants(target, spec.target, [...keys]);
-  await replaceClaims(target, spec.target, list, now);
-  return new Set([...ids, ...members]);
+  const members = new Set(ids);
+  const now = new Map<string, string>();
+  const explored = new Set<string>();
+  let frontier = [...ids];
+  while (frontier.length > 0) {
+    const claims = await claimsOf(source, target, spec, await sourceIdsCondition(sessions, spec, frontier));
+    for (const [id, key] of claims) now.set(id, key);
+    const keys = new Set([...(await claimedKeys(target, spec.target, frontier)), ...claims.values()].filter((key) => !explored.has(key)));
+    for (const key of keys) explored.add(key);
+    frontier = keys.size === 0 ? [] : [...(await claimants(target, spec.target, [...keys]))].filter((id) => !members.has(id));
+    for (const id of frontier) members.add(id);
+  }
+  await replaceClaims(target, spec.target, [...members], now);
+  return members;
 }
 
 /** A scope of changed rows of a keep-rule table, widened to the rows of their groups. */
