@@ -6,10 +6,9 @@ import { ChangeBatch } from '../lib/follow/changes.js';
 import { recomputeSessions } from '../lib/follow/recompute.js';
 import { sourceIdColumns } from '../lib/follow/scopes.js';
 import { connect } from '../lib/pg/connection.js';
-import { migrateAndFollow } from '../lib/run/follow-run.js';
 import { TABLES } from '../transforms/index.js';
 import { withClient } from './helpers/database.js';
-import { followableSource, followOptions, markedWrites, sameAsFreshRun } from './helpers/follow.js';
+import { sameAsFreshRun, stoppedFollow } from './helpers/follow.js';
 
 // Found by `npm run soak` (six writers, duplicate key on proveedores_telefono_key). A batch
 // recomputes the rows of the keep-rule groups its changes leave and join, found by the
@@ -18,14 +17,7 @@ import { followableSource, followOptions, markedWrites, sameAsFreshRun } from '.
 // change comes in the next batch): written with that key, it collided with the provider
 // that holds it in the target, which nobody had pulled in.
 t.test('a group member that moved to another key after the batch brings that key group along', async (t) => {
-  const { server, source } = await followableSource(t, 200, ['destino', 'fresco']);
-  const target = withDatabaseName(server.url, 'destino');
-  const stop = new AbortController();
-  const options = followOptions(source, target, stop.signal);
-  const following = migrateAndFollow(options);
-  await markedWrites(source, target)('SELECT 1');
-  stop.abort();
-  await following;
+  const { server, source, target, options } = await stoppedFollow(t, 200);
 
   // Three providers the target holds, each alone with its phone.
   const written = await withClient(target, async (c) => (await c.query<{ id: string }>('SELECT id::text AS id FROM proveedores ORDER BY id LIMIT 3')).rows.map((r) => r.id));

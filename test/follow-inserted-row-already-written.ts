@@ -8,24 +8,16 @@ import { recomputeSessions } from '../lib/follow/recompute.js';
 import { sourceIdColumns } from '../lib/follow/scopes.js';
 import { connect } from '../lib/pg/connection.js';
 import { rejectCsvPath } from '../lib/rejects/paths.js';
-import { migrateAndFollow } from '../lib/run/follow-run.js';
 import { TABLES } from '../transforms/index.js';
 import { withClient } from './helpers/database.js';
-import { followableSource, followOptions, markedWrites, sameAsFreshRun } from './helpers/follow.js';
+import { sameAsFreshRun, stoppedFollow } from './helpers/follow.js';
 
 // New rows go straight into the target table (recompute.ts, copyFreshRows), but an
 // inserted source row may already be there: an earlier batch that read the source after
 // the insert (a recompute of its user's rows, a whole table) wrote it. Such a row must go
 // through the comparison instead of a second COPY that breaks the primary key.
 t.test('an inserted row the target already holds is compared, not copied twice', async (t) => {
-  const { server, source } = await followableSource(t, 200, ['destino', 'fresco']);
-  const target = withDatabaseName(server.url, 'destino');
-  const stop = new AbortController();
-  const options = followOptions(source, target, stop.signal);
-  const following = migrateAndFollow(options);
-  await markedWrites(source, target)('SELECT 1');
-  stop.abort();
-  await following;
+  const { server, source, target, options } = await stoppedFollow(t, 200);
 
   const held = await withClient(target, async (c) => (await c.query<{ id: string }>('SELECT id::text AS id FROM mensajes ORDER BY id LIMIT 1')).rows[0]!.id);
   const heldBefore = await withClient(target, async (c) => (await c.query<{ r: string }>('SELECT m::text AS r FROM mensajes m WHERE id = $1', [held])).rows[0]!.r);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../../dev/embedded.js';
 import { generateLegacy } from '../../dev/generate-legacy.js';
 import type { FollowRunOptions } from '../../lib/run/follow-run.js';
+import { migrateAndFollow } from '../../lib/run/follow-run.js';
 import { migrate } from '../../lib/run/migrate.js';
 import { TABLES } from '../../transforms/index.js';
 import { withClient } from './database.js';
@@ -67,4 +68,20 @@ export function markedWrites(source: string, target: string): (sql: string) => P
     const applied = (c: pg.ClientBase): Promise<boolean> => c.query('SELECT 1 FROM tareas_programadas WHERE id = $1', [mark]).then((r) => r.rows.length > 0, () => false);
     await waitFor(`la marca ${marks}`, () => withClient(target, applied), 60_000, 50);
   };
+}
+
+/**
+ * A follow that made its bulk copy and applied one batch, then stopped: the target holds
+ * the follow's state, for a test to apply batches of its own with applyBatch.
+ */
+export async function stoppedFollow(t: { teardown(fn: () => unknown): void }, messages: number): Promise<{ server: EmbeddedServer; source: string; target: string; options: FollowRunOptions }> {
+  const { server, source } = await followableSource(t, messages, ['destino', 'fresco']);
+  const target = withDatabaseName(server.url, 'destino');
+  const stop = new AbortController();
+  const options = followOptions(source, target, stop.signal);
+  const following = migrateAndFollow(options);
+  await markedWrites(source, target)('SELECT 1');
+  stop.abort();
+  await following;
+  return { server, source, target, options };
 }
