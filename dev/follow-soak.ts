@@ -14,12 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { migrate } from '../lib/run/migrate.js';
 import { TABLES } from '../transforms/index.js';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from './embedded.js';
+import { followedAndFresh } from './fresh-run.js';
 import { generateLegacy } from './generate-legacy.js';
 import { cliNodeArgs } from './paths.js';
-import { targetRows, Writer, WRITE_ROUNDS } from './source-writes.js';
+import { Writer, WRITE_ROUNDS } from './source-writes.js';
 import { withClient } from './with-client.js';
 
 interface SoakArgs {
@@ -142,10 +142,9 @@ export async function followSoak(argv: string[]): Promise<number> {
     if (cutCode !== 0) throw new Error(`cutover terminó con ${cutCode}: ${cut.output().slice(-2000)}`);
 
     say('Ejecución nueva en otra base para comparar...');
-    const run = await migrate({ catalog: TABLES, sourceUrl: source, targetUrl: fresh, reportDir: mkdtempSync(path.join(os.tmpdir(), 'soak-fresco-')) });
-    if (!run.ok) throw new Error('la ejecución nueva no terminó');
+    const { ok, followed, expected } = await followedAndFresh(source, target, fresh);
+    if (!ok) throw new Error('la ejecución nueva no terminó');
     const names = TABLES.map((spec) => spec.target);
-    const [followed, expected] = await Promise.all([withClient(target, (c) => targetRows(c, names)), withClient(fresh, (c) => targetRows(c, names))]);
     let differing = 0;
     for (const name of names) {
       const want = new Set(expected[name]);

@@ -2,9 +2,9 @@
  * Socket and COPY buffers live outside V8's heap, and a buffer that outlived two young
  * collections (waiting in a stream while the other side was slower) is freed only by a
  * full collection. The heap of a copy stays small, so V8 starts one only once these dead
- * buffers reach ~64 MB: a nine-table run peaked at 151–160 MB of RSS with 3 MB of live
- * buffers and up to 70 MB of dead ones. Collecting when they pass a bound keeps them
- * there; it happened 3 to 11 times in that run (README, Performance).
+ * buffers reach ~64 MB: a nine-table run at 1M peaked at 141–152 MB of RSS with 3 MB of
+ * live buffers and up to 70 MB of dead ones. Collecting when they pass a bound keeps them
+ * there (114–137 MB), 3 to 11 collections a run (README, Performance).
  */
 export interface BufferCollectorOptions {
   /** Collect once buffers pass this many bytes, or twice what the last collection left, whichever is more. */
@@ -15,7 +15,7 @@ export interface BufferCollectorOptions {
   collect?: () => void;
 }
 
-export const BUFFER_FLOOR_BYTES = 16 * 1024 * 1024;
+const BUFFER_FLOOR_BYTES = 16 * 1024 * 1024;
 
 export class BufferCollector {
   private readonly floor: number;
@@ -23,7 +23,6 @@ export class BufferCollector {
   private readonly collect: () => void;
   private bound: number;
   private timer: NodeJS.Timeout | undefined;
-  collections = 0;
 
   constructor(options: BufferCollectorOptions & { collect: () => void }) {
     this.floor = options.floorBytes ?? BUFFER_FLOOR_BYTES;
@@ -37,7 +36,6 @@ export class BufferCollector {
   check(): boolean {
     if (this.arrayBuffers() <= this.bound) return false;
     this.collect();
-    this.collections++;
     this.bound = Math.max(this.floor, 2 * this.arrayBuffers());
     return true;
   }

@@ -6,10 +6,9 @@ import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../../dev/
 import { generateLegacy } from '../../dev/generate-legacy.js';
 import type { FollowRunOptions } from '../../lib/run/follow-run.js';
 import { migrateAndFollow } from '../../lib/run/follow-run.js';
-import { migrate } from '../../lib/run/migrate.js';
 import { TABLES } from '../../transforms/index.js';
 import { withClient } from './database.js';
-import { targetRows } from '../../dev/source-writes.js';
+import { followedAndFresh } from '../../dev/fresh-run.js';
 import { waitFor } from './generated.js';
 
 const NAMES = TABLES.map((s) => s.target);
@@ -45,12 +44,6 @@ export async function sameAsFreshRun(t: Asserts, source: string, target: string,
   const { ok, followed, expected } = await followedAndFresh(source, target, fresh);
   t.ok(ok, 'la ejecución nueva terminó');
   for (const name of NAMES) t.same(followed[name], expected[name], `${name}: las mismas filas que una ejecución nueva (${expected[name]!.length})`);
-}
-
-/** The nine tables of a fresh run into `fresh` and of `target`, as sorted rows of text. */
-export async function followedAndFresh(source: string, target: string, fresh: string): Promise<{ ok: boolean; followed: Record<string, string[]>; expected: Record<string, string[]> }> {
-  const run = await migrate({ catalog: TABLES, sourceUrl: source, targetUrl: fresh, reportDir: mkdtempSync(path.join(tmpdir(), 'fresco-')) });
-  return { ok: run.ok, followed: await withClient(target, (c) => targetRows(c, NAMES)), expected: await withClient(fresh, (c) => targetRows(c, NAMES)) };
 }
 
 /**
