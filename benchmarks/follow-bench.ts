@@ -83,6 +83,41 @@ function peakRssMb(child: ChildProcess): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** CPU seconds a local process has used (user + system), from /proc: 0 when it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** A consumer's CPU seconds over the backlog, by process. */
+interface ApplyCpu {
+  /** The walsender that decodes the stream for it. */
+  walsender: number;
+  /** A subscription's apply worker, or the follower's own process. */
+  applier: number;
+  /** The follower's sessions on the server (source and target). */
+  sessions: number;
+}
+
+/**
+ * Read as the consumer's last change lands. Every process counted started with this apply
+ * (a subscription enabled, the follower started), so its whole CPU time is the apply's:
+ * the apply rate alone does not say whether a consumer waits or works.
+ */
+async function applyCpu(serverUrl: string, name: string, extraPids: number[] = []): Promise<ApplyCpu> {
+  return withClient(serverUrl, async (c) => {
+    const walsenders = (await c.query('SELECT pid FROM pg_stat_replication WHERE application_name = $1', [name])).rows.map((r) => r.pid as number);
+    const workers = (await c.query('SELECT pid FROM pg_stat_subscription WHERE subname = $1 AND pid IS NOT NULL', [name])).rows.map((r) => r.pid as number);
+    const sessions = (await c.query("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND backend_type = 'client backend'", [name])).rows.map((r) => r.pid as number);
+    const sum = (pids: number[]): number => pids.reduce((total, pid) => total + cpuSeconds(pid), 0);
+    return { walsender: sum(walsenders), applier: sum([...workers, ...extraPids]), sessions: sum(sessions) };
+  });
+}
+
 function startFollower(urls: string[], extra: string[]): { child: ChildProcess; done: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, [...cliNodeArgs(), '--follow', ...urls, '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -187,6 +222,7 @@ export async function followBench(argv: string[]): Promise<number> {
     const backlogId = 'eeeeeeee-0000-4000-8000-000000000001';
     await clients[0]!.query("INSERT INTO messages (id, user_id, message_type, content) VALUES ($1, $2, 'text', 'fin del atraso')", [backlogId, users[0]]);
     const applyRates: Record<string, number> = {};
+    const cpu: Record<string, ApplyCpu> = {};
     let started = 0;
     // One consumer at a time, so each has the machine to itself.
     for (const { name, url } of natives) {
@@ -194,11 +230,13 @@ export async function followBench(argv: string[]): Promise<number> {
       await withClient(url, (c) => c.query(`ALTER SUBSCRIPTION ${name} ENABLE`));
       await until(`el atraso en ${name}`, () => withClient(url, async (c) => (await c.query('SELECT 1 FROM messages WHERE id = $1', [backlogId])).rows.length > 0));
       applyRates[name] = backlogWrites / ((performance.now() - started) / 1000);
+      cpu[name] = await applyCpu(server.url, name);
     }
     started = performance.now();
     follower = startFollower(urls, ['--resume']);
     await until('el atraso en copiar-tablas', () => withClient(target, async (c) => (await c.query('SELECT 1 FROM mensajes WHERE id = $1', [backlogId])).rows.length > 0));
     applyRates['copiar-tablas'] = backlogWrites / ((performance.now() - started) / 1000);
+    cpu['copiar-tablas'] = await applyCpu(server.url, 'copiar-tablas', [follower.child.pid!]);
     const backlogRss = peakRssMb(follower.child);
 
     // 3. Cutover: writes stopped, the follower stopped, then `cutover` until it drops the slot.
@@ -220,7 +258,8 @@ export async function followBench(argv: string[]): Promise<number> {
     const p95 = (values: number[]): number => values[Math.min(values.length - 1, Math.floor(values.length * 0.95))]!;
     const rows = consumers.map(({ name }) => {
       const l = lagOf(name);
-      return `| ${name} | ${Math.round(applyRates[name]!).toLocaleString('en-US')} | ${middle(l).toFixed(2)} / ${p95(l).toFixed(2)} / ${l.at(-1)!.toFixed(2)} |`;
+      const { walsender, applier, sessions } = cpu[name]!;
+      return `| ${name} | ${Math.round(applyRates[name]!).toLocaleString('en-US')} | ${walsender.toFixed(1)} / ${applier.toFixed(1)} / ${sessions.toFixed(1)} | ${middle(l).toFixed(2)} / ${p95(l).toFixed(2)} / ${l.at(-1)!.toFixed(2)} |`;
     });
     const ratio = applyRates['copiar-tablas']! / applyRates.nativo!;
     const indexedRatio = applyRates['copiar-tablas']! / applyRates.nativo_indices!;
@@ -230,8 +269,8 @@ export async function followBench(argv: string[]): Promise<number> {
         `${args.rows.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}`,
         `carga: ${achievedRate.toFixed(0)} escrituras/s logradas (pedidas ${args.rate}) durante ${args.seconds} s; atraso: ${backlogWrites.toLocaleString('en-US')} escrituras`,
         '',
-        '| consumidor | aplica (cambios/s) | retraso a carga constante, s (mediana / p95 / máx) |',
-        '| --- | ---: | ---: |',
+        '| consumidor | aplica (cambios/s) | CPU al aplicar, s (walsender / aplicador / sesiones) | retraso a carga constante, s (mediana / p95 / máx) |',
+        '| --- | ---: | ---: | ---: |',
         ...rows,
         '',
         `copiar-tablas / nativo al aplicar: ${ratio.toFixed(2)} × (${indexedRatio.toFixed(2)} × nativo_indices, con los índices secundarios del destino en messages y sessions); copia inicial de --follow ${bulkSeconds.toFixed(1)} s; cutover ${cutoverSeconds.toFixed(1)} s de reloj (${cutover.seconds.toFixed(1)} s según cutover); RSS pico del seguidor ${Math.max(steadyRss, backlogRss).toFixed(0)} MB`,
@@ -243,7 +282,7 @@ export async function followBench(argv: string[]): Promise<number> {
     const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-follow-${args.rows}.json`);
     writeFileSync(
       file,
-      JSON.stringify({ postgres: version, machine: machine(), args, achieved_rate: achievedRate, backlog_writes: backlogWrites, apply_rates: applyRates, lags, bulk_seconds: bulkSeconds, cutover_seconds: cutoverSeconds, cutover, peak_rss_mb: { steady: steadyRss, backlog: backlogRss } }, null, 2) + '\n',
+      JSON.stringify({ postgres: version, machine: machine(), args, achieved_rate: achievedRate, backlog_writes: backlogWrites, apply_rates: applyRates, apply_cpu_seconds: cpu, lags, bulk_seconds: bulkSeconds, cutover_seconds: cutoverSeconds, cutover, peak_rss_mb: { steady: steadyRss, backlog: backlogRss } }, null, 2) + '\n',
     );
     process.stdout.write(`Resultados: ${path.relative(process.cwd(), file)}\n`);
     return 0;
