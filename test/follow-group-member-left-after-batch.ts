@@ -1,14 +1,8 @@
-import type { Pgoutput } from 'pg-logical-replication';
 import t from 'tap';
 import { withDatabaseName } from '../dev/embedded.js';
-import { applyBatch, applyContext } from '../lib/follow/apply.js';
-import { ChangeBatch } from '../lib/follow/changes.js';
-import { recomputeSessions } from '../lib/follow/recompute.js';
-import { sourceIdColumns } from '../lib/follow/scopes.js';
-import { connect } from '../lib/pg/connection.js';
-import { TABLES } from '../transforms/index.js';
+import { applyBatch } from '../lib/follow/apply.js';
 import { withClient } from './helpers/database.js';
-import { sameAsFreshRun, stoppedFollow } from './helpers/follow.js';
+import { sameAsFreshRun, sourceLsnNow, stoppedFollow, usersUpdateBatch, withApplyContext } from './helpers/follow.js';
 
 // Found by `npm run soak` (six writers, duplicate key on proveedores_telefono_key, seconds
 // after the follower was killed and resumed: the source had run ahead of the stream). A
@@ -23,32 +17,19 @@ t.test('a group member that left the table after the batch leaves the target wit
   t.equal(written.length, 2, 'dos proveedores escritos');
   const [taker, leaver] = written as [string, string];
   const leaverPhone = await withClient(source, async (c) => (await c.query<{ p: string }>('SELECT phone_number AS p FROM users WHERE id = $1', [leaver])).rows[0]!.p);
-  const lsnNow = (): Promise<string> => withClient(source, async (c) => (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
   // In the batch: `taker` takes the leaver's phone, newer, so it wins that group.
   await withClient(source, (c) => c.query("UPDATE users SET phone_number = $2, updated_at = now() + interval '2 days' WHERE id = $1", [taker, leaverPhone]));
-  const batchEnd = await lsnNow();
+  const batchEnd = await sourceLsnNow(source);
   // After the batch, already visible to its read: the leaver stops being a provider.
   await withClient(source, (c) => c.query("UPDATE users SET user_type = 'customer', updated_at = now() + interval '3 days' WHERE id = $1", [leaver]));
-  const afterEnd = await lsnNow();
+  const afterEnd = await sourceLsnNow(source);
 
-  const batchOf = (id: string, lsn: string): ChangeBatch => {
-    const batch = new ChangeBatch(sourceIdColumns(TABLES));
-    batch.add({ tag: 'update', relation: { name: 'users' }, new: { id }, key: null, old: null } as unknown as Pgoutput.Message);
-    batch.commit(lsn, Date.now());
-    return batch;
-  };
-  const sourceSession = await connect({ url: source, role: 'origen', readOnly: true });
-  const targetSession = await connect({ url: target, role: 'destino' });
-  try {
-    const context = applyContext(recomputeSessions(sourceSession, targetSession), TABLES, options.reportDir!);
-    const first = await applyBatch(context, batchOf(taker, batchEnd));
+  await withApplyContext(source, target, options.reportDir!, async (context) => {
+    const first = await applyBatch(context, usersUpdateBatch(taker, batchEnd));
     t.ok(first !== null, 'el lote se aplica (antes: clave duplicada en proveedores_telefono_key)');
-    const held = await withClient(target, async (c) => (await c.query<{ id: string; telefono: string }>('SELECT id::text AS id, telefono FROM proveedores WHERE id = ANY($1::uuid[])', [written])).rows);
+    const held = await withClient(target, async (c) => (await c.query<{ id: string }>('SELECT id::text AS id FROM proveedores WHERE id = ANY($1::uuid[])', [written])).rows);
     t.same(held.map((r) => r.id), [taker], 'el que ya no es proveedor sale del destino; el que tomó su teléfono queda');
-    await applyBatch(context, batchOf(leaver, afterEnd));
-  } finally {
-    await sourceSession.end();
-    await targetSession.end();
-  }
+    await applyBatch(context, usersUpdateBatch(leaver, afterEnd));
+  });
   await sameAsFreshRun(t, source, target, withDatabaseName(server.url, 'fresco'));
 });

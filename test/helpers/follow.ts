@@ -1,9 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import type pg from 'pg';
+import type { Pgoutput } from 'pg-logical-replication';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../../dev/embedded.js';
 import { generateLegacy } from '../../dev/generate-legacy.js';
+import { applyContext, type ApplyContext } from '../../lib/follow/apply.js';
+import { ChangeBatch } from '../../lib/follow/changes.js';
+import { recomputeSessions } from '../../lib/follow/recompute.js';
+import { sourceIdColumns } from '../../lib/follow/scopes.js';
+import { connect } from '../../lib/pg/connection.js';
 import type { FollowRunOptions } from '../../lib/run/follow-run.js';
 import { migrateAndFollow } from '../../lib/run/follow-run.js';
 import { TABLES } from '../../transforms/index.js';
@@ -77,4 +83,29 @@ export async function stoppedFollow(t: { teardown(fn: () => unknown): void }, me
   stop.abort();
   await following;
   return { server, source, target, options };
+}
+
+/** A batch of one source transaction that updated one `users` row, ending at `lsn`. */
+export function usersUpdateBatch(id: string, lsn: string): ChangeBatch {
+  const batch = new ChangeBatch(sourceIdColumns(TABLES));
+  batch.add({ tag: 'update', relation: { name: 'users' }, new: { id }, key: null, old: null } as unknown as Pgoutput.Message);
+  batch.commit(lsn, Date.now());
+  return batch;
+}
+
+/** The source's WAL position now: the end of the transactions committed so far. */
+export function sourceLsnNow(source: string): Promise<string> {
+  return withClient(source, async (c) => (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
+}
+
+/** Runs `apply` with an apply context on a source and a target session of its own, as the follower does. */
+export async function withApplyContext<T>(source: string, target: string, reportDir: string, apply: (context: ApplyContext) => Promise<T>): Promise<T> {
+  const sourceSession = await connect({ url: source, role: 'origen', readOnly: true });
+  const targetSession = await connect({ url: target, role: 'destino' });
+  try {
+    return await apply(applyContext(recomputeSessions(sourceSession, targetSession), TABLES, reportDir));
+  } finally {
+    await sourceSession.end();
+    await targetSession.end();
+  }
 }
