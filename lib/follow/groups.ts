@@ -65,7 +65,7 @@ export async function groupMembers(sessions: RecomputeSessions, spec: AnyTableSp
 /** A scope of changed rows of a keep-rule table, widened to the rows of their groups. */
 export async function withGroupMembers(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope): Promise<Scope> {
   if (scope.whole || scope.groups !== true) return scope;
-  return { ...scope, ids: await groupMembers(sessions, spec, scope.ids), groups: false };
+  return { ...scope, ids: await groupMembers(sessions, spec, scope.ids), groups: false, members: true };
 }
 
 /** Every row's claim as the source session sees it: at the start of a follow (the slot's snapshot), or after a whole recompute. */

@@ -44,13 +44,6 @@ export interface RecomputeScopeOptions {
   trackMoved?: boolean;
   /** Source ids the batch inserted (a subset of `touched`). */
   inserted?: ReadonlySet<string>;
-  /**
-   * The rows of keep-rule groups (groups.ts), whose claims now say what the source holds:
-   * one the recompute does not produce leaves the target even if the batch did not change
-   * it (gone from the source, or no longer of this table, after the batch), or its row
-   * would keep a key that its claim no longer names.
-   */
-  members?: ReadonlySet<string>;
 }
 
 /** Sessions of one apply: the source in one consistent read, the target in the apply transaction. */
@@ -236,8 +229,8 @@ async function recomputeRows(sessions: RecomputeSessions, spec: AnyTableSpec, sc
   if (!scope.whole) {
     // Source ids are the target's keys here (followsByRow). A row the recompute produced is
     // kept; one it did not is deleted if its source row changed, was rejected now, or is a
-    // group member.
-    const ids = new Set([...touched, ...(options.members ?? []), ...rejected.map((r) => r[2]).filter((id): id is string => id !== null)]);
+    // keep-rule group member (`members`).
+    const ids = new Set([...touched, ...(scope.members === true ? scope.ids : []), ...rejected.map((r) => r[2]).filter((id): id is string => id !== null)]);
     inScope = `t.${key} = ANY(${arrayLiteral(ids, await sessions.typeOf(target, spec.target, spec.primaryKey[0]!))})`;
   }
   const goneWhere = `${inScope} AND NOT EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE e.${key} = t.${key})`;

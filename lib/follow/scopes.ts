@@ -21,6 +21,13 @@ export type Scope =
       carried?: CarriedValues;
       /** The ids are changed rows of a keep-rule table (followsByGroup): the rows of their groups come with them (groups.ts). */
       groups?: boolean;
+      /**
+       * The ids are whole keep-rule groups, their claims brought to what the source holds
+       * now (groups.ts): one the recompute does not produce leaves the target even if the
+       * batch did not change it (gone from the source, or no longer of this table, after
+       * the batch), or its row would keep a key that its claim no longer names.
+       */
+      members?: boolean;
       /** Rows that reference parent rows which came or went (`readsByReference`). */
       references?: readonly ReferencedKeys[];
     };
