@@ -68,14 +68,21 @@ async function markerLag(source: string, targets: { name: string; url: string; t
   await withClient(source, (c) => c.query("INSERT INTO messages (id, user_id, message_type, content) VALUES ($1, $2, 'text', 'marca')", [id, users]));
   const lags: Record<string, number> = {};
   await Promise.all(
-    targets.map((t) =>
-      withClient(t.url, async (c) => {
-        await until(`marca en ${t.name}`, async () => (await c.query(`SELECT 1 FROM ${t.table} WHERE id = $1`, [id])).rows.length > 0, 120_000, 10);
-        lags[t.name] = (performance.now() - written) / 1000;
-      }),
-    ),
+    targets.map(async (t) => {
+      await untilRow(t.url, t.table, id, `marca en ${t.name}`, 120_000);
+      lags[t.name] = (performance.now() - written) / 1000;
+    }),
   );
   return lags;
+}
+
+/**
+ * Waits until `table` holds the row `id`, asking on one session every 10 ms: a new session
+ * per question (SCRAM and a backend started each time, ~8 ms of this machine's two cores)
+ * took CPU from the consumer being timed.
+ */
+async function untilRow(url: string, table: string, id: string, what: string, ms?: number): Promise<void> {
+  await withClient(url, (c) => until(what, async () => (await c.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).rows.length > 0, ms, 10));
 }
 
 function peakRssMb(child: ChildProcess): number {
@@ -228,13 +235,13 @@ export async function followBench(argv: string[]): Promise<number> {
     for (const { name, url } of natives) {
       started = performance.now();
       await withClient(url, (c) => c.query(`ALTER SUBSCRIPTION ${name} ENABLE`));
-      await until(`el atraso en ${name}`, () => withClient(url, async (c) => (await c.query('SELECT 1 FROM messages WHERE id = $1', [backlogId])).rows.length > 0));
+      await untilRow(url, 'messages', backlogId, `el atraso en ${name}`);
       applyRates[name] = backlogWrites / ((performance.now() - started) / 1000);
       cpu[name] = await applyCpu(server.url, name);
     }
     started = performance.now();
     follower = startFollower(urls, ['--resume']);
-    await until('el atraso en copiar-tablas', () => withClient(target, async (c) => (await c.query('SELECT 1 FROM mensajes WHERE id = $1', [backlogId])).rows.length > 0));
+    await untilRow(target, 'mensajes', backlogId, 'el atraso en copiar-tablas');
     applyRates['copiar-tablas'] = backlogWrites / ((performance.now() - started) / 1000);
     cpu['copiar-tablas'] = await applyCpu(server.url, 'copiar-tablas', [follower.child.pid!]);
     const backlogRss = peakRssMb(follower.child);
