@@ -1,7 +1,9 @@
-// `npm run bench -- --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000]`:
+// `npm run bench -- --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000] [--rounds 5]`:
 // copiar-tablas --follow beside PostgreSQL's own logical replication (subscriptions applying
 // the same stream to plain copies of the legacy tables, one of them with the target's
-// secondary indexes), on one server.
+// secondary indexes). The source and the targets are two servers on the same machine: a
+// walsender reads all of its server's WAL, and on one server each consumer's stream also
+// carried the WAL that the consumers timed before it had written into their own targets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +16,7 @@ import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/emb
 import { LEGACY_SCHEMA_SQL, generateLegacy } from '../dev/generate-legacy.js';
 import { Writer } from '../dev/source-writes.js';
 import { withClient } from '../dev/with-client.js';
+import { followerReplayer, medianReplay, nativeReplayer, replayRounds, until, untilRow, type ApplyCpu } from './follow-replay.js';
 import { machine, middle } from './machine.js';
 
 interface FollowArgs {
@@ -23,6 +26,8 @@ interface FollowArgs {
   seconds: number;
   /** Writes made while both consumers are stopped, then applied: the apply rate. */
   backlog: number;
+  /** Replays of the backlog per consumer (the median is reported). */
+  rounds: number;
 }
 
 /**
@@ -37,10 +42,10 @@ CREATE INDEX ON sessions (user_id); CREATE INDEX ON sessions (session_id); CREAT
 CREATE INDEX ON sessions (expires_at); CREATE INDEX ON sessions (last_activity);
 `;
 
-const USAGE = 'use --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000]';
+const USAGE = 'use --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000] [--rounds 5]';
 
 function parseFollowArgs(argv: string[]): FollowArgs {
-  const args: FollowArgs = { rows: 1_000_000, rate: 2000, seconds: 30, backlog: 100_000 };
+  const args: FollowArgs = { rows: 1_000_000, rate: 2000, seconds: 30, backlog: 100_000, rounds: 5 };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i]!, Number(argv[i + 1])];
     const key = flag.replace(/^--/, '') as keyof FollowArgs;
@@ -51,14 +56,6 @@ function parseFollowArgs(argv: string[]): FollowArgs {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, check: () => Promise<boolean>, ms = 600_000, every = 20): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`no llegó a tiempo: ${what}`);
-    await sleep(every);
-  }
-}
 
 /** A marker message both consumers must apply: end-to-end lag is the time it takes to appear. */
 async function markerLag(source: string, targets: { name: string; url: string; table: string }[], n: number): Promise<Record<string, number>> {
@@ -76,53 +73,9 @@ async function markerLag(source: string, targets: { name: string; url: string; t
   return lags;
 }
 
-/**
- * Waits until `table` holds the row `id`, asking on one session every 10 ms: a new session
- * per question (SCRAM and a backend started each time, ~8 ms of this machine's two cores)
- * took CPU from the consumer being timed.
- */
-async function untilRow(url: string, table: string, id: string, what: string, ms?: number): Promise<void> {
-  await withClient(url, (c) => until(what, async () => (await c.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).rows.length > 0, ms, 10));
-}
-
 function peakRssMb(child: ChildProcess): number {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-/** CPU seconds a local process has used (user + system), from /proc: 0 when it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** A consumer's CPU seconds over the backlog, by process. */
-interface ApplyCpu {
-  /** The walsender that decodes the stream for it. */
-  walsender: number;
-  /** A subscription's apply worker, or the follower's own process. */
-  applier: number;
-  /** The follower's sessions on the server (source and target). */
-  sessions: number;
-}
-
-/**
- * Read as the consumer's last change lands. Every process counted started with this apply
- * (a subscription enabled, the follower started), so its whole CPU time is the apply's:
- * the apply rate alone does not say whether a consumer waits or works.
- */
-async function applyCpu(serverUrl: string, name: string, extraPids: number[] = []): Promise<ApplyCpu> {
-  return withClient(serverUrl, async (c) => {
-    const walsenders = (await c.query('SELECT pid FROM pg_stat_replication WHERE application_name = $1', [name])).rows.map((r) => r.pid as number);
-    const workers = (await c.query('SELECT pid FROM pg_stat_subscription WHERE subname = $1 AND pid IS NOT NULL', [name])).rows.map((r) => r.pid as number);
-    const sessions = (await c.query("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND backend_type = 'client backend'", [name])).rows.map((r) => r.pid as number);
-    const sum = (pids: number[]): number => pids.reduce((total, pid) => total + cpuSeconds(pid), 0);
-    return { walsender: sum(walsenders), applier: sum([...workers, ...extraPids]), sessions: sum(sessions) };
-  });
 }
 
 function startFollower(urls: string[], extra: string[]): { child: ChildProcess; done: Promise<number | null>; output: () => string } {
@@ -135,15 +88,19 @@ function startFollower(urls: string[], extra: string[]): { child: ChildProcess; 
 
 export async function followBench(argv: string[]): Promise<number> {
   const args = parseFollowArgs(argv);
-  let server: EmbeddedServer | undefined;
+  let sourceServer: EmbeddedServer | undefined;
+  let targetServer: EmbeddedServer | undefined;
   let follower: ReturnType<typeof startFollower> | undefined;
   try {
-    server = await startEmbedded({ flags: ['-c', 'wal_level=logical', '-c', 'max_wal_size=4GB', '-c', 'maintenance_work_mem=256MB', '-c', 'max_replication_slots=20', '-c', 'max_wal_senders=20'] });
-    for (const name of ['origen', 'destino', 'nativo', 'nativo_indices']) await withClient(server.url, (c) => c.query(`CREATE DATABASE ${name}`));
-    const [source, target] = ['origen', 'destino'].map((name) => withDatabaseName(server!.url, name)) as [string, string];
+    sourceServer = await startEmbedded({ flags: ['-c', 'wal_level=logical', '-c', 'max_wal_size=4GB', '-c', 'max_replication_slots=20', '-c', 'max_wal_senders=20'] });
+    targetServer = await startEmbedded({ flags: ['-c', 'max_wal_size=4GB', '-c', 'maintenance_work_mem=256MB'] });
+    await withClient(sourceServer.url, (c) => c.query('CREATE DATABASE origen'));
+    for (const name of ['destino', 'nativo', 'nativo_indices']) await withClient(targetServer.url, (c) => c.query(`CREATE DATABASE ${name}`));
+    const source = withDatabaseName(sourceServer.url, 'origen');
+    const target = withDatabaseName(targetServer.url, 'destino');
     const natives = [
-      { name: 'nativo', url: withDatabaseName(server.url, 'nativo'), indexes: '' },
-      { name: 'nativo_indices', url: withDatabaseName(server.url, 'nativo_indices'), indexes: TARGET_LIKE_INDEXES },
+      { name: 'nativo', url: withDatabaseName(targetServer.url, 'nativo'), indexes: '' },
+      { name: 'nativo_indices', url: withDatabaseName(targetServer.url, 'nativo_indices'), indexes: TARGET_LIKE_INDEXES },
     ];
     const version = await withClient(source, async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string);
     process.stderr.write(`Generando ${args.rows.toLocaleString('en-US')} mensajes en PostgreSQL ${version}...\n`);
@@ -155,7 +112,7 @@ export async function followBench(argv: string[]): Promise<number> {
     // also carry the secondary indexes the target keeps up on mensajes and sesiones.
     process.stderr.write('Suscripciones nativas: copia inicial...\n');
     await withClient(source, (c) => c.query('CREATE PUBLICATION nativo FOR TABLE users, customers, professions, provider_professions, provider_services, service_requests, messages, sessions, task_queue'));
-    const { port, username, password } = new URL(server.url);
+    const { port, username, password } = new URL(sourceServer.url);
     const conninfo = `host=127.0.0.1 port=${port} dbname=origen user=${decodeURIComponent(username)} password=${decodeURIComponent(password)}`;
     for (const { name, url, indexes } of natives) {
       await withClient(url, (c) => c.query(LEGACY_SCHEMA_SQL + indexes));
@@ -228,30 +185,35 @@ export async function followBench(argv: string[]): Promise<number> {
     const backlogWrites = writer.writes - before;
     const backlogId = 'eeeeeeee-0000-4000-8000-000000000001';
     await clients[0]!.query("INSERT INTO messages (id, user_id, message_type, content) VALUES ($1, $2, 'text', 'fin del atraso')", [backlogId, users[0]]);
-    const applyRates: Record<string, number> = {};
-    const cpu: Record<string, ApplyCpu> = {};
-    let started = 0;
-    // One consumer at a time, so each has the machine to itself.
-    for (const { name, url } of natives) {
-      started = performance.now();
-      await withClient(url, (c) => c.query(`ALTER SUBSCRIPTION ${name} ENABLE`));
-      await untilRow(url, 'messages', backlogId, `el atraso en ${name}`);
-      applyRates[name] = backlogWrites / ((performance.now() - started) / 1000);
-      cpu[name] = await applyCpu(server.url, name);
-    }
-    started = performance.now();
-    follower = startFollower(urls, ['--resume']);
-    await untilRow(target, 'mensajes', backlogId, 'el atraso en copiar-tablas');
-    applyRates['copiar-tablas'] = backlogWrites / ((performance.now() - started) / 1000);
-    cpu['copiar-tablas'] = await applyCpu(server.url, 'copiar-tablas', [follower.child.pid!]);
-    const backlogRss = peakRssMb(follower.child);
-
-    // 3. Cutover: writes stopped, the follower stopped, then `cutover` until it drops the slot.
     for (const c of clients) await c.end();
-    follower.child.kill('SIGTERM');
-    await follower.done;
+    // One consumer at a time, so each has the machine to itself; each from the same start, in turns.
+    const setting = { sourceServerUrl: sourceServer.url, targetServerUrl: targetServer.url, sourceUrl: source, lastId: backlogId };
+    const replayers = [
+      ...(await Promise.all(natives.map(({ name }) => nativeReplayer(setting, name, conninfo, 'nativo')))),
+      await followerReplayer(
+        setting,
+        target,
+        () => (follower = startFollower(urls, ['--resume'])),
+        (f) => peakRssMb(f.child),
+      ),
+    ];
+    process.stderr.write(`El atraso aplicado ${args.rounds} veces por cada consumidor, por turnos:\n`);
+    const replays = await replayRounds(replayers, args.rounds, (line) => process.stderr.write(line));
+    for (const replayer of replayers) await replayer.discard();
+    const applyRates: Record<string, number> = {};
+    const roundRates: Record<string, number[]> = {};
+    const cpu: Record<string, ApplyCpu> = {};
+    for (const [name, runs] of replays) {
+      const median = medianReplay(runs);
+      applyRates[name] = backlogWrites / median.seconds;
+      roundRates[name] = runs.map((r) => backlogWrites / r.seconds);
+      cpu[name] = median.cpu;
+    }
+    const backlogRss = Math.max(...replays.get('copiar-tablas')!.map((r) => r.rssMb ?? 0));
+
+    // 3. Cutover: writes stopped, the follower stopped (after its last replay), then `cutover` until it drops the slot.
     process.stderr.write('cutover...\n');
-    started = performance.now();
+    const started = performance.now();
     const cut = spawn(process.execPath, [...cliNodeArgs(), 'cutover', ...urls, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let cutOut = '';
     cut.stdout!.on('data', (d) => (cutOut += d));
@@ -280,6 +242,8 @@ export async function followBench(argv: string[]): Promise<number> {
         '| --- | ---: | ---: | ---: |',
         ...rows,
         '',
+        `aplica, cambios/s, por ronda (la tabla da la mediana): ${Object.entries(roundRates).map(([name, rates]) => `${name} ${rates.map((r) => Math.round(r).toLocaleString('en-US')).join(' / ')}`).join('; ')}`,
+        '',
         `copiar-tablas / nativo al aplicar: ${ratio.toFixed(2)} × (${indexedRatio.toFixed(2)} × nativo_indices, con los índices secundarios del destino en messages y sessions); copia inicial de --follow ${bulkSeconds.toFixed(1)} s; cutover ${cutoverSeconds.toFixed(1)} s de reloj (${cutover.seconds.toFixed(1)} s según cutover); RSS pico del seguidor ${Math.max(steadyRss, backlogRss).toFixed(0)} MB`,
         '',
       ].join('\n'),
@@ -289,7 +253,7 @@ export async function followBench(argv: string[]): Promise<number> {
     const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-follow-${args.rows}.json`);
     writeFileSync(
       file,
-      JSON.stringify({ postgres: version, machine: machine(), args, achieved_rate: achievedRate, backlog_writes: backlogWrites, apply_rates: applyRates, apply_cpu_seconds: cpu, lags, bulk_seconds: bulkSeconds, cutover_seconds: cutoverSeconds, cutover, peak_rss_mb: { steady: steadyRss, backlog: backlogRss } }, null, 2) + '\n',
+      JSON.stringify({ postgres: version, machine: machine(), args, achieved_rate: achievedRate, backlog_writes: backlogWrites, apply_rates: applyRates, apply_round_rates: roundRates, apply_rounds: Object.fromEntries(replays), apply_cpu_seconds: cpu, lags, bulk_seconds: bulkSeconds, cutover_seconds: cutoverSeconds, cutover, peak_rss_mb: { steady: steadyRss, backlog: backlogRss } }, null, 2) + '\n',
     );
     process.stdout.write(`Resultados: ${path.relative(process.cwd(), file)}\n`);
     return 0;
@@ -298,6 +262,7 @@ export async function followBench(argv: string[]): Promise<number> {
     return 1;
   } finally {
     follower?.child.kill('SIGKILL');
-    await server?.stop().catch(() => undefined);
+    await sourceServer?.stop().catch(() => undefined);
+    await targetServer?.stop().catch(() => undefined);
   }
 }
