@@ -120,11 +120,12 @@ async function scopeJoin(sessions: RecomputeSessions, spec: AnyTableSpec, where:
  */
 export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope, options: RecomputeScopeOptions): Promise<Recomputed> {
   const lookupRules = await loadLookupRules(spec, sessions.target);
+  scope = await withCarriedRows(sessions, spec, scope);
   const fresh = await copyFreshRows(sessions, spec, scope, options, lookupRules);
   if (fresh === null || scope.whole) return recomputeRows(sessions, spec, scope, options, lookupRules);
   // The rest of the scope, without the rows just copied: they are not to be deleted as
-  // rows the recompute did not produce.
-  const rest = await recomputeRows(sessions, spec, { ...scope, ids: without(scope.ids, fresh.ids) }, { ...options, touched: without(options.touched, fresh.ids) }, lookupRules);
+  // rows the recompute did not produce. The prepared join read for the copy serves it too.
+  const rest = await recomputeRows(sessions, spec, { ...scope, ids: without(scope.ids, fresh.ids) }, { ...options, touched: without(options.touched, fresh.ids) }, lookupRules, fresh.preparedJoin);
   return {
     ...rest,
     inserted: rest.inserted + fresh.inserted,
@@ -144,6 +145,16 @@ interface FreshRows {
   rejects: RejectRecord[];
   /** The keys written, when `trackMoved`. */
   keys?: string[];
+  /** The prepared join of the whole scope's rows, these and the rest. */
+  preparedJoin: string | undefined;
+}
+
+/** The scope with the rows that carry a changed key's old value (`carried`) named by id, found by the target's own index. */
+async function withCarriedRows(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope): Promise<Scope> {
+  if (scope.whole || scope.carried === undefined) return scope;
+  const { column, values } = scope.carried;
+  const { rows } = await sessions.target.query<{ id: string }>(`SELECT ${quoteIdent(spec.primaryKey[0]!)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(column)} = ANY($1::text[])`, [[...values]]);
+  return { ...scope, ids: new Set([...scope.ids, ...rows.map((r) => r.id)]), carried: undefined };
 }
 
 /**
@@ -164,11 +175,12 @@ async function copyFreshRows(sessions: RecomputeSessions, spec: AnyTableSpec, sc
   /** Which of `ids` the target table holds. */
   const heldKeys = async (ids: string[]): Promise<string[]> =>
     (await target.query<{ id: string }>(`SELECT ${quoteIdent(key)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(key)} = ANY($1::text[]::${type}[])`, [ids])).rows.map((r) => r.id);
-  // The target's check and the source's read of the rows' users at once: the join then
-  // carries the users of a few rows that go the other way, which changes nothing.
+  // The target's check and the source's read of the users of the whole scope at once: the
+  // join then carries the users of rows that go the other way, which changes nothing, and
+  // serves the rest of the scope (one read of the users and their stored values, not two).
   const [present, preparedJoin] = await Promise.all([
     heldKeys(candidates).then((found) => new Set(found)),
-    sourceIdsCondition(sessions, spec, candidates).then((where) => scopeJoin(sessions, spec, where)),
+    sourceCondition(sessions, spec, scope).then((where) => (where === undefined ? undefined : scopeJoin(sessions, spec, where))),
   ]);
   const ids = new Set(candidates.filter((id) => !present.has(id)));
   if (ids.size === 0) return null;
@@ -186,22 +198,24 @@ async function copyFreshRows(sessions: RecomputeSessions, spec: AnyTableSpec, sc
   });
   if (copied.serverRows > 0) await setSerialPastRows(target, spec);
   const keys = options.trackMoved === true ? await heldKeys([...ids]) : undefined;
-  return { ids, inserted: copied.serverRows, rejects, ...(keys !== undefined ? { keys } : {}) };
+  return { ids, inserted: copied.serverRows, rejects, ...(keys !== undefined ? { keys } : {}), preparedJoin };
 }
 
 /**
  * The scope's rows through the temporary table: every row the target holds in the scope
  * is compared with what the rules produce now.
  */
-async function recomputeRows(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope, options: RecomputeScopeOptions, lookupRules: Record<string, FastRule>): Promise<Recomputed> {
+async function recomputeRows(
+  sessions: RecomputeSessions,
+  spec: AnyTableSpec,
+  scope: Scope,
+  options: RecomputeScopeOptions,
+  lookupRules: Record<string, FastRule>,
+  /** The prepared join of these rows, when already read. */
+  scopePreparedJoin?: string,
+): Promise<Recomputed> {
   const { touched } = options;
   const { source, target } = sessions;
-  if (!scope.whole && scope.carried !== undefined) {
-    // The rows that carry a changed key's old value, by the target's own index.
-    const { column, values } = scope.carried;
-    const { rows } = await target.query<{ id: string }>(`SELECT ${quoteIdent(spec.primaryKey[0]!)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(column)} = ANY($1::text[])`, [[...values]]);
-    scope = { ...scope, ids: new Set([...scope.ids, ...rows.map((r) => r.id)]), carried: undefined };
-  }
   const where = await sourceCondition(sessions, spec, scope);
   // A changed key whose rows the target does not hold (a user without messages): nothing to recompute.
   if (where === '') return { deleted: 0, updated: 0, inserted: 0, rejects: [], cascaded: new Map(), updatedColumns: new Set(), ...(options.trackMoved === true ? { movedKeys: new Set<string>() } : {}) };
@@ -217,7 +231,7 @@ async function recomputeRows(sessions: RecomputeSessions, spec: AnyTableSpec, sc
     target,
     rejects: { write: (r) => void rejected.push(decode(r.reason, r.detail, r.row)), ready: () => null },
     lookupRules,
-    preparedJoin: where === undefined ? await preparedJoinSql(spec, source) : await scopeJoin(sessions, spec, where),
+    preparedJoin: where === undefined ? await preparedJoinSql(spec, source) : (scopePreparedJoin ?? (await scopeJoin(sessions, spec, where))),
     rangeWhere: where,
     into: `pg_temp.${expected}`,
   });
