@@ -3,15 +3,20 @@ import { BufferCollector, startBufferCollector } from '../lib/cli/buffer-collect
 
 const MB = 1024 * 1024;
 
-/** Buffers that a collection frees down to `live`. */
-function fakeHeap(live: number) {
-  const heap = { bytes: live, collections: 0 };
-  return { heap, arrayBuffers: () => heap.bytes, collect: () => ((heap.collections++), (heap.bytes = live)) };
+/** Buffers that a collection frees down to `live`, and a heap down to `liveHeap`. */
+function fakeHeap(live: number, liveHeap = 0) {
+  const heap = { bytes: live, heapBytes: liveHeap, collections: 0 };
+  return {
+    heap,
+    arrayBuffers: () => heap.bytes,
+    heapUsed: () => heap.heapBytes,
+    collect: () => ((heap.collections++), (heap.bytes = live), (heap.heapBytes = liveHeap)),
+  };
 }
 
 t.test('dead buffers past the floor are collected, and not before', async (t) => {
-  const { heap, arrayBuffers, collect } = fakeHeap(3 * MB);
-  const collector = new BufferCollector({ floorBytes: 16 * MB, arrayBuffers, collect });
+  const { heap, arrayBuffers, heapUsed, collect } = fakeHeap(3 * MB);
+  const collector = new BufferCollector({ floorBytes: 16 * MB, arrayBuffers, heapUsed, collect });
   heap.bytes = 16 * MB;
   t.equal(collector.check(), false, 'at the floor: nothing to do');
   heap.bytes = 40 * MB;
@@ -23,8 +28,8 @@ t.test('dead buffers past the floor are collected, and not before', async (t) =>
 
 t.test('live buffers above the floor do not make it collect on every check', async (t) => {
   // Many jobs at once: 20 MB of buffers in use, more than the floor.
-  const { heap, arrayBuffers, collect } = fakeHeap(20 * MB);
-  const collector = new BufferCollector({ floorBytes: 16 * MB, arrayBuffers, collect });
+  const { heap, arrayBuffers, heapUsed, collect } = fakeHeap(20 * MB);
+  const collector = new BufferCollector({ floorBytes: 16 * MB, arrayBuffers, heapUsed, collect });
   heap.bytes = 25 * MB;
   t.equal(collector.check(), true);
   for (const bytes of [21, 30, 39]) {
@@ -37,9 +42,9 @@ t.test('live buffers above the floor do not make it collect on every check', asy
 });
 
 t.test('the bound comes back down to the floor once the live buffers go', async (t) => {
-  const { heap, arrayBuffers } = fakeHeap(0);
+  const { heap, arrayBuffers, heapUsed } = fakeHeap(0);
   let live = 30 * MB;
-  const collector = new BufferCollector({ floorBytes: 16 * MB, arrayBuffers, collect: () => void (heap.bytes = live) });
+  const collector = new BufferCollector({ floorBytes: 16 * MB, arrayBuffers, heapUsed, collect: () => void (heap.bytes = live) });
   heap.bytes = 50 * MB;
   t.ok(collector.check());
   live = 2 * MB;
@@ -49,8 +54,33 @@ t.test('the bound comes back down to the floor once the live buffers go', async 
   t.ok(collector.check(), 'the bound is the floor again, not 60 MB');
 });
 
+t.test('a heap past its floor is collected, and not before (a follow: its objects die old)', async (t) => {
+  const { heap, arrayBuffers, heapUsed, collect } = fakeHeap(1 * MB, 15 * MB);
+  const collector = new BufferCollector({ floorBytes: 16 * MB, heapFloorBytes: 32 * MB, arrayBuffers, heapUsed, collect });
+  heap.heapBytes = 32 * MB;
+  t.equal(collector.check(), false, 'at the floor: nothing to do');
+  heap.heapBytes = 60 * MB;
+  t.equal(collector.check(), true);
+  t.equal(heap.heapBytes, 15 * MB, 'the dead objects went');
+  t.equal(heap.collections, 1);
+  t.equal(collector.check(), false, 'right after, nothing to collect');
+});
+
+t.test('a heap alive above its floor does not make it collect on every check', async (t) => {
+  const { heap, arrayBuffers, heapUsed, collect } = fakeHeap(1 * MB, 40 * MB);
+  const collector = new BufferCollector({ floorBytes: 16 * MB, heapFloorBytes: 32 * MB, arrayBuffers, heapUsed, collect });
+  heap.heapBytes = 45 * MB;
+  t.equal(collector.check(), true);
+  heap.heapBytes = 79 * MB;
+  t.equal(collector.check(), false, 'under twice the 40 MB alive');
+  heap.heapBytes = 81 * MB;
+  t.equal(collector.check(), true, 'past twice what stayed alive: collected');
+  t.equal(heap.collections, 2);
+});
+
 t.test('a bad floor is refused with what was given', async (t) => {
   t.throws(() => new BufferCollector({ floorBytes: 0, collect: () => undefined }), /floorBytes debe ser positivo, se recibió 0/);
+  t.throws(() => new BufferCollector({ heapFloorBytes: -1, collect: () => undefined }), /heapFloorBytes debe ser positivo, se recibió -1/);
 });
 
 t.test('started, it checks on its own until stopped', async (t) => {

@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+
 /**
  * Socket and COPY buffers live outside V8's heap, and a buffer that outlived two young
  * collections (waiting in a stream while the other side was slower) is freed only by a
@@ -5,38 +7,56 @@
  * buffers reach ~64 MB: a nine-table run at 1M peaked at 141–152 MB of RSS with 3 MB of
  * live buffers and up to 70 MB of dead ones. Collecting when they pass a bound keeps them
  * there (114–137 MB), 3 to 11 collections a run (README, Performance).
+ *
+ * The heap itself is watched the same way: a follow's objects (each change parsed, each
+ * batch's queries and their results) die old, and V8 let the heap reach ~60 MB with 15 MB
+ * alive before collecting it on its own; the follower's peak RSS over a 100,000-change
+ * replay was 132–146 MB, 111–114 MB with the heap collected past twice what stayed alive.
  */
 export interface BufferCollectorOptions {
   /** Collect once buffers pass this many bytes, or twice what the last collection left, whichever is more. */
   floorBytes?: number;
+  /** The same for V8's heap. */
+  heapFloorBytes?: number;
   /** Bytes of ArrayBuffers now (process.memoryUsage().arrayBuffers). */
   arrayBuffers?: () => number;
+  /** Bytes of V8's heap in use now (objects alive and dead not yet collected). */
+  heapUsed?: () => number;
   /** A full collection: Node's `gc`, there when Node runs with --expose-gc (the CLI's shebang). */
   collect?: () => void;
 }
 
 const BUFFER_FLOOR_BYTES = 16 * 1024 * 1024;
+const HEAP_FLOOR_BYTES = 32 * 1024 * 1024;
 
 export class BufferCollector {
   private readonly floor: number;
+  private readonly heapFloor: number;
   private readonly arrayBuffers: () => number;
+  private readonly heapUsed: () => number;
   private readonly collect: () => void;
   private bound: number;
+  private heapBound: number;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: BufferCollectorOptions & { collect: () => void }) {
     this.floor = options.floorBytes ?? BUFFER_FLOOR_BYTES;
     if (!(this.floor > 0)) throw new RangeError(`floorBytes debe ser positivo, se recibió ${options.floorBytes}`);
+    this.heapFloor = options.heapFloorBytes ?? HEAP_FLOOR_BYTES;
+    if (!(this.heapFloor > 0)) throw new RangeError(`heapFloorBytes debe ser positivo, se recibió ${options.heapFloorBytes}`);
     this.arrayBuffers = options.arrayBuffers ?? (() => process.memoryUsage().arrayBuffers);
+    this.heapUsed = options.heapUsed ?? (() => v8.getHeapStatistics().used_heap_size);
     this.collect = options.collect;
     this.bound = this.floor;
+    this.heapBound = this.heapFloor;
   }
 
-  /** Collects when the buffers passed the bound; the bound then follows what stayed alive, so live buffers never make it collect on every check. */
+  /** Collects when the buffers or the heap passed their bound; each bound then follows what stayed alive, so live data never makes it collect on every check. */
   check(): boolean {
-    if (this.arrayBuffers() <= this.bound) return false;
+    if (this.arrayBuffers() <= this.bound && this.heapUsed() <= this.heapBound) return false;
     this.collect();
     this.bound = Math.max(this.floor, 2 * this.arrayBuffers());
+    this.heapBound = Math.max(this.heapFloor, 2 * this.heapUsed());
     return true;
   }
 
