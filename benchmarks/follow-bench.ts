@@ -4,14 +4,15 @@
 // secondary indexes). The source and the targets are two servers on the same machine: a
 // walsender reads all of its server's WAL, and on one server each consumer's stream also
 // carried the WAL that the consumers timed before it had written into their own targets.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 
-import { cliNodeArgs, projectRoot } from '../dev/paths.js';
+import { startBuiltCli, type BuiltCli } from '../dev/built-cli.js';
+import { projectRoot } from '../dev/paths.js';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
 import { LEGACY_SCHEMA_SQL, generateLegacy } from '../dev/generate-legacy.js';
 import { Writer } from '../dev/source-writes.js';
@@ -78,12 +79,8 @@ function peakRssMb(child: ChildProcess): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-function startFollower(urls: string[], extra: string[]): { child: ChildProcess; done: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, [...cliNodeArgs(), '--follow', ...urls, '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  return { child, done: new Promise((resolve) => child.on('close', resolve)), output: () => output };
+function startFollower(urls: string[], extra: string[]): BuiltCli {
+  return startBuiltCli(['--follow', ...urls, '--json', ...extra]);
 }
 
 export async function followBench(argv: string[]): Promise<number> {
@@ -214,11 +211,9 @@ export async function followBench(argv: string[]): Promise<number> {
     // 3. Cutover: writes stopped, the follower stopped (after its last replay), then `cutover` until it drops the slot.
     process.stderr.write('cutover...\n');
     const started = performance.now();
-    const cut = spawn(process.execPath, [...cliNodeArgs(), 'cutover', ...urls, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let cutOut = '';
-    cut.stdout!.on('data', (d) => (cutOut += d));
-    cut.stderr!.on('data', (d) => (cutOut += d));
-    const cutCode = await new Promise<number | null>((resolve) => cut.on('close', resolve));
+    const cut = startBuiltCli(['cutover', ...urls, '--json']);
+    const cutCode = await cut.done;
+    const cutOut = cut.output();
     const cutoverSeconds = (performance.now() - started) / 1000;
     if (cutCode !== 0) throw new Error(`cutover terminó con ${cutCode}: ${cutOut}`);
     const cutover = JSON.parse(cutOut.trim().split('\n').pop()!) as { seconds: number; changes: number };

@@ -8,7 +8,6 @@
 // follower is stopped, `cutover --verify` drains the slot, and every target table is
 // compared row for row with a fresh run into another database. Exit 0 only when all nine
 // are the same.
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +17,7 @@ import { TABLES } from '../transforms/index.js';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from './embedded.js';
 import { followedAndFresh } from './fresh-run.js';
 import { generateLegacy } from './generate-legacy.js';
-import { cliNodeArgs } from './paths.js';
+import { startBuiltCli, type BuiltCli } from './built-cli.js';
 import { Writer, WRITE_ROUNDS } from './source-writes.js';
 import { withClient } from './with-client.js';
 
@@ -47,13 +46,9 @@ const say = (line: string): boolean => process.stderr.write(`${new Date().toISOS
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The CLI as an operator runs it; resolves with its exit status and keeps its last output. */
-function cli(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, [...cliNodeArgs(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (d: Buffer): void => void (output = (output + d.toString()).slice(-20_000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  return { child, done: new Promise((resolve) => child.on('close', resolve)), output: () => output };
+/** The CLI, keeping the last 20 kB of what it says: a follow of minutes says a lot. */
+function cli(args: string[]): BuiltCli {
+  return startBuiltCli(args, { keepLast: 20_000 });
 }
 
 /**
