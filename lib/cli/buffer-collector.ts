@@ -9,9 +9,11 @@ import v8 from 'node:v8';
  * there (114–137 MB), 3 to 11 collections a run (README, Performance).
  *
  * The heap itself is watched the same way: a follow's objects (each change parsed, each
- * batch's queries and their results) die old, and V8 let the heap reach ~60 MB with 15 MB
+ * batch's queries and their results) die old, and V8 let the heap reach 40–61 MB with 17 MB
  * alive before collecting it on its own; the follower's peak RSS over a 100,000-change
- * replay was 132–146 MB, 111–114 MB with the heap collected past twice what stayed alive.
+ * replay was 141–148 MB, 127–131 MB with the heap collected past 48 MB. A forced collection
+ * costs more than its pause (the follower's CPU grew by ~8 % at 48 MB, ~20 % at 32 MB for
+ * 111–115 MB): hence a floor well above what a follow keeps alive.
  */
 export interface BufferCollectorOptions {
   /** Collect once buffers pass this many bytes, or twice what the last collection left, whichever is more. */
@@ -27,7 +29,7 @@ export interface BufferCollectorOptions {
 }
 
 const BUFFER_FLOOR_BYTES = 16 * 1024 * 1024;
-const HEAP_FLOOR_BYTES = 32 * 1024 * 1024;
+const HEAP_FLOOR_BYTES = 48 * 1024 * 1024;
 
 export class BufferCollector {
   private readonly floor: number;
