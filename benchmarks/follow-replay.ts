@@ -77,13 +77,34 @@ export async function applyCpu(setting: ReplaySetting, name: string, extraPids: 
   return { walsender: sum(walsenders), applier: sum([...workers, ...extraPids]), sessions: sum(clients) };
 }
 
-/** Keeps a stopped consumer's start: its database as a template, its slot as a copy. */
-async function saveStart({ sourceUrl, targetServerUrl }: ReplaySetting, database: string, slot: string): Promise<{ database: string; slot: string }> {
+/** A consumer's start, kept: its database as a template, its slot as a copy. */
+interface SavedStart {
+  database: string;
+  slot: string;
+}
+
+/** Waits until no walsender streams from `slot` (a slot that is gone is free too). */
+async function untilSlotFree(sourceUrl: string, slot: string): Promise<void> {
+  await until(`la ranura ${slot} libre`, () => withClient(sourceUrl, async (c) => (await c.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active !== true));
+}
+
+async function saveStart({ sourceUrl, targetServerUrl }: ReplaySetting, database: string, slot: string): Promise<SavedStart> {
   const saved = { database: `${database}_inicio`, slot: `${slot}_inicio` };
-  await until(`la ranura ${slot} libre`, () => withClient(sourceUrl, async (c) => (await c.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active === false));
+  await untilSlotFree(sourceUrl, slot);
   await withClient(sourceUrl, (c) => c.query('SELECT pg_copy_logical_replication_slot($1, $2)', [slot, saved.slot]));
   await withClient(targetServerUrl, (c) => c.query(`CREATE DATABASE ${saved.database} TEMPLATE ${database} STRATEGY FILE_COPY`));
   return saved;
+}
+
+/** Puts `database` and `slot` back where the saved start has them, whatever a replay left. */
+async function restoreStart({ sourceUrl, targetServerUrl }: ReplaySetting, saved: SavedStart, database: string, slot: string): Promise<void> {
+  await untilSlotFree(sourceUrl, slot);
+  await dropSlot(sourceUrl, slot);
+  await withClient(sourceUrl, (c) => c.query('SELECT pg_copy_logical_replication_slot($1, $2)', [saved.slot, slot]));
+  await withClient(targetServerUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${database}`);
+    await c.query(`CREATE DATABASE ${database} TEMPLATE ${saved.database} STRATEGY FILE_COPY`);
+  });
 }
 
 async function dropSlot(sourceUrl: string, slot: string): Promise<void> {
@@ -111,9 +132,7 @@ export async function nativeReplayer(setting: ReplaySetting, name: string, conni
   return {
     name,
     async replay() {
-      await withClient(targetServerUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${replica}`));
-      await withClient(targetServerUrl, (c) => c.query(`CREATE DATABASE ${replica} TEMPLATE ${saved.database} STRATEGY FILE_COPY`));
-      await withClient(sourceUrl, (c) => c.query('SELECT pg_copy_logical_replication_slot($1, $2)', [saved.slot, replica]));
+      await restoreStart(setting, saved, replica, replica);
       const url = withDatabaseName(targetServerUrl, replica);
       const started = performance.now();
       await withClient(url, (c) => c.query(`CREATE SUBSCRIPTION ${replica} CONNECTION '${conninfo}' PUBLICATION ${publication} WITH (create_slot = false, slot_name = '${replica}', copy_data = false)`));
@@ -142,19 +161,13 @@ export interface Follower {
  * applied the backlog once leaves them.
  */
 export async function followerReplayer<F extends Follower>(setting: ReplaySetting, target: string, start: () => F, peakRssMb: (follower: F) => number): Promise<Replayer> {
-  const { targetServerUrl, sourceUrl, lastId } = setting;
+  const { sourceUrl, lastId } = setting;
   const database = decodeURIComponent(new URL(target).pathname.slice(1));
   const saved = await saveStart(setting, database, 'copiar_tablas');
   return {
     name: 'copiar-tablas',
     async replay() {
-      await until('la ranura copiar_tablas libre', () => withClient(sourceUrl, async (c) => (await c.query("SELECT active FROM pg_replication_slots WHERE slot_name = 'copiar_tablas'")).rows[0]?.active !== true));
-      await dropSlot(sourceUrl, 'copiar_tablas');
-      await withClient(sourceUrl, (c) => c.query("SELECT pg_copy_logical_replication_slot($1, 'copiar_tablas')", [saved.slot]));
-      await withClient(targetServerUrl, async (c) => {
-        await c.query(`DROP DATABASE ${database}`);
-        await c.query(`CREATE DATABASE ${database} TEMPLATE ${saved.database} STRATEGY FILE_COPY`);
-      });
+      await restoreStart(setting, saved, database, 'copiar_tablas');
       const started = performance.now();
       const follower = start();
       await untilRow(target, 'mensajes', lastId, 'el atraso en copiar-tablas');
