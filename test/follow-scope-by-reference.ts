@@ -14,7 +14,7 @@ const CAME = '11111111-0000-4000-8000-000000000002';
 
 function batchOf(changed: Record<string, string[]> = {}): ChangeBatch {
   const batch = new ChangeBatch(sourceIdColumns(TABLES));
-  for (const [table, ids] of Object.entries(changed)) batch.tables.set(table, { ids: new Set(ids), inserted: new Set(), truncated: false, unnamed: false });
+  for (const [table, ids] of Object.entries(changed)) batch.tables.set(table, { ids: new Set(ids), inserted: new Set(), truncated: false, unnamed: false, rows: new Map() });
   return batch;
 }
 

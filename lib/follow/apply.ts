@@ -164,7 +164,7 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch, sign
         const scope = await withGroupMembers(context.sessions, spec, changed);
         const own = batch.tables.get(spec.source.table);
         const touched = own?.ids ?? new Set<string>();
-        const result = await recomputeScope(context.sessions, spec, scope, { touched, inserted: own?.inserted, held: held.get(spec.target), children, watchColumns, trackMoved });
+        const result = await recomputeScope(context.sessions, spec, scope, { touched, inserted: own?.inserted, streamed: own?.rows, held: held.get(spec.target), children, watchColumns, trackMoved });
         // A whole recompute (a TRUNCATE) moved every group: their claims start again.
         if (scope.whole && followsByGroup(spec)) await seedGroups(source, target, spec);
         for (const [child, ids] of result.cascaded) {

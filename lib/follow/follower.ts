@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
-import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import { LogicalReplicationService, type Pgoutput } from 'pg-logical-replication';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { clientConfig } from '../pg/tls.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -10,6 +10,8 @@ import { lsnAtLeast, lsnText, lsnValue } from './lsn.js';
 import { recomputeSessions } from './recompute.js';
 import { FOLLOW_NAME } from './requirements.js';
 import { sourceIdColumns } from './scopes.js';
+import { StreamedPgoutput, type StreamedChange, type StreamedTable } from './streamed-pgoutput.js';
+import { streamedTables, type StreamedRows } from './streamed-rows.js';
 
 /** Where a follow stands: sent with `follow_progress` events. */
 export interface FollowProgress {
@@ -57,6 +59,16 @@ export interface FollowResult {
 const keepText = (text: string): string => text;
 
 /**
+ * Values a batch keeps of the rows the stream brought (streamed-rows.ts); a batch of
+ * 10,000 messages holds ~3 MB of them. Past this, rows are read at the source: one
+ * source transaction of a million inserts is taken in whole.
+ */
+const STREAMED_BUDGET_BYTES = 8 * 1024 * 1024;
+
+/** The value formats of connect()'s sessions, as startup options of the replication connection. */
+const STREAM_TEXT_SETTINGS = '-c DateStyle=ISO,MDY -c extra_float_digits=3';
+
+/**
  * Streams the slot's changes (pgoutput, through pg-logical-replication) and applies them
  * in batches of whole transactions (apply.ts). Changes are taken in as they arrive, also
  * while a batch is being applied, so the next batch is ready when the last one commits.
@@ -69,8 +81,12 @@ class Follower {
   /** The stream, from connecting until the connection ends. */
   private subscription: Promise<void> = Promise.resolve();
   private paused = false;
-  /** The source transaction being received. */
-  private current: ChangeBatch | null = null;
+  /**
+   * The source transaction being received: its changes as they came, taken into the
+   * pending batch once it commits (a batch per transaction, merged at its commit, cost
+   * more than the rules at one change per transaction); `rowBytes`, those of its rows.
+   */
+  private current: { xid: number; changes: Pgoutput.Message[]; rowBytes: number } | null = null;
   /** Whole transactions received, to be applied next. */
   private pending: ChangeBatch;
   private pendingSince = 0;
@@ -90,6 +106,8 @@ class Follower {
   private timers: NodeJS.Timeout[] = [];
   private statsBusy = false;
   private readonly idColumns: Map<string, string>;
+  private readonly streamedTables: Map<string, StreamedTable>;
+  private readonly streamed: StreamedRows;
   private readonly batchMs: number;
   private readonly batchChanges: number;
   private readonly started = performance.now();
@@ -103,24 +121,34 @@ class Follower {
     private readonly stats: pg.Client,
   ) {
     this.idColumns = sourceIdColumns(options.specs);
+    this.streamedTables = streamedTables(options.specs);
+    this.streamed = { tables: new Set(this.streamedTables.keys()), budgetBytes: STREAMED_BUDGET_BYTES };
     this.batchMs = options.maxBatchMs ?? 200;
     this.batchChanges = options.maxBatchChanges ?? 10_000;
-    this.pending = new ChangeBatch(this.idColumns);
+    this.pending = this.newBatch();
     this.appliedLsn = options.startLsn;
     this.confirmedLsn = options.startLsn;
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
-    const config = { ...clientConfig(options.source.url, options.source.sslCa, 'origen'), application_name: 'copiar-tablas' };
+    const base = clientConfig(options.source.url, options.source.sslCa, 'origen');
+    // The walsender writes the rows' values as text (pgoutput) with its own settings: the
+    // same as the source sessions' (connection.ts), so a row from the stream reads as the
+    // same row read by a query.
+    const config = { ...base, application_name: 'copiar-tablas', options: [base.options, STREAM_TEXT_SETTINGS].filter(Boolean).join(' ') };
     this.service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
     this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.guard(() => this.message(message)));
     this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => this.guard(() => this.keepalive(lsn, shouldRespond)));
     this.service.on('error', (error: Error) => this.fail(error));
   }
 
+  private newBatch(): ChangeBatch {
+    return new ChangeBatch(this.idColumns, this.streamed);
+  }
+
   start(): void {
-    const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [FOLLOW_NAME] });
+    const plugin = new StreamedPgoutput({ protoVersion: 1, publicationNames: [FOLLOW_NAME] }, this.streamedTables);
     // Stopped while the stream was still connecting: the connection comes up after the stop and is ended then.
     this.service.on('start', () => {
       if (this.finished) void this.service.stop().catch(() => undefined);
@@ -174,25 +202,33 @@ class Follower {
         for (const column of message.columns) column.parser = keepText;
         return;
       case 'begin':
-        this.current = new ChangeBatch(this.idColumns);
-        this.current.xids.push(message.xid);
+        this.current = { xid: message.xid, changes: [], rowBytes: 0 };
         return;
       case 'commit':
         break;
       default:
-        this.current?.add(message);
+        if (this.current !== null) this.receive(this.current, message);
         // While a batch is applied the next one fills up to its size, then the socket waits:
-        // a bounded follower (ids only), yet one source transaction is always taken in whole.
-        if (this.inFlight !== null && (this.current?.changes ?? 0) + this.pending.changes >= this.batchChanges) this.flow(false);
+        // a bounded follower, yet one source transaction is always taken in whole.
+        if (this.inFlight !== null && (this.current?.changes.length ?? 0) + this.pending.changes >= this.batchChanges) this.flow(false);
         return;
     }
-    const transaction = this.current ?? new ChangeBatch(this.idColumns);
+    const transaction = this.current;
     this.current = null;
-    transaction.commit(message.commitEndLsn === null ? this.appliedLsn : lsnText(lsnValue(message.commitEndLsn)), Number(message.commitTime as unknown as bigint) / 1000);
     if (this.pending.transactions === 0) this.pendingSince = performance.now();
-    this.pending.merge(transaction);
+    this.pending.take(transaction?.xid, transaction?.changes ?? [], message.commitEndLsn === null ? this.appliedLsn : lsnText(lsnValue(message.commitEndLsn)), Number(message.commitTime as unknown as bigint) / 1000);
     if (this.options.drainTo !== undefined && lsnAtLeast(this.pending.endLsn!, this.options.drainTo)) this.drainReached = true;
     if (this.pending.changes >= this.batchChanges || this.drainReached) this.pump();
+  }
+
+  /** One change of the transaction being received; its row dropped (read at the source) past the rows' budget. */
+  private receive(transaction: { changes: Pgoutput.Message[]; rowBytes: number }, message: Pgoutput.Message): void {
+    const change = message as StreamedChange;
+    if (change.row !== undefined) {
+      transaction.rowBytes += change.row.line.length;
+      if (transaction.rowBytes > this.streamed.budgetBytes) delete change.row;
+    }
+    transaction.changes.push(message);
   }
 
   private keepalive(lsn: string, respond: boolean): void {
@@ -233,7 +269,7 @@ class Follower {
 
   private async apply(): Promise<void> {
     const batch = this.pending;
-    this.pending = new ChangeBatch(this.idColumns);
+    this.pending = this.newBatch();
     this.inFlight = batch;
     if (!this.stopping) this.flow(true);
     let tables: AppliedTable[] | null = [];

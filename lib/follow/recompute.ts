@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { copyRows } from '../load/copy-rows.js';
+import { copyRows, type CopiedRows, type CopyRowsOptions } from '../load/copy-rows.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
 import { ArrayLiteral, preparedJoinFromValues, preparedJoinSql } from '../lookups/prepared-join.js';
 import { quoteIdent } from '../pg/quote.js';
@@ -9,6 +9,7 @@ import type { AnyTableSpec } from '../table-spec/spec.js';
 import { storedValues } from '../state/follow-state.js';
 import { followsByRow, preparedTable, type Scope } from './scopes.js';
 import type { FastRule } from '../rules/types.js';
+import { streamedCopyText, streamedSource, type StreamedRow, type StreamedSource } from './streamed-rows.js';
 
 /** What recomputing a scope did to the target table, and the rejects worth reporting. */
 export interface Recomputed {
@@ -44,6 +45,8 @@ export interface RecomputeScopeOptions {
   trackMoved?: boolean;
   /** Source ids the batch inserted (a subset of `touched`). */
   inserted?: ReadonlySet<string>;
+  /** What the stream says the changed rows are now (null: deleted), where it says all of them (changes.ts): those are not read at the source. */
+  streamed?: ReadonlyMap<string, StreamedRow | null>;
 }
 
 /** Sessions of one apply: the source in one consistent read, the target in the apply transaction. */
@@ -110,22 +113,28 @@ async function scopeJoin(sessions: RecomputeSessions, spec: AnyTableSpec, where:
 }
 
 /**
- * Runs the scope's source rows through the table's rules, as the bulk copy does, and
- * makes the target's rows of the scope exactly those: rows inserted at the source that
- * the target does not hold are copied straight in (copyFreshRows); the others go through
- * a temporary table, rows no longer produced are deleted, changed ones updated in place
- * (a parent's id stays, so its children are not cascaded away), new ones inserted. Inside
- * the caller's transaction; the source rows are read as they are now, so applying twice
- * writes the same rows.
+ * Runs the scope's rows through the table's rules, as the bulk copy does, and makes the
+ * target's rows of the scope exactly those: rows inserted at the source that the target
+ * does not hold are copied straight in (copyFreshRows); the others go through a temporary
+ * table, rows no longer produced are deleted, changed ones updated in place (a parent's
+ * id stays, so its children are not cascaded away), new ones inserted. Inside the
+ * caller's transaction. A row the stream brought whole is taken as the stream has it at
+ * the end of the batch; the others are read at the source as they are now, which may be
+ * later: either way a later batch carries what changed since, and applying twice writes
+ * the same rows.
  */
 export async function recomputeScope(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope, options: RecomputeScopeOptions): Promise<Recomputed> {
   const lookupRules = await loadLookupRules(spec, sessions.target);
   scope = await withCarriedRows(sessions, spec, scope);
-  const fresh = await copyFreshRows(sessions, spec, scope, options, lookupRules);
-  if (fresh === null || scope.whole) return recomputeRows(sessions, spec, scope, options, lookupRules);
+  const streamed = scope.whole ? undefined : await streamedScope(sessions, spec, scope, options.streamed);
+  const fresh = await copyFreshRows(sessions, spec, scope, options, lookupRules, streamed);
+  if (fresh === null || scope.whole) return recomputeRows(sessions, spec, scope, options, lookupRules, { streamed });
   // The rest of the scope, without the rows just copied: they are not to be deleted as
   // rows the recompute did not produce. The prepared join read for the copy serves it too.
-  const rest = await recomputeRows(sessions, spec, { ...scope, ids: without(scope.ids, fresh.ids) }, { ...options, touched: without(options.touched, fresh.ids) }, lookupRules, fresh.preparedJoin);
+  const rest = await recomputeRows(sessions, spec, { ...scope, ids: without(scope.ids, fresh.ids) }, { ...options, touched: without(options.touched, fresh.ids) }, lookupRules, {
+    preparedJoin: fresh.preparedJoin,
+    streamed,
+  });
   return {
     ...rest,
     inserted: rest.inserted + fresh.inserted,
@@ -138,6 +147,49 @@ function without(values: ReadonlySet<string>, gone: ReadonlySet<string>): Set<st
   return new Set([...values].filter((value) => !gone.has(value)));
 }
 
+/** The rows of a scope that the stream brought whole (null: deleted), with the prepared join's values they need. */
+interface StreamedScope {
+  source: StreamedSource;
+  rows: ReadonlyMap<string, StreamedRow | null>;
+  preparedValues: ReadonlyMap<string, string | null>;
+}
+
+/**
+ * The scope's ids whose rows the stream brought, for a table whose rows can come from it,
+ * with the prepared join's values of their keys as the follow keeps them (changedKeys
+ * brought those of this batch's users to the source's present).
+ */
+async function streamedScope(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope & { whole: false }, rows: ReadonlyMap<string, StreamedRow | null> | undefined): Promise<StreamedScope | undefined> {
+  const source = rows === undefined || rows.size === 0 ? undefined : streamedSource(spec);
+  if (source === undefined) return undefined;
+  const inScope = new Map<string, StreamedRow | null>();
+  for (const id of scope.ids) {
+    const row = rows!.get(id);
+    if (row !== undefined) inScope.set(id, row);
+  }
+  if (inScope.size === 0) return undefined;
+  const keys = new Set<string>();
+  for (const row of inScope.values()) if (row !== null && row.key !== null) keys.add(row.key);
+  const preparedValues = keys.size === 0 ? new Map<string, string | null>() : await storedValues(sessions.target, preparedTable(spec)!, [...keys]);
+  return { source, rows: inScope, preparedValues };
+}
+
+/** The rows the stream brought of `ids`, leaving out those it says are gone. */
+function presentRows(streamed: StreamedScope | undefined, ids: Iterable<string>): StreamedRow[] {
+  const rows: StreamedRow[] = [];
+  for (const id of ids) {
+    const row = streamed?.rows.get(id);
+    if (row !== undefined && row !== null) rows.push(row);
+  }
+  return rows;
+}
+
+/** The scope without the rows the stream brought: what is left to read at the source. */
+function sourceScope(scope: Scope, streamed: StreamedScope | undefined): Scope {
+  if (scope.whole || streamed === undefined) return scope;
+  return { ...scope, ids: new Set([...scope.ids].filter((id) => !streamed.rows.has(id))) };
+}
+
 /** Rows of inserted source ids that the target does not hold, copied straight into the table. */
 interface FreshRows {
   ids: ReadonlySet<string>;
@@ -145,7 +197,7 @@ interface FreshRows {
   rejects: RejectRecord[];
   /** The keys written, when `trackMoved`. */
   keys?: string[];
-  /** The prepared join of the whole scope's rows, these and the rest. */
+  /** The prepared join of the rest of the scope's rows read at the source, or none to read there. */
   preparedJoin: string | undefined;
 }
 
@@ -163,11 +215,19 @@ async function withCarriedRows(sessions: RecomputeSessions, spec: AnyTableSpec, 
  * that a recompute compares with: for 8,600 new messages that saved the temporary table's
  * COPY and ANALYZE, ~100 of ~350 ms. Only ids the target does not hold: a row inserted on
  * the source may already be there, written by an earlier batch that read the source after
- * the insert (a recompute of the user's rows, a whole table).
+ * the insert (a recompute of the user's rows, a whole table). A row the stream brought is
+ * taken from it (no read of the source), unless the stream says it is gone again.
  */
-async function copyFreshRows(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope, options: RecomputeScopeOptions, lookupRules: Record<string, FastRule>): Promise<FreshRows | null> {
+async function copyFreshRows(
+  sessions: RecomputeSessions,
+  spec: AnyTableSpec,
+  scope: Scope,
+  options: RecomputeScopeOptions,
+  lookupRules: Record<string, FastRule>,
+  streamed: StreamedScope | undefined,
+): Promise<FreshRows | null> {
   if (scope.whole || scope.groups === true || !followsByRow(spec) || options.inserted === undefined || options.inserted.size === 0) return null;
-  const candidates = [...options.inserted].filter((id) => scope.ids.has(id));
+  const candidates = [...options.inserted].filter((id) => scope.ids.has(id) && streamed?.rows.get(id) !== null);
   if (candidates.length === 0) return null;
   const { target } = sessions;
   const key = spec.primaryKey[0]!;
@@ -175,30 +235,31 @@ async function copyFreshRows(sessions: RecomputeSessions, spec: AnyTableSpec, sc
   /** Which of `ids` the target table holds. */
   const heldKeys = async (ids: string[]): Promise<string[]> =>
     (await target.query<{ id: string }>(`SELECT ${quoteIdent(key)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(key)} = ANY($1::text[]::${type}[])`, [ids])).rows.map((r) => r.id);
-  // The target's check and the source's read of the users of the whole scope at once: the
-  // join then carries the users of rows that go the other way, which changes nothing, and
-  // serves the rest of the scope (one read of the users and their stored values, not two).
-  const [present, preparedJoin] = await Promise.all([
-    heldKeys(candidates).then((found) => new Set(found)),
-    sourceCondition(sessions, spec, scope).then((where) => (where === undefined ? undefined : scopeJoin(sessions, spec, where))),
-  ]);
+  // The target's check and the source's read of the users of the whole scope at once (what
+  // of it the stream did not bring): the join then carries the users of rows that go the
+  // other way, which changes nothing, and serves the rest of the scope (one read of the
+  // users and their stored values, not two).
+  const [present, preparedJoin] = await Promise.all([heldKeys(candidates).then((found) => new Set(found)), sourceJoin(sessions, spec, sourceScope(scope, streamed))]);
   const ids = new Set(candidates.filter((id) => !present.has(id)));
   if (ids.size === 0) return null;
-  const where = await sourceIdsCondition(sessions, spec, ids);
   const decode = rejectDecoder(spec);
   const rejects: RejectRecord[] = [];
-  const copied = await copyRows({
-    spec,
-    source: sessions.source,
-    target,
-    rejects: { write: (r) => void rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null },
-    lookupRules,
-    preparedJoin,
-    rangeWhere: where,
-  });
-  if (copied.serverRows > 0) await setSerialPastRows(target, spec);
+  const copy = (input: Pick<CopyRowsOptions, 'input' | 'source' | 'rangeWhere'>): Promise<CopiedRows> =>
+    copyRows({ spec, target, rejects: { write: (r) => void rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null }, lookupRules, preparedJoin, ...input });
+  const fromStream = presentRows(streamed, ids);
+  const atSource = [...ids].filter((id) => streamed?.rows.get(id) === undefined);
+  let inserted = 0;
+  if (fromStream.length > 0) inserted += (await copy({ input: streamedCopyText(fromStream, streamed!.preparedValues) })).serverRows;
+  if (atSource.length > 0) inserted += (await copy({ source: sessions.source, rangeWhere: await sourceIdsCondition(sessions, spec, atSource) })).serverRows;
+  if (inserted > 0) await setSerialPastRows(target, spec);
   const keys = options.trackMoved === true ? await heldKeys([...ids]) : undefined;
-  return { ids, inserted: copied.serverRows, rejects, ...(keys !== undefined ? { keys } : {}), preparedJoin };
+  return { ids, inserted, rejects, ...(keys !== undefined ? { keys } : {}), preparedJoin };
+}
+
+/** The prepared join of the scope's rows read at the source, or undefined when it reads none there (or has no prepared join). */
+async function sourceJoin(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope): Promise<string | undefined> {
+  const where = await sourceCondition(sessions, spec, scope);
+  return where === undefined || where === '' ? undefined : scopeJoin(sessions, spec, where);
 }
 
 /**
@@ -211,30 +272,33 @@ async function recomputeRows(
   scope: Scope,
   options: RecomputeScopeOptions,
   lookupRules: Record<string, FastRule>,
-  /** The prepared join of these rows, when already read. */
-  scopePreparedJoin?: string,
+  /** The prepared join of the rows read at the source, when already read; the scope's rows the stream brought. */
+  inputs: { preparedJoin?: string; streamed?: StreamedScope | undefined },
 ): Promise<Recomputed> {
   const { touched } = options;
-  const { source, target } = sessions;
-  const where = await sourceCondition(sessions, spec, scope);
+  const { target } = sessions;
+  const streamedRows = scope.whole ? [] : [...scope.ids].flatMap((id) => (inputs.streamed?.rows.has(id) === true ? [id] : []));
+  let where = await sourceCondition(sessions, spec, sourceScope(scope, inputs.streamed));
+  // A row the stream brought may also be a row of a changed key (its user's): read once, from the stream.
+  if (where !== undefined && where !== '' && streamedRows.length > 0) where = `(${where}) AND NOT (${await sourceIdsCondition(sessions, spec, streamedRows)})`;
   // A changed key whose rows the target does not hold (a user without messages): nothing to recompute.
-  if (where === '') return { deleted: 0, updated: 0, inserted: 0, rejects: [], cascaded: new Map(), updatedColumns: new Set(), ...(options.trackMoved === true ? { movedKeys: new Set<string>() } : {}) };
+  if (where === '' && streamedRows.length === 0) return { deleted: 0, updated: 0, inserted: 0, rejects: [], cascaded: new Map(), updatedColumns: new Set(), ...(options.trackMoved === true ? { movedKeys: new Set<string>() } : {}) };
   const table = quoteIdent(spec.target);
   const expected = quoteIdent(`esperado_${spec.target}`);
   await target.query(`DROP TABLE IF EXISTS pg_temp.${expected}`);
   await target.query(`CREATE TEMP TABLE ${expected} (LIKE ${table}) ON COMMIT DROP`);
   const decode = rejectDecoder(spec);
   const rejected: RejectRecord[] = [];
-  await copyRows({
-    spec,
-    source,
-    target,
-    rejects: { write: (r) => void rejected.push(decode(r.reason, r.detail, r.row)), ready: () => null },
-    lookupRules,
-    preparedJoin: where === undefined ? await preparedJoinSql(spec, source) : (scopePreparedJoin ?? (await scopeJoin(sessions, spec, where))),
-    rangeWhere: where,
-    into: `pg_temp.${expected}`,
-  });
+  const copy = async (input: Pick<CopyRowsOptions, 'input' | 'source' | 'rangeWhere' | 'preparedJoin'>): Promise<void> => {
+    await copyRows({ spec, target, rejects: { write: (r) => void rejected.push(decode(r.reason, r.detail, r.row)), ready: () => null }, lookupRules, into: `pg_temp.${expected}`, ...input });
+  };
+  const present = presentRows(inputs.streamed, streamedRows);
+  if (present.length > 0) await copy({ input: streamedCopyText(present, inputs.streamed!.preparedValues) });
+  if (where !== '') {
+    const { source } = sessions;
+    const preparedJoin = where === undefined ? await preparedJoinSql(spec, source) : (inputs.preparedJoin ?? (await scopeJoin(sessions, spec, where)));
+    await copy({ source, preparedJoin, rangeWhere: where });
+  }
   const key = quoteIdent(spec.primaryKey[0]!);
   // Without statistics the planner guesses the expected rows and may scan the whole
   // target table to join a few of them; a whole table is joined whole anyway.

@@ -6,32 +6,38 @@ import { requiredSourceColumns } from '../table-spec/source-columns.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { FOLLOW_NAME } from './requirements.js';
 import { sourceIdColumns } from './scopes.js';
+import { streamedTables } from './streamed-rows.js';
 
-/** A source table as the publication lists it: its replica identity, and the id column the follower reads. */
+/** A source table as the publication lists it: its replica identity, and the columns the follower reads. */
 export interface PublishedTable extends ReplicaIdentity {
   /** The column the follower reads of each changed row (`sourceIdColumns`). */
   idColumn: string | undefined;
+  /** The columns of a table whose rows the follower takes from the stream (streamed-rows.ts); none for the others. */
+  rowColumns?: readonly string[];
 }
 
 /**
- * A publication entry: the table with only its identity and id columns where PostgreSQL
- * 15+ allows a column list, so the source does not render, and send to the follower, the
- * whole of every changed row (a message's content and metadata) when only its id is read.
- * A table with REPLICA IDENTITY FULL (customers) publishes every column: PostgreSQL requires it.
+ * A publication entry: the table with only the columns the follower reads, with its
+ * identity, where PostgreSQL 15+ allows a column list: of a table whose rows it takes
+ * from the stream (messages), those rows' columns; of the others, the id alone, so the
+ * source does not render, and send, the whole of every changed row (a user's) when only
+ * its id is read. A table with REPLICA IDENTITY FULL (customers) publishes every column:
+ * PostgreSQL requires it.
  */
 export function publicationEntry(published: PublishedTable, serverVersionNum: number): string {
   const { table, identity, columns: identityColumns, idColumn } = published;
   if (serverVersionNum < 150000 || (identity !== 'd' && identity !== 'i') || identityColumns.length === 0) return quoteIdent(table);
-  const columns = [...new Set([...identityColumns, ...(idColumn === undefined ? [] : [idColumn])])];
+  const columns = [...new Set([...identityColumns, ...(idColumn === undefined ? [] : [idColumn]), ...(published.rowColumns ?? [])])];
   return `${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')})`;
 }
 
 async function publishedTables(session: pg.ClientBase, specs: readonly AnyTableSpec[]): Promise<PublishedTable[]> {
   const tables = [...requiredSourceColumns(specs).keys()];
   const idColumns = sourceIdColumns(specs);
+  const streamed = streamedTables(specs);
   const found = new Map((await replicaIdentities(session, tables)).map((r) => [r.table, r]));
   // A table not found is left to CREATE PUBLICATION to name in its error.
-  return tables.map((table) => ({ ...(found.get(table) ?? { table, identity: 'f', columns: [] }), idColumn: idColumns.get(table) }));
+  return tables.map((table) => ({ ...(found.get(table) ?? { table, identity: 'f', columns: [] }), idColumn: idColumns.get(table), rowColumns: streamed.get(table)?.source.columns }));
 }
 
 /** Where the stream of changes starts, and the snapshot the bulk copy reads: they meet exactly there. */

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -14,7 +14,9 @@ import type { AnyTableSpec } from '../table-spec/spec.js';
 export interface CopyRowsOptions {
   spec: AnyTableSpec;
   /** A session inside the run's snapshot. */
-  source: pg.ClientBase;
+  source?: pg.ClientBase;
+  /** The source's rows as COPY text, instead of a read of `source` (rows the follow took from its stream). */
+  input?: Readable;
   target: pg.ClientBase;
   rejects: RejectSink;
   lookupRules: Record<string, FastRule>;
@@ -47,7 +49,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   const { spec } = options;
   const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules });
   const unwatch = options.watch?.(transform);
-  const copyOut = options.source.query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere })));
+  const copyOut = options.input ?? sourceSession(options).query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere })));
   const copyIn = options.sink ?? options.target.query(copyFrom(copyInSql(spec, { freeze: options.freeze === true, into: options.into })));
   const started = performance.now();
   try {
@@ -56,6 +58,11 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
     unwatch?.();
   }
   return { ...transform.counters, bytes: transform.bytesRead, seconds: (performance.now() - started) / 1000, serverRows: copyIn.rowCount };
+}
+
+function sourceSession(options: CopyRowsOptions): pg.ClientBase {
+  if (options.source === undefined) throw new Error(`${options.spec.target}: copyRows sin sesión de origen ni filas`);
+  return options.source;
 }
 
 /** Every row read is written or rejected, and the server took exactly the rows written. */

@@ -1,0 +1,194 @@
+import { PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import { BACKSLASH, NEWLINE, TAB } from '../pg/copy-text.js';
+import type { StreamedRow, StreamedSource } from './streamed-rows.js';
+
+/** A change of a streamed table, with its row as COPY text when the stream brought all of it. */
+export type StreamedChange = (Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete) & { row?: StreamedRow };
+
+/** A table whose rows are kept: how its SELECT's fields are made, and its id column. */
+export interface StreamedTable {
+  source: StreamedSource;
+  idColumn: string;
+}
+
+/** Where each field of a streamed table's rows is in the relation the stream describes. */
+interface Layout {
+  relation: Pgoutput.MessageRelation;
+  idColumn: string;
+  /** The relation's column of the id. */
+  id: number;
+  /** The relation's column of the prepared join's key, or -1. */
+  key: number;
+  /** Per field of the SELECT: the relation's column, or PREPARED; null when a field's column is not published (no rows kept). */
+  fields: number[] | null;
+}
+
+const PREPARED = -1;
+const CR = 0x0d;
+const KIND_NULL = 0x6e; // 'n'
+const KIND_TEXT = 0x74; // 't'
+
+/**
+ * pgoutput with the rows of streamed tables (streamed-rows.ts) decoded here: their
+ * values go from the message straight into COPY text, in the order of the table's
+ * SELECT, and only their ids become strings. The library's parser makes an object of
+ * every row and a string of every value; at 86,000 messages per 100,000 changes that and
+ * its garbage cost more CPU than the rules (measured: README, follow mode). Every other
+ * message (begin, commit, relation, the other tables) goes to the library's parser.
+ */
+export class StreamedPgoutput extends PgoutputPlugin {
+  private readonly layouts = new Map<number, Layout>();
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+  private kinds = new Uint8Array(64);
+  private scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
+
+  constructor(
+    options: ConstructorParameters<typeof PgoutputPlugin>[0],
+    private readonly tables: ReadonlyMap<string, StreamedTable>,
+  ) {
+    super(options);
+  }
+
+  override parse(buffer: Buffer): Pgoutput.Message {
+    const tag = buffer[0];
+    if (tag === 0x49 /* I */ || tag === 0x55 /* U */ || tag === 0x44 /* D */) {
+      const layout = this.layouts.get(buffer.readInt32BE(1));
+      if (layout !== undefined) return this.change(tag, buffer, layout);
+    }
+    const message = super.parse(buffer);
+    if (message.tag === 'relation') this.learn(message);
+    return message;
+  }
+
+  private learn(relation: Pgoutput.MessageRelation): void {
+    const table = this.tables.get(relation.name);
+    if (table === undefined) {
+      this.layouts.delete(relation.relationOid);
+      return;
+    }
+    const index = (name: string): number => relation.columns.findIndex((c) => c.name === name);
+    const id = index(table.idColumn);
+    if (id < 0) {
+      // Without its id a change names no row: the library's parser and the batch say so.
+      this.layouts.delete(relation.relationOid);
+      return;
+    }
+    let fields: number[] | null = [];
+    let key = -1;
+    for (const field of table.source.fields) {
+      const column = 'column' in field ? index(field.column) : PREPARED;
+      if ('preparedKey' in field) key = index(field.preparedKey);
+      // A publication made by an older copiar-tablas lists ids only: its rows are read at the source.
+      if ((column < 0 && column !== PREPARED) || ('preparedKey' in field && key < 0)) fields = null;
+      fields?.push(column);
+    }
+    this.layouts.set(relation.relationOid, { relation, idColumn: table.idColumn, id, key, fields });
+  }
+
+  private change(tag: number, buf: Buffer, layout: Layout): StreamedChange {
+    const { relation, idColumn } = layout;
+    let p = 5;
+    if (tag === 0x49) {
+      p = this.tuple(buf, p + 1);
+      return { tag: 'insert', relation, new: { [idColumn]: this.text(buf, layout.id) }, ...this.row(buf, layout) };
+    }
+    const sub = buf[p];
+    let before: Record<string, string | null | undefined> | null = null;
+    if (sub === 0x4b /* K */ || sub === 0x4f /* O */) {
+      p = this.tuple(buf, p + 1);
+      before = { [idColumn]: this.text(buf, layout.id) };
+    } else if (tag === 0x44 || sub !== 0x4e /* N */) {
+      throw new Error(`pgoutput: submensaje ${String.fromCharCode(sub ?? 0)} inesperado en ${relation.name}`);
+    }
+    const key = sub === 0x4b ? before : null;
+    const old = sub === 0x4f ? before : null;
+    if (tag === 0x44) return { tag: 'delete', relation, key, old };
+    if (buf[p] !== 0x4e) throw new Error(`pgoutput: actualización de ${relation.name} sin fila nueva`);
+    this.tuple(buf, p + 1);
+    return { tag: 'update', relation, key, old, new: { [idColumn]: this.text(buf, layout.id) }, ...this.row(buf, layout) };
+  }
+
+  /** Reads a TupleData at `p` into starts/ends/kinds; returns the offset after it. */
+  private tuple(buf: Buffer, p: number): number {
+    const count = buf.readInt16BE(p);
+    p += 2;
+    if (count > this.kinds.length) {
+      this.starts = new Int32Array(count);
+      this.ends = new Int32Array(count);
+      this.kinds = new Uint8Array(count);
+    }
+    for (let i = 0; i < count; i++) {
+      const kind = buf[p++]!;
+      this.kinds[i] = kind;
+      if (kind === KIND_TEXT || kind === 0x62 /* b */) {
+        const length = buf.readInt32BE(p);
+        this.starts[i] = p + 4;
+        p += 4 + length;
+        this.ends[i] = p;
+      } else if (kind !== KIND_NULL && kind !== 0x75 /* u */) {
+        throw new Error(`pgoutput: tipo de valor ${String.fromCharCode(kind)} desconocido`);
+      }
+    }
+    for (let i = count; i < this.kinds.length; i++) this.kinds[i] = 0;
+    return p;
+  }
+
+  /** A column of the last tuple as text: null for NULL, undefined when not sent (unchanged TOAST, not published). */
+  private text(buf: Buffer, column: number): string | null | undefined {
+    const kind = this.kinds[column];
+    if (kind === KIND_NULL) return null;
+    if (kind !== KIND_TEXT) return undefined;
+    return buf.toString('utf8', this.starts[column], this.ends[column]);
+  }
+
+  /** The last tuple as a streamed row, when every field's value came with it. */
+  private row(buf: Buffer, layout: Layout): { row?: StreamedRow } {
+    const { fields } = layout;
+    if (fields === null) return {};
+    let out: Buffer = this.scratch;
+    let n = 0;
+    let split = -1;
+    for (let f = 0; f < fields.length; f++) {
+      if (f > 0) {
+        if (n + 1 > out.length) out = this.grow(n + 1);
+        out[n++] = TAB;
+      }
+      const column = fields[f]!;
+      if (column === PREPARED) {
+        split = n;
+        continue;
+      }
+      const kind = this.kinds[column];
+      if (kind === KIND_NULL) {
+        if (n + 2 > out.length) out = this.grow(n + 2);
+        out[n++] = BACKSLASH;
+        out[n++] = 0x4e; // N
+        continue;
+      }
+      if (kind !== KIND_TEXT) return {};
+      const start = this.starts[column]!;
+      const end = this.ends[column]!;
+      // Escaped, a value takes at most twice its bytes.
+      if (n + 2 * (end - start) > out.length) out = this.grow(n + 2 * (end - start));
+      for (let i = start; i < end; i++) {
+        const c = buf[i]!;
+        if (c === BACKSLASH || c === NEWLINE || c === CR || c === TAB) {
+          out[n++] = BACKSLASH;
+          out[n++] = c === BACKSLASH ? BACKSLASH : c === NEWLINE ? 0x6e : c === CR ? 0x72 : 0x74;
+        } else out[n++] = c;
+      }
+    }
+    if (n + 1 > out.length) out = this.grow(n + 1);
+    out[n++] = NEWLINE;
+    const key = layout.key < 0 ? null : (this.text(buf, layout.key) ?? null);
+    return { row: { line: Buffer.from(out.subarray(0, n)), split, key } };
+  }
+
+  private grow(needed: number): Buffer {
+    const bigger = Buffer.allocUnsafe(Math.max(needed, this.scratch.length * 2));
+    this.scratch.copy(bigger);
+    this.scratch = bigger;
+    return bigger;
+  }
+}

@@ -1,0 +1,64 @@
+import { buffer } from 'node:stream/consumers';
+import type { Pgoutput } from 'pg-logical-replication';
+import t from 'tap';
+import { preparedJoinFromValues, preparedValues } from '../lib/lookups/prepared-join.js';
+import { createFollowStart, dropFollow } from '../lib/follow/slot.js';
+import { FOLLOW_NAME } from '../lib/follow/requirements.js';
+import { StreamedPgoutput, type StreamedChange } from '../lib/follow/streamed-pgoutput.js';
+import { streamedCopyText, streamedTables, type StreamedRow } from '../lib/follow/streamed-rows.js';
+import { connect } from '../lib/pg/connection.js';
+import { CopyOutStream } from '../lib/pg/copy-out-stream.js';
+import { copyOutQuery } from '../lib/table-spec/copy-sql.js';
+import { TABLES } from '../transforms/index.js';
+import { followableSource } from './helpers/follow.js';
+
+const mensajes = TABLES.find((spec) => spec.target === 'mensajes')!;
+
+// The follower writes a new message from the row the stream brought (streamed-pgoutput.ts),
+// not from a read of the source: those bytes must be the ones the source's COPY of the
+// table's SELECT sends for the same row, values that COPY escapes (tab, newline, carriage
+// return, backslash), NULLs, JSON, timestamps and non-ASCII text included.
+t.test('a streamed row is the COPY text the source sends for it', async (t) => {
+  const { source } = await followableSource(t, 20);
+  const start = await createFollowStart({ url: source }, TABLES);
+  await start.release();
+  t.teardown(() => dropFollow({ url: source }));
+  const session = await connect({ url: source, role: 'origen', readOnly: false });
+  t.teardown(() => session.end());
+
+  const ids = ['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002', 'aaaaaaaa-0000-4000-8000-000000000003'];
+  const user = (await session.query<{ id: string }>('SELECT id::text AS id FROM users WHERE phone_number IS NOT NULL ORDER BY id LIMIT 1')).rows[0]!.id;
+  await session.query(
+    `INSERT INTO messages (id, conversation_id, user_id, message_type, content, media_url, ai_response, processing_status, metadata, "timestamp") VALUES
+       ($1, $1, $4, 'text', E'una\\ttab, una\\nlínea, un \\\\ y un\\rretorno', NULL, 'ñandú 🦤', 'pending', '{"a": [1, "dos"], "b": null}', '2024-02-29 23:59:59.123456'),
+       ($2, NULL, $4, 'image', '', 'https://x.ec/a b', NULL, NULL, NULL, NULL),
+       ($3, $3, '99999999-0000-4000-8000-000000000000', 'audio', 'sin usuario', NULL, NULL, 'done', '{}', now())`,
+    [...ids, user],
+  );
+  await session.query("UPDATE messages SET content = E'cambiado\\\\ de nuevo' WHERE id = $1", [ids[1]]);
+
+  const { rows: changes } = await session.query<{ data: Buffer }>(
+    "SELECT data FROM pg_logical_slot_peek_binary_changes($1::name, NULL, NULL, 'proto_version', '1', 'publication_names', $1::text)",
+    [FOLLOW_NAME],
+  );
+  const plugin = new StreamedPgoutput({ protoVersion: 1, publicationNames: [FOLLOW_NAME] }, streamedTables(TABLES));
+  const rows = new Map<string, StreamedRow>();
+  for (const { data } of changes) {
+    const message = plugin.parse(data) as Pgoutput.Message | StreamedChange;
+    if ((message.tag === 'insert' || message.tag === 'update') && message.relation.name === 'messages') {
+      t.ok('row' in message && message.row !== undefined, `${message.tag}: la fila entera llegó con el flujo`);
+      rows.set(message.new.id as string, (message as StreamedChange).row!);
+    }
+  }
+  t.same([...rows.keys()].sort(), ids, 'las tres filas, por su id');
+
+  const values = await preparedValues(session, mensajes.source.prepared!, [user, '99999999-0000-4000-8000-000000000000']);
+  const streamed = await buffer(streamedCopyText(ids.map((id) => rows.get(id)!), values));
+  const copied = await buffer(
+    session.query(
+      new CopyOutStream(copyOutQuery({ ...mensajes, source: { ...mensajes.source, orderBy: 'm.id' } }, { preparedJoin: preparedJoinFromValues(mensajes.source.prepared!, values), rangeWhere: `m.id = ANY('{${ids.join(',')}}'::uuid[])` })),
+    ),
+  );
+  t.equal(streamed.toString(), copied.toString(), 'los mismos bytes que el COPY del origen');
+  t.equal(streamed.toString().split('\n').length, 4, 'tres filas');
+});
