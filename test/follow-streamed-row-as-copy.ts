@@ -1,5 +1,6 @@
 import { buffer } from 'node:stream/consumers';
-import type { Pgoutput } from 'pg-logical-replication';
+import { PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import { lsnText, lsnValue } from '../lib/follow/lsn.js';
 import t from 'tap';
 import { preparedJoinFromValues, preparedValues } from '../lib/lookups/prepared-join.js';
 import { createFollowStart, dropFollow } from '../lib/follow/slot.js';
@@ -51,6 +52,19 @@ t.test('a streamed row is the COPY text the source sends for it', async (t) => {
     }
   }
   t.same([...rows.keys()].sort(), ids, 'las tres filas, por su id');
+
+  // Begin and commit, read here too: what the library's parser reads, the position as PostgreSQL writes it.
+  const library = new PgoutputPlugin({ protoVersion: 1, publicationNames: [FOLLOW_NAME] });
+  const ends = changes.filter(({ data }) => data[0] === 0x42 || data[0] === 0x43);
+  t.ok(ends.length >= 4, 'comienzos y finales de transacción');
+  for (const { data } of ends) {
+    const ours = plugin.parse(data);
+    const theirs = library.parse(data);
+    if (ours.tag === 'begin' && theirs.tag === 'begin') t.same([ours.xid, ours.commitTime, ours.commitLsn], [theirs.xid, theirs.commitTime, lsnText(lsnValue(theirs.commitLsn!))], 'comienzo');
+    else if (ours.tag === 'commit' && theirs.tag === 'commit') {
+      t.same([ours.commitTime, ours.commitLsn, ours.commitEndLsn], [theirs.commitTime, lsnText(lsnValue(theirs.commitLsn!)), lsnText(lsnValue(theirs.commitEndLsn!))], 'final');
+    } else t.fail(`${ours.tag} leído como ${theirs.tag}`);
+  }
 
   const values = await preparedValues(session, mensajes.source.prepared!, [user, '99999999-0000-4000-8000-000000000000']);
   const streamed = await buffer(streamedCopyText(ids.map((id) => rows.get(id)!), values));

@@ -216,7 +216,8 @@ class Follower {
     const transaction = this.current;
     this.current = null;
     if (this.pending.transactions === 0) this.pendingSince = performance.now();
-    this.pending.take(transaction?.xid, transaction?.changes ?? [], message.commitEndLsn === null ? this.appliedLsn : lsnText(lsnValue(message.commitEndLsn)), Number(message.commitTime as unknown as bigint) / 1000);
+    // StreamedPgoutput writes the position as PostgreSQL does (lsn.ts), ready to compare and record.
+    this.pending.take(transaction?.xid, transaction?.changes ?? [], message.commitEndLsn ?? this.appliedLsn, Number(message.commitTime as unknown as bigint) / 1000);
     if (this.options.drainTo !== undefined && lsnAtLeast(this.pending.endLsn!, this.options.drainTo)) this.drainReached = true;
     if (this.pending.changes >= this.batchChanges || this.drainReached) this.pump();
   }
