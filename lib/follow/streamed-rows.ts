@@ -81,27 +81,30 @@ const CHUNK_BYTES = 64 * 1024;
 /**
  * The rows as the source's COPY of the table's SELECT would send them, the prepared
  * join's value of each row's key from `preparedValues` (a key without one is NULL, as
- * the LEFT JOIN gives).
+ * the LEFT JOIN gives). Written into one buffer per chunk rather than a buffer per row and
+ * per value joined by a concat (3 % of the follower's profile; no change the replays can see).
  */
 export function streamedCopyText(rows: readonly StreamedRow[], preparedValues: ReadonlyMap<string, string | null>): Readable {
   function* chunks(): Generator<Buffer> {
-    let parts: Buffer[] = [];
-    let bytes = 0;
+    let out = Buffer.allocUnsafe(CHUNK_BYTES);
+    let n = 0;
     for (const { line, split, key } of rows) {
-      if (split < 0) parts.push(line);
-      else {
-        const value = Buffer.from(encodeField(key === null ? null : (preparedValues.get(key) ?? null)));
-        parts.push(line.subarray(0, split), value, line.subarray(split));
-        bytes += value.length;
+      const value = split < 0 ? '' : encodeField(key === null ? null : (preparedValues.get(key) ?? null));
+      // A value's UTF-8 takes at most three bytes per UTF-16 unit.
+      const needed = line.length + 3 * value.length;
+      if (n + needed > out.length) {
+        if (n > 0) yield out.subarray(0, n);
+        out = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, needed));
+        n = 0;
       }
-      bytes += line.length;
-      if (bytes >= CHUNK_BYTES) {
-        yield Buffer.concat(parts, bytes);
-        parts = [];
-        bytes = 0;
+      if (split < 0) n += line.copy(out, n);
+      else {
+        n += line.copy(out, n, 0, split);
+        n += out.write(value, n);
+        n += line.copy(out, n, split);
       }
     }
-    if (bytes > 0) yield Buffer.concat(parts, bytes);
+    if (n > 0) yield out.subarray(0, n);
   }
   return Readable.from(chunks(), { objectMode: false });
 }
