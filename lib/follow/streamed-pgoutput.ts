@@ -17,6 +17,8 @@ interface Layout {
   idColumn: string;
   /** The relation's column of the id. */
   id: number;
+  /** The id is part of the replica identity: a key tuple ('K') carries it; otherwise its null there is a placeholder. */
+  idInKey: boolean;
   /** The relation's column of the prepared join's key, or -1. */
   key: number;
   /** Per field of the SELECT: the relation's column, or PREPARED; null when a field's column is not published (no rows kept). */
@@ -96,13 +98,14 @@ export class StreamedPgoutput extends PgoutputPlugin {
     let fields: number[] | null = [];
     let key = -1;
     for (const field of table.source.fields) {
-      const column = 'column' in field ? index(field.column) : PREPARED;
-      if ('preparedKey' in field) key = index(field.preparedKey);
+      const column = index('column' in field ? field.column : field.preparedKey);
       // A publication made by an older copiar-tablas lists ids only: its rows are read at the source.
-      if ((column < 0 && column !== PREPARED) || ('preparedKey' in field && key < 0)) fields = null;
-      fields?.push(column);
+      if (column < 0) fields = null;
+      if ('preparedKey' in field) key = column;
+      fields?.push('column' in field ? column : PREPARED);
     }
-    this.layouts.set(relation.relationOid, { relation, idColumn: table.idColumn, id, key, fields });
+    // pgoutput's column flags: bit 1 marks a column of the replica identity.
+    this.layouts.set(relation.relationOid, { relation, idColumn: table.idColumn, id, idInKey: (relation.columns[id]!.flags & 1) === 1, key, fields });
   }
 
   private change(tag: number, buf: Buffer, layout: Layout): StreamedChange {
@@ -116,7 +119,8 @@ export class StreamedPgoutput extends PgoutputPlugin {
     let before: Record<string, string | null | undefined> | null = null;
     if (sub === 0x4b /* K */ || sub === 0x4f /* O */) {
       p = this.tuple(buf, p + 1);
-      before = { [idColumn]: this.text(buf, layout.id) };
+      // As the library reads a key tuple: a column outside the key is not there at all.
+      before = { [idColumn]: sub === 0x4b && !layout.idInKey ? undefined : this.text(buf, layout.id) };
     } else if (tag === 0x44 || sub !== 0x4e /* N */) {
       throw new Error(`pgoutput: submensaje ${String.fromCharCode(sub ?? 0)} inesperado en ${relation.name}`);
     }
