@@ -1,6 +1,8 @@
 import { buffer } from 'node:stream/consumers';
 import { PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import { ChangeBatch } from '../lib/follow/changes.js';
 import { lsnText, lsnValue } from '../lib/follow/lsn.js';
+import { sourceIdColumns } from '../lib/follow/scopes.js';
 import t from 'tap';
 import { preparedJoinFromValues, preparedValues } from '../lib/lookups/prepared-join.js';
 import { createFollowStart, dropFollow } from '../lib/follow/slot.js';
@@ -105,4 +107,41 @@ t.test('a publication of ids alone keeps no rows, and the changes still name the
     seen.push(`${message.tag} ${message.tag === 'delete' ? (message.key?.id as string) : (message.new.id as string)}`);
   }
   t.same(seen, [`insert ${id}`, `update ${id}`, `delete ${id}`, `insert ${id}`], 'cada cambio con su id');
+});
+
+// A table whose replica identity is another unique index: an update of that key sends
+// the old key alone ('K'), the id's null there only a placeholder. Read as the library
+// reads it, the change names its row by the new one; taken as a null id, it named no row
+// and the whole table was recomputed.
+t.test('a key tuple without the id names no row by it', async (t) => {
+  const { source } = await followableSource(t, 20);
+  const session = await connect({ url: source, role: 'origen', readOnly: false });
+  t.teardown(() => session.end());
+  await session.query("ALTER TABLE task_queue ADD COLUMN clave text NOT NULL DEFAULT gen_random_uuid()::text; CREATE UNIQUE INDEX task_queue_clave ON task_queue (clave); ALTER TABLE task_queue REPLICA IDENTITY USING INDEX task_queue_clave");
+  const start = await createFollowStart({ url: source }, TABLES);
+  await start.release();
+  t.teardown(() => dropFollow({ url: source }));
+  const id = 'cccccccc-0000-4000-8000-000000000001';
+  await session.query("INSERT INTO task_queue (id, task_type, status) VALUES ($1, 'reminder', 'pending')", [id]);
+  await session.query("UPDATE task_queue SET clave = 'otra', status = 'completed' WHERE id = $1", [id]);
+  const { rows: changes } = await session.query<{ data: Buffer }>(
+    "SELECT data FROM pg_logical_slot_peek_binary_changes($1::name, NULL, NULL, 'proto_version', '1', 'publication_names', $1::text)",
+    [FOLLOW_NAME],
+  );
+  const plugin = new StreamedPgoutput({ protoVersion: 1, publicationNames: [FOLLOW_NAME] }, streamedTables(TABLES));
+  const batch = new ChangeBatch(sourceIdColumns(TABLES), { tables: new Set(['task_queue']), budgetBytes: 1 << 20 });
+  let updates = 0;
+  for (const { data } of changes) {
+    const message = plugin.parse(data);
+    if (message.tag === 'update') {
+      updates++;
+      t.ok(message.key !== null && message.key.id === undefined, 'la clave vieja no trae el id');
+    }
+    batch.add(message);
+  }
+  t.equal(updates, 1);
+  const tasks = batch.tables.get('task_queue')!;
+  t.notOk(tasks.unnamed, 'el cambio nombra su fila: la tabla no se recalcula entera');
+  t.same([...tasks.ids], [id]);
+  t.ok(tasks.rows.get(id) !== undefined && tasks.rows.get(id) !== null, 'y la fila nueva llegó con el flujo');
 });
