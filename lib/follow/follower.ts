@@ -45,6 +45,8 @@ export interface FollowLoopOptions {
   /** A batch is applied once it has this many changes, or has waited maxBatchMs. */
   maxBatchChanges?: number;
   maxBatchMs?: number;
+  /** Bytes of rows from the stream a batch keeps at most (STREAMED_BUDGET_BYTES). */
+  streamedBudgetBytes?: number;
 }
 
 export interface FollowResult {
@@ -122,7 +124,7 @@ class Follower {
   ) {
     this.idColumns = sourceIdColumns(options.specs);
     this.streamedTables = streamedTables(options.specs);
-    this.streamed = { tables: new Set(this.streamedTables.keys()), budgetBytes: STREAMED_BUDGET_BYTES };
+    this.streamed = { tables: new Set(this.streamedTables.keys()), budgetBytes: options.streamedBudgetBytes ?? STREAMED_BUDGET_BYTES };
     this.batchMs = options.maxBatchMs ?? 200;
     this.batchChanges = options.maxBatchChanges ?? 10_000;
     this.pending = this.newBatch();

@@ -27,6 +27,8 @@ export interface FollowRunOptions extends RunOptions {
   /** Tuning of the apply batches (follower.ts). */
   maxBatchChanges?: number;
   maxBatchMs?: number;
+  /** Bytes of rows from the stream a batch keeps (follower.ts); for tests. */
+  streamedBudgetBytes?: number;
 }
 
 export interface FollowRunResult {
@@ -178,6 +180,7 @@ export async function followFrom(options: FollowRunOptions, settings: ReturnType
       progressIntervalMs: options.progressIntervalMs,
       maxBatchChanges: options.maxBatchChanges,
       maxBatchMs: options.maxBatchMs,
+      streamedBudgetBytes: options.streamedBudgetBytes,
       ...extra,
     });
   };
