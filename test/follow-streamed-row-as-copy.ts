@@ -3,6 +3,7 @@ import { PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import { ChangeBatch } from '../lib/follow/changes.js';
 import { lsnText, lsnValue } from '../lib/follow/lsn.js';
 import { sourceIdColumns } from '../lib/follow/scopes.js';
+import type pg from 'pg';
 import t from 'tap';
 import { preparedJoinFromValues, preparedValues } from '../lib/lookups/prepared-join.js';
 import { createFollowStart, dropFollow } from '../lib/follow/slot.js';
@@ -16,6 +17,15 @@ import { TABLES } from '../transforms/index.js';
 import { followableSource } from './helpers/follow.js';
 
 const mensajes = TABLES.find((spec) => spec.target === 'mensajes')!;
+
+/** The pgoutput messages the follow's slot holds, read without consuming them. */
+async function slotChanges(session: pg.ClientBase): Promise<{ data: Buffer }[]> {
+  const { rows } = await session.query<{ data: Buffer }>(
+    "SELECT data FROM pg_logical_slot_peek_binary_changes($1::name, NULL, NULL, 'proto_version', '1', 'publication_names', $1::text)",
+    [FOLLOW_NAME],
+  );
+  return rows;
+}
 
 // The follower writes a new message from the row the stream brought (streamed-pgoutput.ts),
 // not from a read of the source: those bytes must be the ones the source's COPY of the
@@ -40,10 +50,7 @@ t.test('a streamed row is the COPY text the source sends for it', async (t) => {
   );
   await session.query("UPDATE messages SET content = E'cambiado\\\\ de nuevo' WHERE id = $1", [ids[1]]);
 
-  const { rows: changes } = await session.query<{ data: Buffer }>(
-    "SELECT data FROM pg_logical_slot_peek_binary_changes($1::name, NULL, NULL, 'proto_version', '1', 'publication_names', $1::text)",
-    [FOLLOW_NAME],
-  );
+  const changes = await slotChanges(session);
   const plugin = new StreamedPgoutput({ protoVersion: 1, publicationNames: [FOLLOW_NAME] }, streamedTables(TABLES));
   const rows = new Map<string, StreamedRow>();
   for (const { data } of changes) {
@@ -94,10 +101,7 @@ t.test('a publication of ids alone keeps no rows, and the changes still name the
   await session.query('DELETE FROM messages WHERE id = $1', [id]);
   // A table without a prepared join (tareas_programadas): its missing columns are missing too.
   await session.query("INSERT INTO task_queue (id, task_type, status) VALUES ($1, 'reminder', 'pending')", [id]);
-  const { rows: changes } = await session.query<{ data: Buffer }>(
-    "SELECT data FROM pg_logical_slot_peek_binary_changes($1::name, NULL, NULL, 'proto_version', '1', 'publication_names', $1::text)",
-    [FOLLOW_NAME],
-  );
+  const changes = await slotChanges(session);
   const plugin = new StreamedPgoutput({ protoVersion: 1, publicationNames: [FOLLOW_NAME] }, streamedTables(TABLES));
   const seen: string[] = [];
   for (const { data } of changes) {
@@ -124,10 +128,7 @@ t.test('a key tuple without the id names no row by it', async (t) => {
   const id = 'cccccccc-0000-4000-8000-000000000001';
   await session.query("INSERT INTO task_queue (id, task_type, status) VALUES ($1, 'reminder', 'pending')", [id]);
   await session.query("UPDATE task_queue SET clave = 'otra', status = 'completed' WHERE id = $1", [id]);
-  const { rows: changes } = await session.query<{ data: Buffer }>(
-    "SELECT data FROM pg_logical_slot_peek_binary_changes($1::name, NULL, NULL, 'proto_version', '1', 'publication_names', $1::text)",
-    [FOLLOW_NAME],
-  );
+  const changes = await slotChanges(session);
   const plugin = new StreamedPgoutput({ protoVersion: 1, publicationNames: [FOLLOW_NAME] }, streamedTables(TABLES));
   const batch = new ChangeBatch(sourceIdColumns(TABLES), { tables: new Set(['task_queue']), budgetBytes: 1 << 20 });
   let updates = 0;
