@@ -17,11 +17,23 @@ export async function rangeBoundaries(source: pg.ClientBase, spec: AnyTableSpec,
   const { rows: stats } = await source.query<{ estimate: number | null }>('SELECT reltuples::float8 AS estimate FROM pg_class WHERE oid = $1::regclass', [table]);
   const estimate = stats[0]?.estimate ?? -1;
   const percent = estimate > sampleRows ? (100 * sampleRows) / estimate : 100;
-  const every = percent === 100 ? rangeRows : Math.max(1, Math.round((rangeRows * percent) / 100));
   const column = quoteIdent(key);
+  if (percent === 100) {
+    const { rows } = await source.query<{ k: string }>(
+      `SELECT k FROM (SELECT ${column}::text AS k, ${column} AS o, row_number() OVER (ORDER BY ${column}) AS n FROM ${table}) s WHERE n % $1 = 0 ORDER BY o`,
+      [rangeRows],
+    );
+    return rows.map((r) => r.k);
+  }
+  // Every how many sampled keys a bound goes is taken from the rows the sample holds, not
+  // from the percent asked: SYSTEM picks whole pages at random, and on a table of a few
+  // hundred pages the sample's size alone moved by a fifth (ranges of 13,300 rows for
+  // 10,000). The table's estimate then sets how many ranges there are.
   const { rows } = await source.query<{ k: string }>(
-    `SELECT k FROM (SELECT ${column}::text AS k, ${column} AS o, row_number() OVER (ORDER BY ${column}) AS n FROM ${table}${percent === 100 ? '' : ` TABLESAMPLE SYSTEM (${percent})`}) s WHERE n % $1 = 0 ORDER BY o`,
-    [every],
+    `SELECT k FROM (SELECT ${column}::text AS k, ${column} AS o, row_number() OVER (ORDER BY ${column}) AS n, count(*) OVER () AS sampled
+                      FROM ${table} TABLESAMPLE SYSTEM (${percent})) s
+      WHERE n % greatest(1, round(sampled * $1::float8 / $2::float8))::bigint = 0 ORDER BY o`,
+    [rangeRows, estimate],
   );
   return rows.map((r) => r.k);
 }
