@@ -199,8 +199,8 @@ class Follower {
   private message(message: Pgoutput.Message): void {
     switch (message.tag) {
       case 'relation':
-        // Only the rows' ids are read, as text: pg's type parsers would build a Date or
-        // parse the JSON of every column of every row received.
+        // Of the rows the library parses (tables not streamed) only the ids are read, as
+        // text: pg's type parsers would build a Date or parse the JSON of every column.
         for (const column of message.columns) column.parser = keepText;
         return;
       case 'begin':
