@@ -21,7 +21,7 @@ const INVALID_MARK = '!';
 export function userPhoneJoin(alias: string): PreparedJoin {
   return {
     alias: 'tel',
-    query: 'SELECT id::text, phone_number FROM users',
+    query: 'SELECT id, phone_number FROM users',
     keyExpression: `${alias}.user_id`,
     requires: { users: ['id', 'phone_number'] },
     value: (raw) => {

@@ -90,7 +90,7 @@ export async function preparedJoinSql(spec: AnyTableSpec, source: pg.ClientBase)
 /** The prepared join's values of `keys` as they are now on the source (absent keys have none). */
 export async function preparedValues(source: pg.ClientBase, join: PreparedJoin, keys: readonly string[]): Promise<Map<string, string | null>> {
   const values = new Map<string, string | null>();
-  const query = `SELECT * FROM (${join.query}) AS q(clave, valor) WHERE q.clave = ANY($1::text[])`;
+  const query = `SELECT * FROM (${join.query}) AS q(clave, valor) WHERE q.clave = ANY($1::uuid[])`;
   await streamRows<[string, string | null]>(source, query, ([key, raw]) => void values.set(key, join.value(raw)), [keys]);
   return values;
 }

@@ -50,7 +50,11 @@ export interface SourceSpec {
  */
 export interface PreparedJoin {
   alias: string;
-  /** Returns (key, raw value) rows; the key is a uuid. */
+  /**
+   * Returns (key, raw value) rows; the key is a uuid column as it is, not cast: the follow
+   * mode asks for a few keys at a time (preparedValues), and only a plain column reaches
+   * its index (cast to text, every batch read all of users: 26 ms at 50,000 users).
+   */
   query: string;
   /** The source expression joined to the key, e.g. `m.user_id`. */
   keyExpression: string;
