@@ -4,7 +4,7 @@ import { streamRows } from '../pg/query-stream.js';
 import { inTransaction } from '../pg/transaction.js';
 import { rejectCsvPath } from '../rejects/paths.js';
 import { appendRejectCsv, type RejectRecord } from '../rejects/reject-csv.js';
-import { clearValues, recordApplied, storedValues, storeValues } from '../state/follow-state.js';
+import { clearValues, recordApplied, storeValues } from '../state/follow-state.js';
 import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
 import type { ChangeBatch } from './changes.js';
 import { seedGroups, withGroupMembers } from './groups.js';
@@ -34,7 +34,7 @@ export function preparedJoins(specs: readonly AnyTableSpec[]): Map<string, Prepa
 }
 
 /** Prepared-join keys whose value the batch changed, the stored values brought up to date. */
-async function changedKeys(source: pg.ClientBase, target: pg.ClientBase, joins: ReadonlyMap<string, PreparedJoin>, batch: ChangeBatch): Promise<Map<string, Map<string, string | null>>> {
+async function changedKeys({ source, target, values }: RecomputeSessions, joins: ReadonlyMap<string, PreparedJoin>, batch: ChangeBatch): Promise<Map<string, Map<string, string | null>>> {
   const changed = new Map<string, Map<string, string | null>>();
   for (const [table, join] of joins) {
     const changes = batch.tables.get(table);
@@ -42,11 +42,12 @@ async function changedKeys(source: pg.ClientBase, target: pg.ClientBase, joins: 
     if (changes.truncated || changes.unnamed) {
       // Every dependent table is recomputed whole (scopes.ts); the values start again.
       await seedValues(source, target, table, join);
+      values.forget(table);
       continue;
     }
     const keys = [...changes.ids];
     const now = await preparedValues(source, join, keys);
-    const before = await storedValues(target, table, keys);
+    const before = await values.read(target, table, keys);
     const moved = new Map<string, string | null>();
     const previous = new Map<string, string | null>();
     for (const key of keys) {
@@ -55,7 +56,7 @@ async function changedKeys(source: pg.ClientBase, target: pg.ClientBase, joins: 
       moved.set(key, value);
       previous.set(key, before.get(key) ?? null);
     }
-    await storeValues(target, table, moved);
+    await values.store(target, table, moved);
     changed.set(table, previous);
   }
   return changed;
@@ -142,7 +143,7 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch, sign
   if (!(await beginVisibleRead(source, batch.xids, signal))) return null;
   try {
     return await inTransaction(target, async () => {
-      const keys = await changedKeys(source, target, context.joins, batch);
+      const keys = await changedKeys(context.sessions, context.joins, batch);
       const changedTargets = new Map<string, TargetChange>();
       /** `moved`: the keys of rows that came or went, 'unknown' when not all are known, or none. */
       const noteChange = (table: string, moved: Iterable<string> | 'unknown' | null, columns: Iterable<string> = []): void => {

@@ -6,7 +6,7 @@ import { quoteIdent } from '../pg/quote.js';
 import { rejectDecoder, type RejectRecord } from '../rejects/reject-csv.js';
 import { setSerialPastRows } from '../schema/rebuild.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { storedValues } from '../state/follow-state.js';
+import { KeptValues } from './kept-values.js';
 import { followsByRow, preparedTable, type Scope } from './scopes.js';
 import type { FastRule } from '../rules/types.js';
 import { streamedCopyText, streamedSource, type StreamedRow, type StreamedSource } from './streamed-rows.js';
@@ -55,6 +55,8 @@ export interface RecomputeSessions {
   target: pg.ClientBase;
   /** SQL type of a column (`uuid`, `integer`), to compare with an array of its values. */
   typeOf: (client: pg.ClientBase, table: string, column: string) => Promise<string>;
+  /** The prepared joins' values the follow keeps, for this follow's applies. */
+  values: KeptValues;
 }
 
 /** The sessions of an apply, with each column's type read once and kept. */
@@ -69,7 +71,7 @@ export function recomputeSessions(source: pg.ClientBase, target: pg.ClientBase):
     }
     return type;
   };
-  return { source, target, typeOf };
+  return { source, target, typeOf, values: new KeptValues() };
 }
 
 /** Values as an SQL array of `type`, quoted as the prepared join quotes its arrays (the COPY query takes no parameters). */
@@ -109,7 +111,7 @@ async function scopeJoin(sessions: RecomputeSessions, spec: AnyTableSpec, where:
   if (prepared === undefined) return undefined;
   const { rows } = await sessions.source.query<{ key: string | null }>(`SELECT DISTINCT (${prepared.keyExpression})::text AS key FROM ${quoteIdent(table)} ${alias} WHERE ${where}`);
   const keys = rows.flatMap((r) => (r.key === null ? [] : [r.key]));
-  return preparedJoinFromValues(prepared, keys.length === 0 ? new Map() : await storedValues(sessions.target, preparedTable(spec)!, keys));
+  return preparedJoinFromValues(prepared, keys.length === 0 ? new Map() : await sessions.values.read(sessions.target, preparedTable(spec)!, keys));
 }
 
 /**
@@ -170,7 +172,7 @@ async function streamedScope(sessions: RecomputeSessions, spec: AnyTableSpec, sc
   if (inScope.size === 0) return undefined;
   const keys = new Set<string>();
   for (const row of inScope.values()) if (row !== null && row.key !== null) keys.add(row.key);
-  const preparedValues = keys.size === 0 ? new Map<string, string | null>() : await storedValues(sessions.target, preparedTable(spec)!, [...keys]);
+  const preparedValues = keys.size === 0 ? new Map<string, string | null>() : await sessions.values.read(sessions.target, preparedTable(spec)!, keys);
   return { source, rows: inScope, preparedValues };
 }
 
