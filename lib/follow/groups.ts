@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { copyRows } from '../load/copy-rows.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
+import { inOneTrip } from '../pg/one-trip.js';
 import { quoteIdent } from '../pg/quote.js';
 import { createScratchTableSql } from '../schema/ddl.js';
 import { claimants, claimedKeys, clearClaims, replaceClaims } from '../state/follow-state.js';
@@ -15,8 +16,7 @@ import type { Scope } from './scopes.js';
  */
 async function claimsOf(source: pg.ClientBase, target: pg.ClientBase, spec: AnyTableSpec, rangeWhere?: string): Promise<Map<string, string>> {
   const scratch = `claves_${spec.target}`;
-  await target.query(`DROP TABLE IF EXISTS pg_temp.${quoteIdent(scratch)}`);
-  await target.query(createScratchTableSql(spec, scratch));
+  await inOneTrip(target, [`DROP TABLE IF EXISTS pg_temp.${quoteIdent(scratch)}`, createScratchTableSql(spec, scratch)]);
   await copyRows({
     spec: { ...spec, unique: [] },
     source,

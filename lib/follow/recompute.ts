@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { copyRows, type CopiedRows, type CopyRowsOptions } from '../load/copy-rows.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
 import { ArrayLiteral, preparedJoinFromValues, preparedJoinSql } from '../lookups/prepared-join.js';
+import { inOneTrip } from '../pg/one-trip.js';
 import { quoteIdent } from '../pg/quote.js';
 import { rejectDecoder, type RejectRecord } from '../rejects/reject-csv.js';
 import { setSerialPastRows } from '../schema/rebuild.js';
@@ -287,8 +288,7 @@ async function recomputeRows(
   if (where === '' && streamedRows.length === 0) return { deleted: 0, updated: 0, inserted: 0, rejects: [], cascaded: new Map(), updatedColumns: new Set(), ...(options.trackMoved === true ? { movedKeys: new Set<string>() } : {}) };
   const table = quoteIdent(spec.target);
   const expected = quoteIdent(`esperado_${spec.target}`);
-  await target.query(`DROP TABLE IF EXISTS pg_temp.${expected}`);
-  await target.query(`CREATE TEMP TABLE ${expected} (LIKE ${table}) ON COMMIT DROP`);
+  await inOneTrip(target, [`DROP TABLE IF EXISTS pg_temp.${expected}`, `CREATE TEMP TABLE ${expected} (LIKE ${table}) ON COMMIT DROP`]);
   const decode = rejectDecoder(spec);
   const rejected: RejectRecord[] = [];
   const copy = async (input: Pick<CopyRowsOptions, 'input' | 'source' | 'rangeWhere' | 'preparedJoin'>): Promise<void> => {
@@ -302,9 +302,6 @@ async function recomputeRows(
     await copy({ source, preparedJoin, rangeWhere: where });
   }
   const key = quoteIdent(spec.primaryKey[0]!);
-  // Without statistics the planner guesses the expected rows and may scan the whole
-  // target table to join a few of them; a whole table is joined whole anyway.
-  if (!scope.whole) await target.query(`ANALYZE pg_temp.${expected}`);
   let inScope = 'true';
   if (!scope.whole) {
     // Source ids are the target's keys here (followsByRow). A row the recompute produced is
@@ -314,20 +311,15 @@ async function recomputeRows(
     inScope = `t.${key} = ANY(${arrayLiteral(ids, await sessions.typeOf(target, spec.target, spec.primaryKey[0]!))})`;
   }
   const goneWhere = `${inScope} AND NOT EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE e.${key} = t.${key})`;
-  const cascaded = new Map<string, string[]>();
-  const noteCascade = async (rowsWhere: string): Promise<void> => {
-    for (const child of options.children ?? []) {
-      const { rows } = await target.query<{ id: string }>(
-        `SELECT c.${quoteIdent(child.key)}::text AS id FROM ${quoteIdent(child.table)} c WHERE c.${quoteIdent(child.column)} IN (SELECT t.${key} FROM ${table} t WHERE ${rowsWhere})`,
-      );
-      if (rows.length > 0) cascaded.set(child.table, [...(cascaded.get(child.table) ?? []), ...rows.map((r) => r.id)]);
-    }
-  };
-  await noteCascade(goneWhere);
-  const gone = await target.query<{ id: string }>(`DELETE FROM ${table} t WHERE ${goneWhere} RETURNING t.${key}::text AS id`);
+  const cascades = new Cascades(table, key, options.children ?? []);
+  // Without statistics the planner guesses the expected rows and may scan the whole
+  // target table to join a few of them; a whole table is joined whole anyway.
+  const analyze = scope.whole ? [] : [`ANALYZE pg_temp.${expected}`];
+  const goneTrip = await inOneTrip<{ id: string }>(target, [...analyze, ...cascades.queries(goneWhere), `DELETE FROM ${table} t WHERE ${goneWhere} RETURNING t.${key}::text AS id`]);
+  const gone = goneTrip.at(-1)!;
+  cascades.note(goneTrip.slice(analyze.length, -1));
   const columns = spec.columns.map((c) => quoteIdent(c.name));
-  const updatedColumns = options.watchColumns === true ? await changedColumns(target, spec, table, expected, key) : new Set<string>();
-  const updated = await updateChanged(target, table, expected, key, columns, noteCascade);
+  const updated = await updateChanged(target, { table, expected, key, columns }, cascades, options.watchColumns === true ? spec : undefined);
   const inserted = await target.query<{ id: string }>(
     `INSERT INTO ${table} SELECT * FROM pg_temp.${expected} e WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = e.${key})${options.trackMoved === true ? ` RETURNING ${key}::text AS id` : ''}`,
   );
@@ -339,43 +331,84 @@ async function recomputeRows(
     updated: updated.count,
     inserted: inserted.rowCount ?? 0,
     rejects: rejected.filter((r) => r[2] !== null && news.has(r[2])),
-    cascaded,
-    updatedColumns,
+    cascaded: cascades.found,
+    updatedColumns: updated.columns,
     ...(options.trackMoved === true ? { movedKeys: new Set([...gone.rows, ...updated.removed, ...inserted.rows].map((r) => r.id)) } : {}),
   };
 }
 
-/** The columns in which the recomputed rows differ from the target's, before the update. */
-async function changedColumns(target: pg.ClientBase, spec: AnyTableSpec, table: string, expected: string, key: string): Promise<Set<string>> {
+/** The rows of the target table a delete or update will take away, and the child rows that go with them (ON DELETE CASCADE). */
+class Cascades {
+  /** Keys of child rows, by child table. */
+  readonly found = new Map<string, string[]>();
+
+  constructor(
+    private readonly table: string,
+    private readonly key: string,
+    private readonly children: readonly ChildTable[],
+  ) {}
+
+  /** One query per child table: its rows under the table's rows that `rowsWhere` selects, to be sent before those go. */
+  queries(rowsWhere: string): string[] {
+    return this.children.map(
+      (child) => `SELECT c.${quoteIdent(child.key)}::text AS id FROM ${quoteIdent(child.table)} c WHERE c.${quoteIdent(child.column)} IN (SELECT t.${this.key} FROM ${this.table} t WHERE ${rowsWhere})`,
+    );
+  }
+
+  /** The answers to `queries`, in their order. */
+  note(results: readonly pg.QueryResult<{ id: string }>[]): void {
+    this.children.forEach((child, i) => {
+      const ids = results[i]!.rows.map((r) => r.id);
+      if (ids.length > 0) this.found.set(child.table, [...(this.found.get(child.table) ?? []), ...ids]);
+    });
+  }
+}
+
+/** A query of the columns in which the recomputed rows differ from the target's, before the update. */
+function changedColumnsQuery(spec: AnyTableSpec, table: string, expected: string, key: string): string {
   const tests = spec.columns.map((c, i) => `bool_or(t.${quoteIdent(c.name)} IS DISTINCT FROM e.${quoteIdent(c.name)}) AS c${i}`);
-  const { rows } = await target.query<Record<string, boolean | null>>(`SELECT ${tests.join(', ')} FROM ${table} t JOIN pg_temp.${expected} e ON e.${key} = t.${key}`);
-  return new Set(spec.columns.filter((_, i) => rows[0]?.[`c${i}`] === true).map((c) => c.name));
+  return `SELECT ${tests.join(', ')} FROM ${table} t JOIN pg_temp.${expected} e ON e.${key} = t.${key}`;
+}
+
+function changedColumns(spec: AnyTableSpec, result: pg.QueryResult): Set<string> {
+  const row = result.rows[0] as Record<string, boolean | null> | undefined;
+  return new Set(spec.columns.filter((_, i) => row?.[`c${i}`] === true).map((c) => c.name));
 }
 
 /**
- * Rows whose values changed, updated in place. Two rows that swap a unique value in
- * one batch (two providers exchanging phones) collide inside one UPDATE: those are then
- * deleted and inserted again.
+ * Rows whose values changed, updated in place, in one round trip with the savepoint
+ * around it (and, when `watched` is given, the columns it changes, read before). Two
+ * rows that swap a unique value in one batch (two providers exchanging phones) collide
+ * inside one UPDATE: those are then deleted and inserted again.
  */
 async function updateChanged(
   target: pg.ClientBase,
-  table: string,
-  expected: string,
-  key: string,
-  columns: string[],
-  noteCascade: (rowsWhere: string) => Promise<void>,
-): Promise<{ count: number; removed: { id: string }[] }> {
+  { table, expected, key, columns }: { table: string; expected: string; key: string; columns: string[] },
+  cascades: Cascades,
+  watched: AnyTableSpec | undefined,
+): Promise<{ count: number; removed: { id: string }[]; columns: Set<string> }> {
   const differs = `e.${key} = t.${key} AND (${columns.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${columns.map((c) => `e.${c}`).join(', ')})`;
-  await target.query('SAVEPOINT actualizar');
+  const watch = watched === undefined ? [] : [changedColumnsQuery(watched, table, expected, key)];
   try {
-    const result = await target.query(`UPDATE ${table} t SET (${columns.join(', ')}) = (${columns.map((c) => `e.${c}`).join(', ')}) FROM pg_temp.${expected} e WHERE ${differs}`);
-    await target.query('RELEASE SAVEPOINT actualizar');
-    return { count: result.rowCount ?? 0, removed: [] };
+    const results = await inOneTrip(target, [
+      ...watch,
+      'SAVEPOINT actualizar',
+      `UPDATE ${table} t SET (${columns.join(', ')}) = (${columns.map((c) => `e.${c}`).join(', ')}) FROM pg_temp.${expected} e WHERE ${differs}`,
+      'RELEASE SAVEPOINT actualizar',
+    ]);
+    return { count: results.at(-2)!.rowCount ?? 0, removed: [], columns: watched === undefined ? new Set() : changedColumns(watched, results[0]!) };
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
-    await target.query('ROLLBACK TO SAVEPOINT actualizar');
-    await noteCascade(`EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE ${differs})`);
-    const removed = await target.query<{ id: string }>(`DELETE FROM ${table} t USING pg_temp.${expected} e WHERE ${differs} RETURNING t.${key}::text AS id`);
-    return { count: removed.rowCount ?? 0, removed: removed.rows };
+    // The trip's answers went with its error: the columns are read again, as they were before the update.
+    const [, ...rest] = await inOneTrip<{ id: string }>(target, [
+      'ROLLBACK TO SAVEPOINT actualizar',
+      ...watch,
+      ...cascades.queries(`EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE ${differs})`),
+      `DELETE FROM ${table} t USING pg_temp.${expected} e WHERE ${differs} RETURNING t.${key}::text AS id`,
+    ]);
+    const removed = rest.pop()!;
+    const changed = watched === undefined ? new Set<string>() : changedColumns(watched, rest.shift()!);
+    cascades.note(rest);
+    return { count: removed.rowCount ?? 0, removed: removed.rows, columns: changed };
   }
 }

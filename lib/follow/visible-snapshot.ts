@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inOneTrip } from '../pg/one-trip.js';
 
 /**
  * Opens the source's read for a batch in a snapshot that sees every transaction of it.
@@ -10,11 +11,11 @@ import type pg from 'pg';
  */
 export async function beginVisibleRead(source: pg.ClientBase, xids: readonly number[], signal?: AbortSignal): Promise<boolean> {
   for (let waitMs = 2; ; waitMs = Math.min(waitMs * 2, 500)) {
-    await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // The first query of the transaction takes its snapshot: this one.
-    const { rows } = await source.query<{ xmax: string; xip: string[] }>(
+    // The first query of the transaction takes its snapshot: the second of this trip.
+    const [, { rows }] = await inOneTrip<{ xmax: string; xip: string[] }>(source, [
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
       'SELECT txid_snapshot_xmax(s)::text AS xmax, ARRAY(SELECT txid_snapshot_xip(s))::text[] AS xip FROM txid_current_snapshot() s',
-    );
+    ]);
     if (seesAll(BigInt(rows[0]!.xmax), new Set(rows[0]!.xip), xids)) return true;
     await source.query('COMMIT');
     // A stop does not wait for a standby that may never answer: the batch is read again on resume.
