@@ -1,4 +1,4 @@
-// `npm run bench -- --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000] [--rounds 5]`:
+// `npm run bench -- --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000] [--rounds 5] [--rtt-ms 0]`:
 // copiar-tablas --follow beside PostgreSQL's own logical replication (subscriptions applying
 // the same stream to plain copies of the legacy tables, one of them with the target's
 // secondary indexes). The source and the targets are two servers on the same machine: a
@@ -13,10 +13,11 @@ import pg from 'pg';
 
 import { startBuiltCli, type BuiltCli } from '../dev/built-cli.js';
 import { projectRoot } from '../dev/paths.js';
-import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
+import { freePort, startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
 import { LEGACY_SCHEMA_SQL, generateLegacy } from '../dev/generate-legacy.js';
 import { Writer } from '../dev/source-writes.js';
 import { withClient } from '../dev/with-client.js';
+import { startDelayProxy, type DelayProxy } from './delay-proxy.js';
 import { followerReplayer, medianReplay, nativeReplayer, replayRounds, until, untilRow, type ApplyCpu } from './follow-replay.js';
 import { machine, middle } from './machine.js';
 
@@ -29,6 +30,12 @@ interface FollowArgs {
   backlog: number;
   /** Replays of the backlog per consumer (the median is reported). */
   rounds: number;
+  /**
+   * Round trip to the servers, through a delay proxy (delay-proxy.ts): copiar-tablas'
+   * sessions and the subscriptions' connection to the source, as with a hosted database
+   * a network away (a subscription applies inside its own server). 0: straight to them.
+   */
+  rttMs: number;
 }
 
 /**
@@ -43,13 +50,13 @@ CREATE INDEX ON sessions (user_id); CREATE INDEX ON sessions (session_id); CREAT
 CREATE INDEX ON sessions (expires_at); CREATE INDEX ON sessions (last_activity);
 `;
 
-const USAGE = 'use --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000] [--rounds 5]';
+const USAGE = 'use --follow [--rows 1000000] [--rate 2000] [--seconds 30] [--backlog 100000] [--rounds 5] [--rtt-ms 0]';
 
 function parseFollowArgs(argv: string[]): FollowArgs {
-  const args: FollowArgs = { rows: 1_000_000, rate: 2000, seconds: 30, backlog: 100_000, rounds: 5 };
+  const args: FollowArgs = { rows: 1_000_000, rate: 2000, seconds: 30, backlog: 100_000, rounds: 5, rttMs: 0 };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i]!, Number(argv[i + 1])];
-    const key = flag.replace(/^--/, '') as keyof FollowArgs;
+    const key = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) as keyof FollowArgs;
     if (!(key in args) || !Number.isInteger(value) || value < 1) throw new Error(`opción no válida ${flag} ${argv[i + 1] ?? ''}; ${USAGE}`);
     args[key] = value;
   }
@@ -88,6 +95,16 @@ export async function followBench(argv: string[]): Promise<number> {
   let sourceServer: EmbeddedServer | undefined;
   let targetServer: EmbeddedServer | undefined;
   let follower: ReturnType<typeof startFollower> | undefined;
+  const proxies: DelayProxy[] = [];
+  /** A server's URL as the consumers reach it: through a delay proxy when --rtt-ms asks for one. */
+  const reached = async (server: EmbeddedServer): Promise<string> => {
+    if (args.rttMs === 0) return server.url;
+    const proxy = await startDelayProxy(await freePort(), server.port, args.rttMs);
+    proxies.push(proxy);
+    const url = new URL(server.url);
+    url.port = String(proxy.port);
+    return url.toString();
+  };
   try {
     sourceServer = await startEmbedded({ flags: ['-c', 'wal_level=logical', '-c', 'max_wal_size=4GB', '-c', 'max_replication_slots=20', '-c', 'max_wal_senders=20'] });
     targetServer = await startEmbedded({ flags: ['-c', 'max_wal_size=4GB', '-c', 'maintenance_work_mem=256MB'] });
@@ -95,6 +112,7 @@ export async function followBench(argv: string[]): Promise<number> {
     for (const name of ['destino', 'nativo', 'nativo_indices']) await withClient(targetServer.url, (c) => c.query(`CREATE DATABASE ${name}`));
     const source = withDatabaseName(sourceServer.url, 'origen');
     const target = withDatabaseName(targetServer.url, 'destino');
+    const [sourceReached, targetReached] = [await reached(sourceServer), await reached(targetServer)];
     const natives = [
       { name: 'nativo', url: withDatabaseName(targetServer.url, 'nativo'), indexes: '' },
       { name: 'nativo_indices', url: withDatabaseName(targetServer.url, 'nativo_indices'), indexes: TARGET_LIKE_INDEXES },
@@ -109,7 +127,7 @@ export async function followBench(argv: string[]): Promise<number> {
     // also carry the secondary indexes the target keeps up on mensajes and sesiones.
     process.stderr.write('Suscripciones nativas: copia inicial...\n');
     await withClient(source, (c) => c.query('CREATE PUBLICATION nativo FOR TABLE users, customers, professions, provider_professions, provider_services, service_requests, messages, sessions, task_queue'));
-    const { port, username, password } = new URL(sourceServer.url);
+    const { port, username, password } = new URL(sourceReached);
     const conninfo = `host=127.0.0.1 port=${port} dbname=origen user=${decodeURIComponent(username)} password=${decodeURIComponent(password)}`;
     for (const { name, url, indexes } of natives) {
       await withClient(url, (c) => c.query(LEGACY_SCHEMA_SQL + indexes));
@@ -122,7 +140,7 @@ export async function followBench(argv: string[]): Promise<number> {
 
     process.stderr.write('copiar-tablas --follow: copia inicial...\n');
     const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-seguir-'));
-    const urls = ['--source', source, '--target', target];
+    const urls = ['--source', withDatabaseName(sourceReached, 'origen'), '--target', withDatabaseName(targetReached, 'destino')];
     follower = startFollower(urls, ['--report-dir', reportDir]);
     const bulkStarted = performance.now();
     await until('la copia inicial de copiar-tablas', () => withClient(source, async (c) => (await c.query("SELECT active FROM pg_replication_slots WHERE slot_name = 'copiar_tablas'")).rows[0]?.active === true), 1_800_000, 200);
@@ -231,6 +249,7 @@ export async function followBench(argv: string[]): Promise<number> {
       [
         '',
         `${args.rows.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}`,
+        ...(args.rttMs > 0 ? [`ida y vuelta a los servidores: ${args.rttMs} ms (proxy de latencia; copiar-tablas, y las suscripciones hacia el origen)`] : []),
         `carga: ${achievedRate.toFixed(0)} escrituras/s logradas (pedidas ${args.rate}) durante ${args.seconds} s; atraso: ${backlogWrites.toLocaleString('en-US')} escrituras`,
         '',
         '| consumidor | aplica (cambios/s) | CPU al aplicar, s (walsender / aplicador / sesiones) | retraso a carga constante, s (mediana / p95 / máx) |',
@@ -245,7 +264,7 @@ export async function followBench(argv: string[]): Promise<number> {
     );
     const resultsDir = path.join(projectRoot(), 'benchmarks/results');
     mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-follow-${args.rows}.json`);
+    const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-follow-${args.rows}${args.rttMs > 0 ? `-rtt${args.rttMs}` : ''}.json`);
     writeFileSync(
       file,
       JSON.stringify({ postgres: version, machine: machine(), args, achieved_rate: achievedRate, backlog_writes: backlogWrites, apply_rates: applyRates, apply_round_rates: roundRates, apply_rounds: Object.fromEntries(replays), apply_cpu_seconds: cpu, lags, bulk_seconds: bulkSeconds, cutover_seconds: cutoverSeconds, cutover, peak_rss_mb: { steady: steadyRss, backlog: backlogRss } }, null, 2) + '\n',
@@ -257,6 +276,7 @@ export async function followBench(argv: string[]): Promise<number> {
     return 1;
   } finally {
     follower?.child.kill('SIGKILL');
+    for (const proxy of proxies) proxy.stop();
     await sourceServer?.stop().catch(() => undefined);
     await targetServer?.stop().catch(() => undefined);
   }
