@@ -319,10 +319,9 @@ async function recomputeRows(
   const gone = goneTrip.at(-1)!;
   cascades.note(goneTrip.slice(analyze.length, -1));
   const columns = spec.columns.map((c) => quoteIdent(c.name));
-  const updated = await updateChanged(target, { table, expected, key, columns }, cascades, options.watchColumns === true ? spec : undefined);
-  const inserted = await target.query<{ id: string }>(
-    `INSERT INTO ${table} SELECT * FROM pg_temp.${expected} e WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = e.${key})${options.trackMoved === true ? ` RETURNING ${key}::text AS id` : ''}`,
-  );
+  const insert = `INSERT INTO ${table} SELECT * FROM pg_temp.${expected} e WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = e.${key})${options.trackMoved === true ? ` RETURNING ${key}::text AS id` : ''}`;
+  const updated = await updateChanged(target, { table, expected, key, columns }, cascades, options.watchColumns === true ? spec : undefined, insert);
+  const inserted = updated.inserted;
   if ((gone.rowCount ?? 0) + (inserted.rowCount ?? 0) > 0) await setSerialPastRows(target, spec);
   // A reject is news for a row that changed at the source or that the target held until now.
   const news = new Set([...touched, ...(options.held ?? []), ...gone.rows.map((r) => r.id)]);
@@ -376,27 +375,30 @@ function changedColumns(spec: AnyTableSpec, result: pg.QueryResult): Set<string>
 }
 
 /**
- * Rows whose values changed, updated in place, in one round trip with the savepoint
- * around it (and, when `watched` is given, the columns it changes, read before). Two
- * rows that swap a unique value in one batch (two providers exchanging phones) collide
- * inside one UPDATE: those are then deleted and inserted again.
+ * Rows whose values changed, updated in place, then the new rows inserted (`insert`), in
+ * one round trip with the savepoint around the update (and, when `watched` is given, the
+ * columns it changes, read before). Two rows that swap a unique value in one batch (two
+ * providers exchanging phones) collide inside one UPDATE: those are then deleted, and
+ * inserted again with the new rows.
  */
 async function updateChanged(
   target: pg.ClientBase,
   { table, expected, key, columns }: { table: string; expected: string; key: string; columns: string[] },
   cascades: Cascades,
   watched: AnyTableSpec | undefined,
-): Promise<{ count: number; removed: { id: string }[]; columns: Set<string> }> {
+  insert: string,
+): Promise<{ count: number; removed: { id: string }[]; columns: Set<string>; inserted: pg.QueryResult<{ id: string }> }> {
   const differs = `e.${key} = t.${key} AND (${columns.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${columns.map((c) => `e.${c}`).join(', ')})`;
   const watch = watched === undefined ? [] : [changedColumnsQuery(watched, table, expected, key)];
   try {
-    const results = await inOneTrip(target, [
+    const results = await inOneTrip<{ id: string }>(target, [
       ...watch,
       'SAVEPOINT actualizar',
       `UPDATE ${table} t SET (${columns.join(', ')}) = (${columns.map((c) => `e.${c}`).join(', ')}) FROM pg_temp.${expected} e WHERE ${differs}`,
       'RELEASE SAVEPOINT actualizar',
+      insert,
     ]);
-    return { count: results.at(-2)!.rowCount ?? 0, removed: [], columns: watched === undefined ? new Set() : changedColumns(watched, results[0]!) };
+    return { count: results.at(-3)!.rowCount ?? 0, removed: [], columns: watched === undefined ? new Set() : changedColumns(watched, results[0]!), inserted: results.at(-1)! };
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
     // The trip's answers went with its error: the columns are read again, as they were before the update.
@@ -405,10 +407,12 @@ async function updateChanged(
       ...watch,
       ...cascades.queries(`EXISTS (SELECT 1 FROM pg_temp.${expected} e WHERE ${differs})`),
       `DELETE FROM ${table} t USING pg_temp.${expected} e WHERE ${differs} RETURNING t.${key}::text AS id`,
+      insert,
     ]);
+    const inserted = rest.pop()!;
     const removed = rest.pop()!;
     const changed = watched === undefined ? new Set<string>() : changedColumns(watched, rest.shift()!);
     cascades.note(rest);
-    return { count: removed.rowCount ?? 0, removed: removed.rows, columns: changed };
+    return { count: removed.rowCount ?? 0, removed: removed.rows, columns: changed, inserted };
   }
 }
