@@ -8,7 +8,7 @@ import { followableSource, followOptions, markedWrites, sameAsFreshRun } from '.
 // gives the first the second's phone while the second still holds it, and the unique
 // index of proveedores stops it. The rows are then deleted (their professions and
 // services go with them, ON DELETE CASCADE) and written again (recompute.ts,
-// updateChanged). That path runs in one round trip with the savepoint around the UPDATE,
+// updateAndInsert). That path runs in one round trip with the savepoint around the UPDATE,
 // and what the batch learns there (the children gone, the columns that changed, which
 // the tables reading proveedores act on) must survive the error that aborts the trip.
 t.test('two providers that exchange phones in one transaction are written with each other\'s phone, their children kept', async (t) => {

@@ -320,7 +320,7 @@ async function recomputeRows(
   cascades.note(goneTrip.slice(analyze.length, -1));
   const columns = spec.columns.map((c) => quoteIdent(c.name));
   const insert = `INSERT INTO ${table} SELECT * FROM pg_temp.${expected} e WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = e.${key})${options.trackMoved === true ? ` RETURNING ${key}::text AS id` : ''}`;
-  const updated = await updateChanged(target, { table, expected, key, columns }, cascades, options.watchColumns === true ? spec : undefined, insert);
+  const updated = await updateAndInsert(target, { table, expected, key, columns }, cascades, options.watchColumns === true ? spec : undefined, insert);
   const inserted = updated.inserted;
   if ((gone.rowCount ?? 0) + (inserted.rowCount ?? 0) > 0) await setSerialPastRows(target, spec);
   // A reject is news for a row that changed at the source or that the target held until now.
@@ -381,7 +381,7 @@ function changedColumns(spec: AnyTableSpec, result: pg.QueryResult): Set<string>
  * providers exchanging phones) collide inside one UPDATE: those are then deleted, and
  * inserted again with the new rows.
  */
-async function updateChanged(
+async function updateAndInsert(
   target: pg.ClientBase,
   { table, expected, key, columns }: { table: string; expected: string; key: string; columns: string[] },
   cascades: Cascades,
