@@ -245,10 +245,8 @@ async function copyFreshRows(
   const [present, preparedJoin] = await Promise.all([heldKeys(candidates).then((found) => new Set(found)), sourceJoin(sessions, spec, sourceScope(scope, streamed))]);
   const ids = new Set(candidates.filter((id) => !present.has(id)));
   if (ids.size === 0) return null;
-  const decode = rejectDecoder(spec);
   const rejects: RejectRecord[] = [];
-  const copy = (input: Pick<CopyRowsOptions, 'input' | 'source' | 'rangeWhere'>): Promise<CopiedRows> =>
-    copyRows({ spec, target, rejects: { write: (r) => void rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null }, lookupRules, preparedJoin, ...input });
+  const copy = scopeCopy(spec, target, lookupRules, rejects, { preparedJoin });
   const fromStream = presentRows(streamed, ids);
   const atSource = [...ids].filter((id) => streamed?.rows.get(id) === undefined);
   let inserted = 0;
@@ -257,6 +255,22 @@ async function copyFreshRows(
   if (inserted > 0) await setSerialPastRows(target, spec);
   const keys = options.trackMoved === true ? await heldKeys([...ids]) : undefined;
   return { ids, inserted, rejects, ...(keys !== undefined ? { keys } : {}), preparedJoin };
+}
+
+/**
+ * Copies rows of a scope through the table's rules into the target (`into`: a temporary
+ * table instead of the table), from the stream (`input`) or the source, each rejected row
+ * decoded into `rejects`, to be reported with the batch.
+ */
+function scopeCopy(
+  spec: AnyTableSpec,
+  target: pg.ClientBase,
+  lookupRules: Record<string, FastRule>,
+  rejects: RejectRecord[],
+  fixed: Pick<CopyRowsOptions, 'into' | 'preparedJoin'>,
+): (input: Pick<CopyRowsOptions, 'input' | 'source' | 'rangeWhere' | 'preparedJoin'>) => Promise<CopiedRows> {
+  const decode = rejectDecoder(spec);
+  return (input) => copyRows({ spec, target, rejects: { write: (r) => void rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null }, lookupRules, ...fixed, ...input });
 }
 
 /** The prepared join of the scope's rows read at the source, or undefined when it reads none there (or has no prepared join). */
@@ -289,11 +303,8 @@ async function recomputeRows(
   const table = quoteIdent(spec.target);
   const expected = quoteIdent(`esperado_${spec.target}`);
   await inOneTrip(target, [`DROP TABLE IF EXISTS pg_temp.${expected}`, `CREATE TEMP TABLE ${expected} (LIKE ${table}) ON COMMIT DROP`]);
-  const decode = rejectDecoder(spec);
   const rejected: RejectRecord[] = [];
-  const copy = async (input: Pick<CopyRowsOptions, 'input' | 'source' | 'rangeWhere' | 'preparedJoin'>): Promise<void> => {
-    await copyRows({ spec, target, rejects: { write: (r) => void rejected.push(decode(r.reason, r.detail, r.row)), ready: () => null }, lookupRules, into: `pg_temp.${expected}`, ...input });
-  };
+  const copy = scopeCopy(spec, target, lookupRules, rejected, { into: `pg_temp.${expected}` });
   const present = presentRows(inputs.streamed, streamedRows);
   if (present.length > 0) await copy({ input: streamedCopyText(present, inputs.streamed!.preparedValues) });
   if (where !== '') {
