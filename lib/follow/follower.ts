@@ -140,8 +140,9 @@ class Follower {
     // same row read by a query.
     const config = { ...base, application_name: 'copiar-tablas', options: [base.options, STREAM_TEXT_SETTINGS].filter(Boolean).join(' ') };
     this.service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
-    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.intake(message));
-    this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => this.guard(() => this.keepalive(lsn, shouldRespond)));
+    // A method and its arguments, not a closure per message: 200,000 messages per 100,000 changes.
+    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.guard(this.message, message));
+    this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => this.guard(this.keepalive, lsn, shouldRespond));
     this.service.on('error', (error: Error) => this.fail(error));
   }
 
@@ -178,20 +179,10 @@ class Follower {
   }
 
   /** Takes in what the stream brings, until the follow stops or reaches its drain point: what comes after is read again on resume. */
-  private guard(take: () => void): void {
+  private guard<A extends unknown[]>(take: (this: Follower, ...args: A) => void, ...args: A): void {
     if (this.finished || this.stopping || this.drainReached) return;
     try {
-      take();
-    } catch (error) {
-      this.fail(error);
-    }
-  }
-
-  /** guard() for each message, without a closure each: 200,000 messages per 100,000 changes. */
-  private intake(message: Pgoutput.Message): void {
-    if (this.finished || this.stopping || this.drainReached) return;
-    try {
-      this.message(message);
+      take.apply(this, args);
     } catch (error) {
       this.fail(error);
     }
