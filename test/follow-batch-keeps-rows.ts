@@ -55,3 +55,20 @@ t.test('a TRUNCATE forgets the rows kept', async (t) => {
   t.ok(changes.truncated);
   t.equal(changes.rows.size, 0, 'la tabla se recalcula entera desde el origen');
 });
+
+// The follower reads the next batch while the target writes this one's new rows: it waits
+// for that write only when the batch has one to do.
+t.test('a batch says whether the apply copies new rows from the stream', async (t) => {
+  const says = (...transactions: Pgoutput.Message[][]): boolean => {
+    const b = batch();
+    transactions.forEach((changes, i) => b.take(i + 1, changes, `0/${i + 1}0`, 0));
+    return b.hasNewStreamedRows();
+  };
+  t.equal(says([insert('a', row('a1'))]), true, 'una fila nueva que trajo el flujo');
+  t.equal(says([insert('a')]), false, 'una fila nueva sin sus valores: se lee en el origen');
+  t.equal(says([insert('a', row('a1'))], [remove('a')]), false, 'insertada y borrada en el lote');
+  t.equal(says([update('a', row('a2'))]), false, 'solo cambios de filas que ya estaban');
+  const users = batch();
+  users.take(1, [{ tag: 'insert', relation: { name: 'users' } as Pgoutput.MessageRelation, new: { id: 'u' } } as Pgoutput.Message], '0/10', 0);
+  t.equal(users.hasNewStreamedRows(), false, 'una tabla cuyas filas no trae el flujo');
+});

@@ -82,6 +82,18 @@ export class ChangeBatch {
     }
   }
 
+  /**
+   * Whether the batch inserted rows that the stream brought whole: the apply copies them
+   * straight into their table (recompute.ts), its longest wait on the target.
+   */
+  hasNewStreamedRows(): boolean {
+    for (const changes of this.tables.values()) {
+      if (changes.rows.size === 0) continue;
+      for (const id of changes.inserted) if (changes.rows.get(id)) return true;
+    }
+    return false;
+  }
+
   /** The end of a source transaction: the batch may be applied after it, never inside it. */
   commit(endLsn: string, commitTimeMs: number): void {
     this.transactions++;

@@ -58,6 +58,8 @@ export interface RecomputeSessions {
   typeOf: (client: pg.ClientBase, table: string, column: string) => Promise<string>;
   /** The prepared joins' values the follow keeps, for this follow's applies. */
   values: KeptValues;
+  /** Told as the apply starts its long write (the new rows' COPY): the follower reads the stream meanwhile. */
+  onLongWrite?: () => void;
 }
 
 /** The sessions of an apply, with each column's type read once and kept. */
@@ -250,7 +252,10 @@ async function copyFreshRows(
   const fromStream = presentRows(streamed, ids);
   const atSource = [...ids].filter((id) => streamed?.rows.get(id) === undefined);
   let inserted = 0;
-  if (fromStream.length > 0) inserted += (await copy({ input: streamedCopyText(fromStream, streamed!.preparedValues) })).serverRows;
+  if (fromStream.length > 0) {
+    sessions.onLongWrite?.();
+    inserted += (await copy({ input: streamedCopyText(fromStream, streamed!.preparedValues) })).serverRows;
+  }
   if (atSource.length > 0) inserted += (await copy({ source: sessions.source, rangeWhere: await sourceIdsCondition(sessions, spec, atSource) })).serverRows;
   if (inserted > 0) await setSerialPastRows(target, spec);
   const keys = options.trackMoved === true ? await heldKeys([...ids]) : undefined;
