@@ -78,6 +78,10 @@ t.test('--follow killed mid-apply, resumed, stopped and cut over: the rows of a 
   const followed = await withClient(target, (c) => targetRows(c, NAMES));
   const expected = await withClient(withDatabaseName(server.url, 'fresco'), (c) => targetRows(c, NAMES));
   for (const name of NAMES) t.same(followed[name], expected[name], `${name}: las mismas filas que una ejecución nueva (${expected[name]!.length})`);
+  // The counts cutover reports are each table's own, on each side.
+  for (const name of NAMES) t.equal(done.counts.find((c: { table: string }) => c.table === name)?.target_rows, followed[name]!.length, `${name}: la cuenta del destino que informa el corte`);
+  const sourceCounts = await withClient(source, async (c) => (await c.query('SELECT (SELECT count(*) FROM messages)::int AS mensajes, (SELECT count(*) FROM sessions)::int AS sesiones')).rows[0]);
+  for (const name of ['mensajes', 'sesiones']) t.equal(done.counts.find((c: { table: string }) => c.table === name)?.source_rows, sourceCounts[name], `${name}: la cuenta del origen que informa el corte`);
   const logged = rejectKeys(reportDir);
   const missing = [...rejectKeys(freshDir)].filter((key) => !logged.has(key));
   t.same(missing, [], 'cada fila que rechaza una ejecución nueva está en los rechazos del seguimiento, con su motivo');

@@ -38,19 +38,29 @@ export interface CutoverResult {
   seconds: number;
 }
 
-async function countRows(client: pg.ClientBase, sql: string): Promise<number> {
-  return Number((await client.query<{ n: string }>(sql)).rows[0]!.n);
+/** The count of each query, as one statement: one round trip, whatever the number of tables. */
+async function countEach(client: pg.ClientBase, queries: readonly string[]): Promise<number[]> {
+  const { rows } = await client.query<Record<string, string>>(`SELECT ${queries.map((query, i) => `(${query}) AS n${i}`).join(', ')}`);
+  return queries.map((_, i) => Number(rows[0]![`n${i}`]));
 }
 
+/**
+ * Each side counts its tables at once with the other: the application waits for these
+ * counts, and at tens of millions of messages they are most of the cutover (at 1M, 0.21 s
+ * for messages and 0.08 s for mensajes, one after the other until now).
+ */
 async function counts(source: pg.ClientBase, target: pg.ClientBase, specs: readonly AnyTableSpec[]): Promise<CutoverCount[]> {
-  const result: CutoverCount[] = [];
-  for (const spec of specs) {
-    const { table, alias, where } = spec.source;
-    const sourceRows = await countRows(source, `SELECT count(*) AS n FROM ${quoteIdent(table)} ${alias}${where ? ` WHERE ${where}` : ''}`);
-    const targetRows = await countRows(target, `SELECT count(*) AS n FROM ${quoteIdent(spec.target)}`);
-    result.push({ table: spec.target, source_rows: sourceRows, target_rows: targetRows, ok: targetRows <= sourceRows });
-  }
-  return result;
+  const [sourceRows, targetRows] = await Promise.all([
+    countEach(
+      source,
+      specs.map(({ source: { table, alias, where } }) => `SELECT count(*) FROM ${quoteIdent(table)} ${alias}${where ? ` WHERE ${where}` : ''}`),
+    ),
+    countEach(
+      target,
+      specs.map((spec) => `SELECT count(*) FROM ${quoteIdent(spec.target)}`),
+    ),
+  ]);
+  return specs.map((spec, i) => ({ table: spec.target, source_rows: sourceRows[i]!, target_rows: targetRows[i]!, ok: targetRows[i]! <= sourceRows[i]! }));
 }
 
 /**

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { inOneTrip } from '../pg/one-trip.js';
+import { quoteLiteral } from '../pg/quote.js';
 import { STATE_SCHEMA } from './state-schema.js';
 
 /** What a follow keeps in the target, in the same transactions as the rows it applies. */
@@ -66,9 +68,12 @@ export async function recordApplied(client: pg.ClientBase, name: string, lsn: st
 export async function forgetFollow(client: pg.ClientBase, name: string): Promise<void> {
   const exists = await client.query('SELECT to_regclass($1) AS t', [`${STATE_SCHEMA}.seguimiento`]);
   if (exists.rows[0].t === null) return;
-  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento WHERE nombre = $1`, [name]);
-  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_valores`);
-  await client.query(`DELETE FROM ${STATE_SCHEMA}.seguimiento_grupos`);
+  // One trip, one transaction; TRUNCATE, not DELETE: a row per user and per keep-rule
+  // member, emptied while the application waits at the end of a cutover.
+  await inOneTrip(client, [
+    `DELETE FROM ${STATE_SCHEMA}.seguimiento WHERE nombre = ${quoteLiteral(name)}`,
+    `TRUNCATE ${STATE_SCHEMA}.seguimiento_valores, ${STATE_SCHEMA}.seguimiento_grupos`,
+  ]);
 }
 
 /** The stored values of `keys` (all of the table's when `keys` is undefined). */
