@@ -17,6 +17,8 @@ export interface CutoverOptions extends Pick<RunOptions, 'sourceUrl' | 'targetUr
   /** Also run verify before dropping the slot. */
   verify?: boolean;
   onFollowProgress?: (progress: FollowProgress) => void;
+  /** When the application's wait began, as performance.now() gives it; by default, the call. */
+  startedAt?: number;
 }
 
 /** One table's rows on each side once drained: the target never holds more than the source selects. */
@@ -69,7 +71,7 @@ async function counts(source: pg.ClientBase, target: pg.ClientBase, specs: reado
  * then drops the slot and the publication (and forgets the follow in the target).
  */
 export async function cutover(options: CutoverOptions): Promise<CutoverResult> {
-  const started = performance.now();
+  const started = options.startedAt ?? performance.now();
   const settings = runSettings({ ...options, jobs: 1 });
   const { record } = await storedFollow(settings);
   const specs = selectTables(settings.catalog, record.tables);

@@ -21,6 +21,9 @@ export async function cutoverCommand(context: CommandContext): Promise<number> {
     signal: stop.signal,
     onFollowProgress: printer?.progress,
     progressIntervalMs: 1000,
+    // The application waits from the moment the command starts: Node's own start and the
+    // loading of the program (~0.5 s) count too.
+    startedAt: 0,
   }).finally(stop.release);
   printer?.clear();
   if (args.json) {
