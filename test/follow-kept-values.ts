@@ -7,7 +7,7 @@ import { freshDatabase, withClient } from './helpers/database.js';
 // The follow's values (a user's phone) are read through a memory of those seen last, so
 // that each batch does not ask the target again for the phones of the same active users.
 // What it answers must be what the target holds as the apply left it.
-t.test('kept values are read once, follow what the apply stores, and are read again once forgotten or trimmed', async (t) => {
+t.test('kept values are read once, follow what the apply stores, and are read again once forgotten or trimmed between batches', async (t) => {
   const url = await freshDatabase(t);
   await withClient(url, async (c) => {
     await ensureStateSchema(c);
@@ -28,9 +28,12 @@ t.test('kept values are read once, follow what the apply stores, and are read ag
     kept.forget('users');
     t.equal((await kept.read(c, 'users', ['a'])).get('a'), 'sembrado de nuevo', 'a forgotten table is read again');
 
-    // Past the limit the oldest half goes: 'a' was the first remembered.
+    // Within a batch the memory only grows: an answer holds its keys, past the limit too, until trim.
     await c.query("UPDATE copiar_tablas.seguimiento_valores SET valor = 'leído otra vez' WHERE clave = 'a'");
-    await kept.read(c, 'users', ['b', 'c', 'x', 'y']);
+    const answer = await kept.read(c, 'users', ['b', 'c', 'c', 'x', 'y']);
+    t.same(['a', 'b', 'c', 'x', 'y'].map((key) => answer.get(key)), ['sembrado de nuevo', null, '+593993333333', null, null], 'past the limit, nothing goes before trim; a key asked twice is one');
+    // Then the oldest half goes: 'a' was the first remembered.
+    kept.trim();
     t.equal((await kept.read(c, 'users', ['a'])).get('a'), 'leído otra vez', 'a value trimmed away is read again');
     t.equal((await kept.read(c, 'otra', ['a'])).get('a'), null, 'values are kept per source table');
   });

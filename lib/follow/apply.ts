@@ -139,7 +139,9 @@ export function applyContext(sessions: RecomputeSessions, specs: readonly AnyTab
  * Null when `signal` stopped the follow before the source showed the whole batch.
  */
 export async function applyBatch(context: ApplyContext, batch: ChangeBatch, signal?: AbortSignal): Promise<AppliedTable[] | null> {
-  const { source, target } = context.sessions;
+  const { source, target, values } = context.sessions;
+  // Between batches: no answer of the last batch's reads is in use any more.
+  values.trim();
   if (!(await beginVisibleRead(source, batch.xids, signal))) return null;
   try {
     return await inTransaction(target, async () => {

@@ -114,7 +114,9 @@ async function scopeJoin(sessions: RecomputeSessions, spec: AnyTableSpec, where:
   if (prepared === undefined) return undefined;
   const { rows } = await sessions.source.query<{ key: string | null }>(`SELECT DISTINCT (${prepared.keyExpression})::text AS key FROM ${quoteIdent(table)} ${alias} WHERE ${where}`);
   const keys = rows.flatMap((r) => (r.key === null ? [] : [r.key]));
-  return preparedJoinFromValues(prepared, keys.length === 0 ? new Map() : await sessions.values.read(sessions.target, preparedTable(spec)!, keys));
+  const values = keys.length === 0 ? new Map<string, string | null>() : await sessions.values.read(sessions.target, preparedTable(spec)!, keys);
+  // The join carries these keys alone: the memory holds others.
+  return preparedJoinFromValues(prepared, new Map(keys.map((key) => [key, values.get(key) ?? null])));
 }
 
 /**
@@ -167,16 +169,23 @@ interface StreamedScope {
 async function streamedScope(sessions: RecomputeSessions, spec: AnyTableSpec, scope: Scope & { whole: false }, rows: ReadonlyMap<string, StreamedRow | null> | undefined): Promise<StreamedScope | undefined> {
   const source = rows === undefined || rows.size === 0 ? undefined : streamedSource(spec);
   if (source === undefined) return undefined;
-  const inScope = new Map<string, StreamedRow | null>();
-  for (const id of scope.ids) {
-    const row = rows!.get(id);
-    if (row !== undefined) inScope.set(id, row);
+  // A batch keeps rows of ids it changed, all in its scope: the map is taken as it is
+  // unless a row falls outside (then the rows of the scope are copied out).
+  let inScope: ReadonlyMap<string, StreamedRow | null> = rows!;
+  for (const id of rows!.keys()) {
+    if (scope.ids.has(id)) continue;
+    inScope = new Map([...rows!].filter(([kept]) => scope.ids.has(kept)));
+    break;
   }
   if (inScope.size === 0) return undefined;
-  const keys = new Set<string>();
-  for (const row of inScope.values()) if (row !== null && row.key !== null) keys.add(row.key);
-  const preparedValues = keys.size === 0 ? new Map<string, string | null>() : await sessions.values.read(sessions.target, preparedTable(spec)!, keys);
+  const joined = preparedTable(spec);
+  const preparedValues = joined === undefined ? new Map<string, string | null>() : await sessions.values.read(sessions.target, joined, rowKeys(inScope.values()));
   return { source, rows: inScope, preparedValues };
+}
+
+/** The prepared join's keys of rows, repeats included. */
+function* rowKeys(rows: Iterable<StreamedRow | null>): Generator<string> {
+  for (const row of rows) if (row !== null && row.key !== null) yield row.key;
 }
 
 /** The rows the stream brought of `ids`, leaving out those it says are gone. */
