@@ -1,3 +1,4 @@
+import type { StreamedMessage } from '../lib/follow/streamed-pgoutput.js';
 import type { Pgoutput } from 'pg-logical-replication';
 import t from 'tap';
 import { ChangeBatch } from '../lib/follow/changes.js';
@@ -7,10 +8,10 @@ import { TABLES } from '../transforms/index.js';
 
 const relation = { name: 'messages' } as Pgoutput.MessageRelation;
 const row = (text: string): StreamedRow => ({ line: Buffer.from(`${text}\n`), split: -1, key: null });
-const insert = (id: string, kept?: StreamedRow): Pgoutput.Message => ({ tag: 'insert', relation, new: { id }, ...(kept ? { row: kept } : {}) }) as Pgoutput.Message;
-const update = (id: string, kept?: StreamedRow, key: string | null = null): Pgoutput.Message =>
-  ({ tag: 'update', relation, new: { id }, key: key === null ? null : { id: key }, old: null, ...(kept ? { row: kept } : {}) }) as Pgoutput.Message;
-const remove = (id: string): Pgoutput.Message => ({ tag: 'delete', relation, key: { id }, old: null }) as Pgoutput.Message;
+const insert = (id: string, kept?: StreamedRow): StreamedMessage => ({ tag: 'insert', relation, new: { id }, ...(kept ? { row: kept } : {}) }) as StreamedMessage;
+const update = (id: string, kept?: StreamedRow, key: string | null = null): StreamedMessage =>
+  ({ tag: 'update', relation, new: { id }, key: key === null ? null : { id: key }, old: null, ...(kept ? { row: kept } : {}) }) as StreamedMessage;
+const remove = (id: string): StreamedMessage => ({ tag: 'delete', relation, key: { id }, old: null }) as StreamedMessage;
 
 function batch(budgetBytes = 1 << 20): ChangeBatch {
   return new ChangeBatch(sourceIdColumns(TABLES), { tables: new Set(['messages']), budgetBytes });
@@ -50,7 +51,7 @@ t.test('rows past the budget are left to the source', async (t) => {
 t.test('a TRUNCATE forgets the rows kept', async (t) => {
   const b = batch();
   b.take(1, [insert('a', row('a1'))], '0/10', 0);
-  b.take(2, [{ tag: 'truncate', relations: [relation], cascade: false, restartIdentity: false } as Pgoutput.Message, insert('b', row('b1'))], '0/20', 0);
+  b.take(2, [{ tag: 'truncate', relations: [relation], cascade: false, restartIdentity: false } as StreamedMessage, insert('b', row('b1'))], '0/20', 0);
   const changes = b.tables.get('messages')!;
   t.ok(changes.truncated);
   t.equal(changes.rows.size, 0, 'la tabla se recalcula entera desde el origen');
@@ -59,7 +60,7 @@ t.test('a TRUNCATE forgets the rows kept', async (t) => {
 // The follower reads the next batch while the target writes this one's new rows: it waits
 // for that write only when the batch has one to do.
 t.test('a batch says whether the apply copies new rows from the stream', async (t) => {
-  const says = (...transactions: Pgoutput.Message[][]): boolean => {
+  const says = (...transactions: StreamedMessage[][]): boolean => {
     const b = batch();
     transactions.forEach((changes, i) => b.take(i + 1, changes, `0/${i + 1}0`, 0));
     return b.hasNewStreamedRows();
@@ -69,6 +70,6 @@ t.test('a batch says whether the apply copies new rows from the stream', async (
   t.equal(says([insert('a', row('a1'))], [remove('a')]), false, 'insertada y borrada en el lote');
   t.equal(says([update('a', row('a2'))]), false, 'solo cambios de filas que ya estaban');
   const users = batch();
-  users.take(1, [{ tag: 'insert', relation: { name: 'users' } as Pgoutput.MessageRelation, new: { id: 'u' } } as Pgoutput.Message], '0/10', 0);
+  users.take(1, [{ tag: 'insert', relation: { name: 'users' } as Pgoutput.MessageRelation, new: { id: 'u' } } as StreamedMessage], '0/10', 0);
   t.equal(users.hasNewStreamedRows(), false, 'una tabla cuyas filas no trae el flujo');
 });

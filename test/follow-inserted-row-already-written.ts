@@ -1,5 +1,5 @@
+import type { StreamedMessage } from '../lib/follow/streamed-pgoutput.js';
 import { readFileSync } from 'node:fs';
-import type { Pgoutput } from 'pg-logical-replication';
 import t from 'tap';
 import { withDatabaseName } from '../dev/embedded.js';
 import { applyBatch, applyContext } from '../lib/follow/apply.js';
@@ -31,7 +31,7 @@ t.test('an inserted row the target already holds is compared, not copied twice',
 
   // The stream's inserts: one row the target holds, one it does not, one gone again, one rejected.
   const batch = new ChangeBatch(sourceIdColumns(TABLES));
-  for (const id of [held, fresh, gone, phoneless]) batch.add({ tag: 'insert', relation: { name: 'messages' }, new: { id } } as unknown as Pgoutput.Message);
+  for (const id of [held, fresh, gone, phoneless]) batch.add({ tag: 'insert', relation: { name: 'messages' }, new: { id } } as unknown as StreamedMessage);
   const lsn = await withClient(source, async (c) => (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
   batch.commit(lsn, Date.now());
 

@@ -1,5 +1,4 @@
-import type { Pgoutput } from 'pg-logical-replication';
-import type { StreamedChange } from './streamed-pgoutput.js';
+import type { StreamedChange, StreamedMessage } from './streamed-pgoutput.js';
 import type { StreamedRow, StreamedRows } from './streamed-rows.js';
 
 /** What one source table's changes in a batch touched: the ids of its rows, before and after. */
@@ -55,7 +54,7 @@ export class ChangeBatch {
   }
 
   /** One decoded pgoutput message; begin, relation and the like carry no change. */
-  add(message: Pgoutput.Message): void {
+  add(message: StreamedMessage): void {
     switch (message.tag) {
       case 'insert':
         this.row(message.relation.name, [message.new], true);
@@ -102,7 +101,7 @@ export class ChangeBatch {
   }
 
   /** Takes in a whole source transaction: its changes in order, its id (32 bits, as the stream gives it) and its commit. */
-  take(xid: number | undefined, changes: readonly Pgoutput.Message[], endLsn: string, commitTimeMs: number): void {
+  take(xid: number | undefined, changes: readonly StreamedMessage[], endLsn: string, commitTimeMs: number): void {
     for (const change of changes) this.add(change);
     if (xid !== undefined) this.xids.push(xid);
     this.commit(endLsn, commitTimeMs);

@@ -10,7 +10,7 @@ import { lsnAtLeast, lsnText, lsnValue } from './lsn.js';
 import { recomputeSessions } from './recompute.js';
 import { FOLLOW_NAME } from './requirements.js';
 import { sourceIdColumns } from './scopes.js';
-import { StreamedPgoutput, type StreamedChange, type StreamedTable } from './streamed-pgoutput.js';
+import { StreamedPgoutput, type StreamedChange, type StreamedMessage, type StreamedTable } from './streamed-pgoutput.js';
 import { streamedTables, type StreamedRows } from './streamed-rows.js';
 
 /** Where a follow stands: sent with `follow_progress` events. */
@@ -88,7 +88,7 @@ class Follower {
    * pending batch once it commits (a batch per transaction, merged at its commit, cost
    * more than the rules at one change per transaction); `rowBytes`, those of its rows.
    */
-  private current: { xid: number; changes: Pgoutput.Message[]; rowBytes: number } | null = null;
+  private current: { xid: number; changes: StreamedMessage[]; rowBytes: number } | null = null;
   /** Whole transactions received, to be applied next. */
   private pending: ChangeBatch;
   private pendingSince = 0;
@@ -142,7 +142,7 @@ class Follower {
     const config = { ...base, application_name: 'copiar-tablas', options: [base.options, STREAM_TEXT_SETTINGS].filter(Boolean).join(' ') };
     this.service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
     // A method and its arguments, not a closure per message: 200,000 messages per 100,000 changes.
-    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.guard(this.message, message));
+    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => this.guard(this.message, message as unknown as StreamedMessage));
     this.service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => this.guard(this.keepalive, lsn, shouldRespond));
     this.service.on('error', (error: Error) => this.fail(error));
   }
@@ -204,7 +204,7 @@ class Follower {
     if ((this.current?.changes.length ?? 0) + this.pending.changes < this.batchChanges) this.flow(true);
   }
 
-  private message(message: Pgoutput.Message): void {
+  private message(message: StreamedMessage): void {
     switch (message.tag) {
       case 'relation':
         // Of the rows the library parses (tables not streamed) only the ids are read, as
@@ -227,13 +227,13 @@ class Follower {
     this.current = null;
     if (this.pending.transactions === 0) this.pendingSince = performance.now();
     // StreamedPgoutput writes the position as PostgreSQL does (lsn.ts), ready to compare and record.
-    this.pending.take(transaction?.xid, transaction?.changes ?? [], message.commitEndLsn ?? this.appliedLsn, Number(message.commitTime as unknown as bigint) / 1000);
+    this.pending.take(transaction?.xid, transaction?.changes ?? [], message.commitEndLsn, message.commitTimeMs);
     if (this.options.drainTo !== undefined && lsnAtLeast(this.pending.endLsn!, this.options.drainTo)) this.drainReached = true;
     if (this.pending.changes >= this.batchChanges || this.drainReached) this.pump();
   }
 
   /** One change of the transaction being received; its row dropped (read at the source) past the rows' budget. */
-  private receive(transaction: { changes: Pgoutput.Message[]; rowBytes: number }, message: Pgoutput.Message): void {
+  private receive(transaction: { changes: StreamedMessage[]; rowBytes: number }, message: StreamedMessage): void {
     const change = message as StreamedChange;
     if (change.row !== undefined) {
       transaction.rowBytes += change.row.line.length;

@@ -4,6 +4,7 @@ import { loadLookupRules } from '../lookups/target-lookups.js';
 import { ArrayLiteral, preparedJoinFromValues, preparedJoinSql } from '../lookups/prepared-join.js';
 import { inOneTrip } from '../pg/one-trip.js';
 import { quoteIdent } from '../pg/quote.js';
+import { textArray } from '../pg/text-array.js';
 import { rejectDecoder, type RejectRecord } from '../rejects/reject-csv.js';
 import { setSerialPastRows } from '../schema/rebuild.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -248,7 +249,7 @@ async function copyFreshRows(
   const type = await sessions.typeOf(target, spec.target, key);
   /** Which of `ids` the target table holds. */
   const heldKeys = async (ids: string[]): Promise<string[]> =>
-    (await target.query<{ id: string }>(`SELECT ${quoteIdent(key)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(key)} = ANY($1::text[]::${type}[])`, [ids])).rows.map((r) => r.id);
+    (await target.query<{ id: string }>(`SELECT ${quoteIdent(key)}::text AS id FROM ${quoteIdent(spec.target)} WHERE ${quoteIdent(key)} = ANY($1::text[]::${type}[])`, [textArray(ids)])).rows.map((r) => r.id);
   // The target's check and the source's read of the users of the whole scope at once (what
   // of it the stream did not bring): the join then carries the users of rows that go the
   // other way, which changes nothing, and serves the rest of the scope (one read of the

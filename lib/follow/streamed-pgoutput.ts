@@ -5,6 +5,22 @@ import type { StreamedRow, StreamedSource } from './streamed-rows.js';
 /** A change of a streamed table, with its row as COPY text when the stream brought all of it. */
 export type StreamedChange = (Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete) & { row?: StreamedRow };
 
+/** A transaction's begin as the follow reads it: its id alone (the library also parses the commit's position and time, twice a change at one change per transaction). */
+export interface StreamedBegin {
+  tag: 'begin';
+  xid: number;
+}
+
+/** A commit as the follow reads it: where its record ends (lsn.ts) and when it committed, in ms since the Unix epoch. */
+export interface StreamedCommit {
+  tag: 'commit';
+  commitEndLsn: string;
+  commitTimeMs: number;
+}
+
+/** What StreamedPgoutput gives: the library's messages, but begin, commit and the changes of streamed tables as here. */
+export type StreamedMessage = Exclude<Pgoutput.Message, Pgoutput.MessageBegin | Pgoutput.MessageCommit> | StreamedBegin | StreamedCommit;
+
 /** A table whose rows are kept: how its SELECT's fields are made, and its id column. */
 export interface StreamedTable {
   source: StreamedSource;
@@ -36,9 +52,12 @@ function lsnAt(buf: Buffer, offset: number): string {
 // Microseconds from the Unix epoch to PostgreSQL's (2000-01-01).
 const POSTGRES_EPOCH_MICROS = 946_684_800_000_000;
 
-/** A timestamp in microseconds since the Unix epoch, as the library gives it (a BigInt), through one conversion instead of five. */
-function timeAt(buf: Buffer, offset: number): bigint {
-  return BigInt(buf.readUInt32BE(offset) * 4_294_967_296 + buf.readUInt32BE(offset + 4) + POSTGRES_EPOCH_MICROS);
+// Milliseconds from the Unix epoch to PostgreSQL's (2000-01-01).
+const POSTGRES_EPOCH_MS = 946_684_800_000;
+
+/** A commit's time (microseconds since 2000-01-01, 64 bits) in ms since the Unix epoch, without a BigInt. */
+function timeMsAt(buf: Buffer, offset: number): number {
+  return (buf.readUInt32BE(offset) * 4_294_967_296 + buf.readUInt32BE(offset + 4)) / 1000 + POSTGRES_EPOCH_MS;
 }
 
 const PREPARED = -1;
@@ -68,16 +87,22 @@ export class StreamedPgoutput extends PgoutputPlugin {
     super(options);
   }
 
+  /** A StreamedMessage, typed as the library's for its event (the follower reads it as StreamedMessage). */
   override parse(buffer: Buffer): Pgoutput.Message {
+    return this.streamed(buffer) as Pgoutput.Message;
+  }
+
+  streamed(buffer: Buffer): StreamedMessage {
     const tag = buffer[0];
     // A transaction's begin and commit, at one change per transaction as many as the changes.
-    if (tag === 0x42 /* B */) return { tag: 'begin', commitLsn: lsnAt(buffer, 1), commitTime: timeAt(buffer, 9), xid: buffer.readInt32BE(17) };
-    if (tag === 0x43 /* C */) return { tag: 'commit', flags: buffer[1]!, commitLsn: lsnAt(buffer, 2), commitEndLsn: lsnAt(buffer, 10), commitTime: timeAt(buffer, 18) };
+    if (tag === 0x42 /* B */) return { tag: 'begin', xid: buffer.readInt32BE(17) };
+    if (tag === 0x43 /* C */) return { tag: 'commit', commitEndLsn: lsnAt(buffer, 10), commitTimeMs: timeMsAt(buffer, 18) };
     if (tag === 0x49 /* I */ || tag === 0x55 /* U */ || tag === 0x44 /* D */) {
       const layout = this.layouts.get(buffer.readInt32BE(1));
       if (layout !== undefined) return this.change(tag, buffer, layout);
     }
-    const message = super.parse(buffer);
+    // Begin and commit never get here: the library's parser gives none of its own.
+    const message = super.parse(buffer) as Exclude<Pgoutput.Message, Pgoutput.MessageBegin | Pgoutput.MessageCommit>;
     if (message.tag === 'relation') this.learn(message);
     return message;
   }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { inOneTrip } from '../pg/one-trip.js';
 import { quoteLiteral } from '../pg/quote.js';
+import { textArray } from '../pg/text-array.js';
 import { STATE_SCHEMA } from './state-schema.js';
 
 /** What a follow keeps in the target, in the same transactions as the rows it applies. */
@@ -80,7 +81,7 @@ export async function forgetFollow(client: pg.ClientBase, name: string): Promise
 export async function storedValues(client: pg.ClientBase, table: string, keys: readonly string[]): Promise<Map<string, string | null>> {
   const { rows } = await client.query<{ clave: string; valor: string | null }>(
     `SELECT clave, valor FROM ${STATE_SCHEMA}.seguimiento_valores WHERE tabla_origen = $1 AND clave = ANY($2::text[])`,
-    [table, keys],
+    [table, textArray(keys)],
   );
   return new Map(rows.map((r) => [r.clave, r.valor]));
 }
@@ -91,7 +92,7 @@ export async function storeValues(client: pg.ClientBase, table: string, values: 
   await client.query(
     `INSERT INTO ${STATE_SCHEMA}.seguimiento_valores (tabla_origen, clave, valor) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS x(k, v)
        ON CONFLICT (tabla_origen, clave) DO UPDATE SET valor = EXCLUDED.valor`,
-    [table, [...values.keys()], [...values.values()]],
+    [table, textArray([...values.keys()]), textArray([...values.values()])],
   );
 }
 

@@ -1,6 +1,6 @@
+import type { StreamedMessage } from '../../lib/follow/streamed-pgoutput.js';
 import { mkdtempSync } from 'node:fs';
 import type pg from 'pg';
-import type { Pgoutput } from 'pg-logical-replication';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../../dev/embedded.js';
@@ -88,7 +88,7 @@ export async function stoppedFollow(t: { teardown(fn: () => unknown): void }, me
 /** A batch of one source transaction that updated one `users` row, ending at `lsn`. */
 export function usersUpdateBatch(id: string, lsn: string): ChangeBatch {
   const batch = new ChangeBatch(sourceIdColumns(TABLES));
-  batch.add({ tag: 'update', relation: { name: 'users' }, new: { id }, key: null, old: null } as unknown as Pgoutput.Message);
+  batch.add({ tag: 'update', relation: { name: 'users' }, new: { id }, key: null, old: null } as unknown as StreamedMessage);
   batch.commit(lsn, Date.now());
   return batch;
 }
