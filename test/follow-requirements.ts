@@ -2,6 +2,8 @@ import t from 'tap';
 import { startEmbedded, withDatabaseName } from '../dev/embedded.js';
 import { LEGACY_SCHEMA_SQL } from '../dev/generate-legacy.js';
 import { FOLLOW_NAME, followProblems, followSlot } from '../lib/follow/requirements.js';
+import { ensureFollowState, recordFollowStart } from '../lib/state/follow-state.js';
+import { ensureStateSchema } from '../lib/state/state-schema.js';
 import { TABLES } from '../transforms/index.js';
 import { runCli } from './helpers/cli.js';
 import { withClient } from './helpers/database.js';
@@ -54,4 +56,25 @@ t.test('a source that cannot be followed is told why: wal_level, the role, table
   const plain = await withClient(replica.url, (c) => followProblems(c, []));
   t.match(plain.join('\n'), /el origen tiene wal_level = replica y seguir sus cambios necesita logical: ALTER SYSTEM SET wal_level = logical y reiniciar el servidor/);
   t.equal(await withClient(replica.url, (c) => followSlot(c)), null);
+});
+
+// --follow --resume continues the changes since the last applied position: without the
+// slot they are gone, and following on would lose them without a word.
+t.test('a resume whose slot is gone is refused, and nothing is created on the source', async (t) => {
+  const logical = await startEmbedded({ flags: ['-c', 'wal_level=logical'] });
+  t.teardown(() => logical.stop());
+  for (const name of ['origen', 'destino']) await withClient(logical.url, (c) => c.query(`CREATE DATABASE ${name}`));
+  const source = withDatabaseName(logical.url, 'origen');
+  const target = withDatabaseName(logical.url, 'destino');
+  await withClient(source, (c) => c.query(LEGACY_SCHEMA_SQL + '; ALTER TABLE customers REPLICA IDENTITY FULL'));
+  await withClient(target, async (c) => {
+    await ensureStateSchema(c);
+    await ensureFollowState(c);
+    await recordFollowStart(c, FOLLOW_NAME, { lsn: '0/0', tables: TABLES.map((s) => s.target), reportDir: '.' });
+  });
+  const resumed = await runCli(['--follow', '--resume', '--source', source, '--target', target]);
+  t.equal(resumed.code, 2, resumed.stderr);
+  t.match(resumed.stderr, /El slot copiar_tablas ya no existe en el origen: el seguimiento no puede continuar sin perder cambios; empiece de nuevo con npx copiar-tablas rollback --yes y --follow/);
+  const created = await withClient(source, async (c) => (await c.query('SELECT (SELECT count(*) FROM pg_replication_slots)::int + (SELECT count(*) FROM pg_publication)::int AS n')).rows[0].n);
+  t.equal(created, 0, 'ni slot ni publicación');
 });

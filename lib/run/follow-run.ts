@@ -38,7 +38,7 @@ export interface FollowRunResult {
   follow: FollowResult | null;
 }
 
-/** Refuses a source that cannot be followed, with every reason at once, before anything is written. */
+/** Refuses a source that cannot be followed, with every reason at once, before anything is written; a resume, also without its slot. */
 async function checkFollowable(source: Endpoint, specs: readonly AnyTableSpec[], resume: boolean): Promise<void> {
   let client: pg.Client | undefined;
   try {
@@ -51,6 +51,9 @@ async function checkFollowable(source: Endpoint, specs: readonly AnyTableSpec[],
       else await closeQuietly(replication);
     }
     if (problems.length > 0) throw new CopiarError('SEGUIMIENTO_NO_POSIBLE', `No se puede seguir el origen: ${problems.join('; ')}.`);
+    if (resume && (await followSlot(client)) === null) {
+      throw new CopiarError('SEGUIMIENTO_INEXISTENTE', `El slot ${FOLLOW_NAME} ya no existe en el origen: el seguimiento no puede continuar sin perder cambios; empiece de nuevo con npx copiar-tablas rollback --yes y --follow.`);
+    }
   } finally {
     await closeQuietly(client);
   }
@@ -113,8 +116,8 @@ export async function migrateAndFollow(options: FollowRunOptions): Promise<Follo
     const stored = await storedFollow(settings);
     record = stored.record;
     const specs = selectTables(settings.catalog, record.tables);
+    // Also requires the slot: without it the changes since the last applied are lost.
     await checkFollowable(settings.source, specs, true);
-    await requireSlot(settings.source);
     if (stored.unfinishedRun) summary = await migrate({ ...options, resume: true });
   } else {
     const specs = selectTables(settings.catalog, settings.tables);
@@ -145,18 +148,6 @@ async function abandonFollow(settings: ReturnType<typeof runSettings>): Promise<
     // The target's record only matters with a slot, which is gone.
   } finally {
     await closeQuietly(target);
-  }
-}
-
-async function requireSlot(source: Endpoint): Promise<void> {
-  let client: pg.Client | undefined;
-  try {
-    client = await connect({ ...source, role: 'origen', readOnly: true });
-    if ((await followSlot(client)) === null) {
-      throw new CopiarError('SEGUIMIENTO_INEXISTENTE', `El slot ${FOLLOW_NAME} ya no existe en el origen: el seguimiento no puede continuar sin perder cambios; empiece de nuevo con npx copiar-tablas rollback --yes y --follow.`);
-    }
-  } finally {
-    await closeQuietly(client);
   }
 }
 
