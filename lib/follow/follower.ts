@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { LogicalReplicationService, type Pgoutput } from 'pg-logical-replication';
-import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
+import { closeQuietly, connectAll, type Endpoint } from '../pg/connection.js';
 import { clientConfig } from '../pg/tls.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { applyBatch, applyContext, type AppliedTable, type ApplyContext } from './apply.js';
@@ -394,15 +394,11 @@ export async function followChanges(options: FollowLoopOptions): Promise<FollowR
   let stats: pg.Client | undefined;
   let target: pg.Client | undefined;
   try {
-    // At once: on a hosted server each session costs a TLS handshake and the password's exchange.
-    const opened = await Promise.allSettled([
-      connect({ ...options.source, role: 'origen', readOnly: true }),
-      connect({ ...options.source, role: 'origen', readOnly: true }),
-      connect({ ...options.target, role: 'destino' }),
+    [source, stats, target] = await connectAll([
+      { ...options.source, role: 'origen', readOnly: true },
+      { ...options.source, role: 'origen', readOnly: true },
+      { ...options.target, role: 'destino' },
     ]);
-    [source, stats, target] = opened.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
-    const failed = opened.find((result) => result.status === 'rejected');
-    if (failed !== undefined || source === undefined || stats === undefined || target === undefined) throw (failed as PromiseRejectedResult | undefined)?.reason;
     const context = applyContext(recomputeSessions(source, target), options.specs, options.reportDir);
     const follower = new Follower(options, context, stats);
     follower.start();

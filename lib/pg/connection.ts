@@ -153,6 +153,19 @@ export async function connect(options: ConnectionOptions): Promise<pg.Client> {
 }
 
 /**
+ * Sessions opened at once (on a hosted server each costs a TLS handshake and the
+ * password's exchange, a few round trips): all of them, or none, the first error thrown.
+ */
+export async function connectAll(options: readonly ConnectionOptions[]): Promise<pg.Client[]> {
+  const opened = await Promise.allSettled(options.map((option) => connect(option)));
+  const failed = opened.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  const clients = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  if (failed === undefined) return clients;
+  await Promise.all(clients.map((client) => closeQuietly(client)));
+  throw failed.reason;
+}
+
+/**
  * A logical replication connection (walsender) to the source, for the follow mode: it
  * creates the slot and streams its changes. Nothing is set on it; the URL was already
  * checked by a normal session (a pooler cannot carry replication).

@@ -5,7 +5,7 @@ import type { FollowProgress, FollowResult } from '../follow/follower.js';
 import { FOLLOW_NAME, followSlot } from '../follow/requirements.js';
 import { dropFollow } from '../follow/slot.js';
 import { verify, type TableCheck } from '../ops/verify.js';
-import { closeQuietly, connect } from '../pg/connection.js';
+import { closeQuietly, connectAll } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
 import { forgetFollow } from '../state/follow-state.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -78,8 +78,7 @@ export async function cutover(options: CutoverOptions): Promise<CutoverResult> {
   let source: pg.Client | undefined;
   let target: pg.Client | undefined;
   try {
-    source = await connect(settings.source);
-    target = await connect(settings.target);
+    [source, target] = await connectAll([settings.source, settings.target]);
     const slot = await followSlot(source);
     if (slot === null) throw new CopiarError('SEGUIMIENTO_INEXISTENTE', `El slot ${FOLLOW_NAME} no existe en el origen: no hay seguimiento que cortar.`);
     if (slot.active) throw new CopiarError('SEGUIMIENTO_ACTIVO', `El slot ${FOLLOW_NAME} está en uso: detenga primero el seguimiento (Ctrl-C en su terminal) y repita npx copiar-tablas cutover.`);
