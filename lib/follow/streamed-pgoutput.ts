@@ -52,12 +52,13 @@ function lsnAt(buf: Buffer, offset: number): string {
 // Microseconds from the Unix epoch to PostgreSQL's (2000-01-01).
 const POSTGRES_EPOCH_MICROS = 946_684_800_000_000;
 
-// Milliseconds from the Unix epoch to PostgreSQL's (2000-01-01).
-const POSTGRES_EPOCH_MS = 946_684_800_000;
-
-/** A commit's time (microseconds since 2000-01-01, 64 bits) in ms since the Unix epoch, without a BigInt. */
+/**
+ * A commit's time (microseconds since 2000-01-01, 64 bits) in ms since the Unix epoch,
+ * without a BigInt: the sum in microseconds stays an exact integer (under 2^53 until the
+ * year 2255), divided once, as the library's BigInt would be.
+ */
 function timeMsAt(buf: Buffer, offset: number): number {
-  return (buf.readUInt32BE(offset) * 4_294_967_296 + buf.readUInt32BE(offset + 4)) / 1000 + POSTGRES_EPOCH_MS;
+  return (buf.readUInt32BE(offset) * 4_294_967_296 + buf.readUInt32BE(offset + 4) + POSTGRES_EPOCH_MICROS) / 1000;
 }
 
 const PREPARED = -1;
