@@ -11,6 +11,9 @@ const HELD_BYTES = 4 * 1024 * 1024;
 
 function delayed(from: net.Socket, to: net.Socket, oneWayMs: number): void {
   let held = 0;
+  // One wait for 'drain' at a time: a write refused while one is pending is covered by it
+  // (a listener per write passed Node's limit of ten and warned of a leak).
+  let draining = false;
   from.on('data', (chunk: Buffer) => {
     held += chunk.length;
     if (held > HELD_BYTES) from.pause();
@@ -19,7 +22,13 @@ function delayed(from: net.Socket, to: net.Socket, oneWayMs: number): void {
       held -= chunk.length;
       const flushed = to.write(chunk);
       if (held <= HELD_BYTES && flushed) from.resume();
-      else if (!flushed) to.once('drain', () => held <= HELD_BYTES && from.resume());
+      else if (!flushed && !draining) {
+        draining = true;
+        to.once('drain', () => {
+          draining = false;
+          if (held <= HELD_BYTES) from.resume();
+        });
+      }
     }, oneWayMs);
   });
   from.on('end', () => setTimeout(() => to.end(), oneWayMs));
