@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ArrayLiteral } from '../lib/lookups/prepared-join.js';
 import { textArray } from '../lib/pg/text-array.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 
@@ -19,5 +20,18 @@ t.test('an array parameter written as text reads back as the list given', async 
     }
     const { rows } = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM unnest($1::text[]::uuid[]) AS u WHERE u = 'a6f1e0a4-0000-4000-8000-000000000001'", [textArray(['a6f1e0a4-0000-4000-8000-000000000001', 'a6f1e0a4-0000-4000-8000-000000000002'])]);
     t.equal(rows[0]!.n, 1, 'cast to uuid[] as the id check does');
+  });
+});
+
+// The same elements written into SQL text (the prepared join's arrays, and the follow's
+// lists in one-trip statements): the SQL literal's own quoting on top of the array's.
+t.test('an array literal written into SQL reads back as the list given', async (t) => {
+  const url = await freshDatabase(t);
+  await withClient(url, async (c) => {
+    const list = ['a6f1e0a4-0000-4000-8000-000000000001', "o'higgins", 'con "comillas"', 'con \\ barra', "las dos: \\'", 'coma, y {llaves}', '', 'ñandú 🦤'];
+    const literal = new ArrayLiteral();
+    for (const value of list) literal.add(value);
+    const { rows } = await c.query<{ a: string[] }>(`SELECT ${literal.toString()}::text[] AS a`);
+    t.same(rows[0]!.a, list);
   });
 });

@@ -204,7 +204,12 @@ class Follower {
   /** The apply waits on its long write: the stream is read meanwhile, and from then on, up to the next batch's size. */
   private readDuringWrite(): void {
     if (this.stopping || this.inFlight === null) return;
-    if ((this.current?.changes.length ?? 0) + this.pending.changes < this.batchChanges) this.flow(true);
+    if (!this.nextBatchFull()) this.flow(true);
+  }
+
+  /** Received while a batch is applied: the next batch has its size, counting the transaction being received. */
+  private nextBatchFull(): boolean {
+    return (this.current?.changes.length ?? 0) + this.pending.changes >= this.batchChanges;
   }
 
   private message(message: StreamedMessage): void {
@@ -223,7 +228,7 @@ class Follower {
         if (this.current !== null) this.receive(this.current, message);
         // While a batch is applied the next one fills up to its size, then the socket waits:
         // a bounded follower, yet one source transaction is always taken in whole.
-        if (this.inFlight !== null && (this.current?.changes.length ?? 0) + this.pending.changes >= this.batchChanges) this.flow(false);
+        if (this.inFlight !== null && this.nextBatchFull()) this.flow(false);
         return;
     }
     const transaction = this.current;

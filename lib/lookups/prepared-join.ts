@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { escapeLiteralText } from '../pg/quote.js';
+import { arrayElement } from '../pg/text-array.js';
 import { streamRows } from '../pg/query-stream.js';
 import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
 
@@ -27,11 +28,11 @@ export class ArrayLiteral {
     this.length += this.buf.write(text, this.length);
   }
 
-  /** One element, always quoted: backslash and double quote escaped for the array, then the whole for the SQL literal. */
+  /** One element, always quoted: backslash and double quote escaped for the array (text-array.ts), then the whole for the SQL literal. */
   add(value: string): void {
+    const element = arrayElement(value);
     // Uuids and E.164 phones never need escaping: the test is cheaper than two replaces.
-    const escaped = /[\\"']/.test(value) ? escapeLiteralText(value.replace(/[\\"]/g, (c) => '\\' + c)) : value;
-    this.raw((this.count++ > 0 ? ',"' : '"') + escaped + '"');
+    this.raw((this.count++ > 0 ? ',' : '') + (/[\\']/.test(element) ? escapeLiteralText(element) : element));
   }
 
   toString(): string {

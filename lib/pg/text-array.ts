@@ -11,5 +11,10 @@ const ESCAPED = /[\\"]/;
 export function textArray(values: readonly (string | null)[]): string {
   if (values.length === 0) return '{}';
   if (values.every((value) => value !== null && !ESCAPED.test(value))) return `{"${values.join('","')}"}`;
-  return `{${values.map((value) => (value === null ? 'NULL' : `"${value.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
+  return `{${values.map((value) => (value === null ? 'NULL' : arrayElement(value))).join(',')}}`;
+}
+
+/** One element of an array's text, double-quoted, its backslashes and double quotes escaped. */
+export function arrayElement(value: string): string {
+  return ESCAPED.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
 }
