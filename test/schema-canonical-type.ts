@@ -1,5 +1,6 @@
 import t from 'tap';
-import { canonicalType, checkShape } from '../lib/schema/shape.js';
+import { checkShape } from '../lib/schema/shape.js';
+import { canonicalType } from '../lib/table-spec/column-type.js';
 import { profesiones } from '../transforms/profesiones.js';
 
 t.test('a spec type reads as format_type prints it', async (t) => {

@@ -3,6 +3,13 @@ import { encodeRow } from '../lib/pg/copy-text.js';
 import { sourceFields } from '../lib/table-spec/field-order.js';
 import { wireColumns } from '../lib/table-spec/field-order.js';
 import { mensajes } from '../transforms/mensajes.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { binaryColumns } from '../lib/engine/binary-row-writer.js';
+import { createTableSql } from '../lib/schema/ddl.js';
+import { copyInSql } from '../lib/table-spec/copy-sql.js';
+import { freshDatabase, withClient } from './helpers/database.js';
 import { cutAt, runTransform } from './helpers/transform.js';
 
 // Fields in the order the mensajes SELECT returns them.
@@ -57,6 +64,35 @@ t.test('the output is the same wherever the input is cut, even inside a UTF-8 ch
   const bytewise = await runTransform(mensajes, [...input].map((b) => Buffer.from([b])));
   t.equal(bytewise.output, whole.output, 'byte a byte');
   t.pass(`igual en los ${input.length - 1} cortes`);
+});
+
+// The same rows as COPY binary (what the bulk copy sends the target): the same bytes
+// wherever the input is cut, and, loaded, the same rows as the text output.
+t.test('binary output is the same wherever the input is cut, and loads the rows the text does', async (t) => {
+  const columns = binaryColumns(mensajes)!;
+  t.ok(columns, 'mensajes can go as binary');
+  const whole = await runTransform(mensajes, [input], undefined, undefined, undefined, columns);
+  t.equal(whole.counters.written, 4);
+  t.equal(whole.counters.rejected, 1);
+  for (let at = 1; at < input.length; at++) {
+    const cut = await runTransform(mensajes, cutAt(input, at), undefined, undefined, undefined, columns);
+    if (!cut.bytes.equals(whole.bytes)) {
+      t.fail(`distinta salida binaria al cortar en el byte ${at}`);
+      return;
+    }
+  }
+  const url = await freshDatabase(t);
+  await withClient(url, async (c) => {
+    await c.query(createTableSql(mensajes));
+    await c.query(`CREATE TABLE from_text (LIKE mensajes)`);
+    await pipeline(Readable.from([whole.bytes]), c.query(copyFrom(copyInSql(mensajes, { freeze: false, binary: true }))));
+    const text = await runTransform(mensajes, [input]);
+    await pipeline(Readable.from([Buffer.from(text.output)]), c.query(copyFrom(copyInSql(mensajes, { freeze: false, into: 'from_text' }))));
+    const rows = async (table: string): Promise<unknown[]> => (await c.query(`SELECT * FROM ${table} ORDER BY id`)).rows;
+    const loaded = await rows('mensajes');
+    t.equal(loaded.length, 4);
+    t.same(loaded, await rows('from_text'));
+  });
 });
 
 t.test('pass-through text keeps every escape byte for byte', async (t) => {

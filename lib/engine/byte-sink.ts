@@ -55,6 +55,23 @@ export class ByteSink {
     this.pos = pos;
   }
 
+  /**
+   * Room for n more bytes of the row in progress: write them into the returned buffer
+   * from `position`, then `advance` past them. The row may move to a new buffer here.
+   */
+  room(n: number): Buffer {
+    this.ensure(n);
+    return this.buf;
+  }
+
+  get position(): number {
+    return this.pos;
+  }
+
+  advance(to: number): void {
+    this.pos = to;
+  }
+
   writeString(text: string): void {
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
     this.ensure(text.length * 3);

@@ -6,7 +6,9 @@ import type { AnyTableSpec } from '../table-spec/spec.js';
 import type { ByteSink } from './byte-sink.js';
 import type { RowCounts } from './counts.js';
 import { buildRowPlan, type CopyStep, type MemoEntry, type RowPlan, type RuleStep } from './row-plan.js';
-import { RowWriter } from './row-writer.js';
+import { BinaryRowWriter } from './binary-row-writer.js';
+import { RowWriter, type TargetRowWriter } from './row-writer.js';
+import type { BinaryColumn } from '../pg/copy-binary.js';
 import { UniqueKeys } from './unique-keys.js';
 
 /**
@@ -32,7 +34,7 @@ export interface RawRejection {
 export class RowEngine {
   readonly counters: RowCounts = { read: 0, written: 0, rejected: 0, adjusted: 0 };
   private readonly plan: RowPlan;
-  private readonly writer: RowWriter;
+  private readonly writer: TargetRowWriter;
   private readonly unique: UniqueKeys;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
@@ -48,12 +50,15 @@ export class RowEngine {
     sink: ByteSink,
     private readonly onReject: (rejection: RawRejection) => void,
     lookupRules: Record<string, FastRule> = {},
+    /** Write COPY binary, each column as given, instead of COPY text. */
+    binary?: readonly BinaryColumn[],
   ) {
     const keepsValues = (spec.unique ?? []).length > 0;
-    this.plan = buildRowPlan(spec, lookupRules, keepsValues);
+    // Binary fields are written one by one: no unsplit tail.
+    this.plan = buildRowPlan(spec, lookupRules, keepsValues || binary !== undefined);
     const { targetIndex, fields } = this.plan;
     this.unique = new UniqueKeys(spec.unique ?? [], spec.keptIdColumn, targetIndex(spec.keptIdColumn), targetIndex, spec.columns.length);
-    this.writer = new RowWriter(sink);
+    this.writer = binary === undefined ? new RowWriter(sink) : new BinaryRowWriter(sink, binary);
     this.starts = new Int32Array(fields.length);
     this.ends = new Int32Array(fields.length);
     const engine = this;
@@ -78,6 +83,7 @@ export class RowEngine {
   /** Processes the complete rows in buf[start, end); `end` is just past a newline. */
   processRows(buf: Buffer, start: number, end: number): void {
     this.buf = buf;
+    this.writer.newInput();
     let rowStart = start;
     while (rowStart < end) {
       let rowEnd = buf.indexOf(NEWLINE, rowStart);
@@ -193,7 +199,7 @@ export class RowEngine {
       return;
     }
     const value = step.rule(step.field >= 0 ? decodeField(buf, start, end) : null, this.view);
-    this.writer.text(buf, encodeField(value), step.target);
+    this.writer.value(buf, value, step.target);
     if (remember) this.unique.remember(step.target, value);
   }
 

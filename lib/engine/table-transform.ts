@@ -6,6 +6,8 @@ import type { AnyTableSpec } from '../table-spec/spec.js';
 import { ByteSink } from './byte-sink.js';
 import type { RowCounts } from './counts.js';
 import { RowEngine, type RawRejection } from './row-engine.js';
+import type { BinaryColumn } from '../pg/copy-binary.js';
+import { BINARY_HEADER, BINARY_TRAILER } from '../pg/copy-binary.js';
 
 export interface RejectSink {
   /** The row is a view that is only valid during the call. */
@@ -26,12 +28,14 @@ export interface TableTransformOptions {
    * 1 GB.
    */
   maxRowBytes?: number;
+  /** Write COPY binary, each column as given (binary-row-writer.ts), instead of COPY text. */
+  binary?: readonly BinaryColumn[];
 }
 
 const DEFAULT_MAX_ROW_BYTES = 1024 * 1024 * 1024;
 
 /**
- * COPY text of the source SELECT in, COPY text of the target table out. The shell only
+ * COPY text of the source SELECT in, COPY text or binary of the target table out. The shell only
  * cuts the input into whole rows (a row may span chunks) and moves buffers; the rules
  * live in RowEngine.
  */
@@ -43,13 +47,16 @@ export class TableTransform extends Transform {
   private pendingBytes = 0;
   private readonly maxRowBytes: number;
   private bytesIn = 0;
+  private readonly binary: boolean;
 
   constructor(options: TableTransformOptions) {
     super({ readableHighWaterMark: options.outputChunkSize ?? 256 * 1024, writableHighWaterMark: 256 * 1024 });
     this.sink = new ByteSink((chunk) => this.push(chunk), options.outputChunkSize);
     this.rejects = options.rejects;
-    this.engine = new RowEngine(options.spec, this.sink, (row) => this.rejects.write(row), options.lookupRules);
+    this.engine = new RowEngine(options.spec, this.sink, (row) => this.rejects.write(row), options.lookupRules, options.binary);
     this.maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
+    this.binary = options.binary !== undefined;
+    if (this.binary) this.writeWhole(BINARY_HEADER);
   }
 
   get counters(): RowCounts {
@@ -107,7 +114,14 @@ export class TableTransform extends Transform {
       callback(new CopiarError('COPY_MALFORMADO', 'el flujo COPY terminó a mitad de una fila'));
       return;
     }
+    if (this.binary) this.writeWhole(BINARY_TRAILER);
     this.sink.flush();
     callback();
+  }
+
+  /** Bytes outside any row: the binary format's signature and end. */
+  private writeWhole(bytes: Buffer): void {
+    this.sink.writeBytes(bytes, 0, bytes.length);
+    this.sink.endRow();
   }
 }

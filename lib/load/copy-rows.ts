@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CopyCounts } from '../engine/counts.js';
+import { binaryColumns } from '../engine/binary-row-writer.js';
 import { TableTransform, type RejectSink } from '../engine/table-transform.js';
 import { CopiarError } from '../errors.js';
 import { CopyOutStream } from '../pg/copy-out-stream.js';
@@ -47,10 +48,12 @@ export interface CopiedRows extends CopyCounts {
 /** One COPY from the source through the table's rules into the target, inside the caller's transaction. */
 export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   const { spec } = options;
-  const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules });
+  // Binary into the target's own COPY: about half its parsing (a sink cuts COPY text).
+  const binary = options.sink === undefined ? (binaryColumns(spec) ?? undefined) : undefined;
+  const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary });
   const unwatch = options.watch?.(transform);
   const copyOut = options.input ?? sourceSession(options).query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere })));
-  const copyIn = options.sink ?? options.target.query(copyFrom(copyInSql(spec, { freeze: options.freeze === true, into: options.into })));
+  const copyIn = options.sink ?? options.target.query(copyFrom(copyInSql(spec, { freeze: options.freeze === true, into: options.into, binary: binary !== undefined })));
   const started = performance.now();
   try {
     await pipeline(copyOut, transform, copyIn, { signal: options.signal });

@@ -1,29 +1,7 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
+import { canonicalType } from '../table-spec/column-type.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-
-/** The type as `format_type` prints it, to compare a spec with an existing table. */
-export function canonicalType(ddl: string): string {
-  const match = /^\s*([A-Za-z]+)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?/.exec(ddl);
-  if (!match) return ddl.toLowerCase();
-  const name = match[1]!.toLowerCase();
-  const args = (match[2] ?? '').replace(/\s+/g, '');
-  switch (name) {
-    case 'varchar':
-      return `character varying${args}`;
-    case 'decimal':
-    case 'numeric':
-      return `numeric${args}`;
-    case 'serial':
-    case 'integer':
-    case 'int':
-      return 'integer';
-    case 'timestamp':
-      return 'timestamp without time zone';
-    default:
-      return name + args;
-  }
-}
 
 /** Existing tables among the specs, with their columns' canonical types. */
 export async function existingColumns(client: pg.ClientBase, tables: string[]): Promise<Map<string, Map<string, string>>> {

@@ -44,6 +44,7 @@ export function wireColumnList(spec: AnyTableSpec): string {
 }
 
 /** COPY FROM into the table, or into `into` (an already quoted name, e.g. a temporary table). */
-export function copyInSql(spec: AnyTableSpec, options: { freeze: boolean; into?: string }): string {
-  return `COPY ${options.into ?? quoteIdent(spec.target)} (${wireColumnList(spec)}) FROM STDIN${options.freeze ? ' WITH (FREEZE)' : ''}`;
+export function copyInSql(spec: AnyTableSpec, options: { freeze: boolean; into?: string; binary?: boolean }): string {
+  const settings = [options.binary === true ? 'FORMAT binary' : '', options.freeze ? 'FREEZE' : ''].filter((s) => s !== '');
+  return `COPY ${options.into ?? quoteIdent(spec.target)} (${wireColumnList(spec)}) FROM STDIN${settings.length > 0 ? ` WITH (${settings.join(', ')})` : ''}`;
 }

@@ -4,9 +4,12 @@ import { rejectDecoder, type RejectRecord } from '../../lib/rejects/reject-csv.j
 import type { FastRule } from '../../lib/rules/types.js';
 import type { AnyTableSpec } from '../../lib/table-spec/spec.js';
 import { TableTransform } from '../../lib/engine/table-transform.js';
+import type { BinaryColumn } from '../../lib/pg/copy-binary.js';
 
 export interface TransformRun {
   output: string;
+  /** The output as bytes (COPY binary is not text). */
+  bytes: Buffer;
   /** Each rejected row as its reject-file line: motivo, detalle, id_origen, source values. */
   rejects: RejectRecord[];
   counters: { read: number; written: number; rejected: number; adjusted: number };
@@ -15,11 +18,11 @@ export interface TransformRun {
 }
 
 /** Runs a table's transform over COPY text given as a list of chunks. */
-export async function runTransform(spec: AnyTableSpec, chunks: Buffer[], lookupRules?: Record<string, FastRule>, outputChunkSize?: number, maxRowBytes?: number): Promise<TransformRun> {
+export async function runTransform(spec: AnyTableSpec, chunks: Buffer[], lookupRules?: Record<string, FastRule>, outputChunkSize?: number, maxRowBytes?: number, binary?: readonly BinaryColumn[]): Promise<TransformRun> {
   const rejects: RejectRecord[] = [];
   const decode = rejectDecoder(spec);
   // Decoded at once: the row is a view into a buffer the transform may reuse.
-  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, maxRowBytes, rejects: { write: (r) => rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null } });
+  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, maxRowBytes, binary, rejects: { write: (r) => rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null } });
   const out: Buffer[] = [];
   await pipeline(
     Readable.from(chunks, { objectMode: false }),
@@ -31,7 +34,8 @@ export async function runTransform(spec: AnyTableSpec, chunks: Buffer[], lookupR
       },
     }),
   );
-  return { output: Buffer.concat(out).toString('utf8'), rejects, counters: { ...transform.counters }, writes: out.map((b) => b.length) };
+  const bytes = Buffer.concat(out);
+  return { output: bytes.toString('utf8'), bytes, rejects, counters: { ...transform.counters }, writes: out.map((b) => b.length) };
 }
 
 /** The input cut in two at `at`. */
