@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import t from 'tap';
+import { ByteSink } from '../lib/engine/byte-sink.js';
+import { binaryColumnFor, writeInt16 } from '../lib/pg/copy-binary.js';
 import { SlicedCopyIn } from '../lib/pg/sliced-copy-in.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 
@@ -14,6 +16,38 @@ function rows(count: number, perChunk: number, bad?: number): Readable {
   }
   return Readable.from(chunks);
 }
+
+/** The same rows as COPY binary, without the signature and end, as the transform gives them to a sink that frames slices. */
+function binaryRows(count: number, perChunk: number): Readable {
+  const [number, text] = [binaryColumnFor('integer')!, binaryColumnFor('text')!];
+  const chunks: Buffer[] = [];
+  for (let first = 1; first <= count; first += perChunk) {
+    const sink = new ByteSink((chunk) => chunks.push(Buffer.from(chunk)));
+    for (let i = first; i < Math.min(first + perChunk, count + 1); i++) {
+      sink.beginRow();
+      sink.advance(writeInt16(sink.room(2), sink.position, 2));
+      number.value(String(i), sink);
+      text.value(`fila ${i}`, sink);
+      sink.endRow();
+    }
+    sink.flush();
+  }
+  return Readable.from(chunks);
+}
+
+t.test('binary rows: each slice gets its own signature and end', async (t) => {
+  const url = await freshDatabase(t);
+  await withClient(url, async (c) => {
+    await c.query('CREATE TABLE tramo (n int, texto text)');
+    const slices: number[] = [];
+    const copyIn = new SlicedCopyIn({ clients: [c], copySql: 'COPY tramo FROM STDIN WITH (FORMAT binary)', binary: true, sliceBytes: 4000, afterSlice: async (_client, rows) => void slices.push(rows) });
+    await pipeline(binaryRows(5000, 37), copyIn);
+    t.equal(copyIn.rowCount, 5000);
+    t.ok(slices.length > 10, `${slices.length} tramos`);
+    const seen = (await c.query("SELECT sum(n)::int AS total, count(*) FILTER (WHERE texto = 'fila ' || n)::int AS iguales FROM tramo")).rows[0];
+    t.same(seen, { total: (5000 * 5001) / 2, iguales: 5000 });
+  });
+});
 
 t.test('each slice is its own COPY, and afterSlice sees it complete before the next begins', async (t) => {
   const url = await freshDatabase(t);

@@ -30,6 +30,8 @@ export interface TableTransformOptions {
   maxRowBytes?: number;
   /** Write COPY binary, each column as given (binary-row-writer.ts), instead of COPY text. */
   binary?: readonly BinaryColumn[];
+  /** Binary rows only, without the signature and end: the consumer frames them (SlicedCopyIn). */
+  binaryRowsOnly?: boolean;
 }
 
 const DEFAULT_MAX_ROW_BYTES = 1024 * 1024 * 1024;
@@ -47,6 +49,7 @@ export class TableTransform extends Transform {
   private pendingBytes = 0;
   private readonly maxRowBytes: number;
   private bytesIn = 0;
+  /** Writes the binary format's signature and end around the rows. */
   private readonly binary: boolean;
 
   constructor(options: TableTransformOptions) {
@@ -55,7 +58,7 @@ export class TableTransform extends Transform {
     this.rejects = options.rejects;
     this.engine = new RowEngine(options.spec, this.sink, (row) => this.rejects.write(row), options.lookupRules, options.binary);
     this.maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
-    this.binary = options.binary !== undefined;
+    this.binary = options.binary !== undefined && options.binaryRowsOnly !== true;
     if (this.binary) this.writeWhole(BINARY_HEADER);
   }
 

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CopyCounts } from '../engine/counts.js';
 import { binaryColumns } from '../engine/binary-row-writer.js';
+import type { BinaryColumn } from '../pg/copy-binary.js';
 import { TableTransform, type RejectSink } from '../engine/table-transform.js';
 import { CopiarError } from '../errors.js';
 import { CopyOutStream } from '../pg/copy-out-stream.js';
@@ -31,9 +32,12 @@ export interface CopyRowsOptions {
   into?: string;
   /**
    * Where the transformed rows go instead of one COPY on `target` (verify's slices); it
-   * counts the rows the server took.
+   * counts the rows the server took, and takes binary rows without their framing when
+   * `binary` is given.
    */
   sink?: Writable & { rowCount: number };
+  /** The columns as binary-row-writer.ts writes them, for a sink that takes binary. */
+  sinkBinary?: readonly BinaryColumn[];
   signal?: AbortSignal;
   /** Sees the transform while it runs, for progress. */
   watch?: (transform: TableTransform) => () => void;
@@ -48,9 +52,9 @@ export interface CopiedRows extends CopyCounts {
 /** One COPY from the source through the table's rules into the target, inside the caller's transaction. */
 export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   const { spec } = options;
-  // Binary into the target's own COPY: about half its parsing (a sink cuts COPY text).
-  const binary = options.sink === undefined ? (binaryColumns(spec) ?? undefined) : undefined;
-  const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary });
+  // Binary where the columns allow it: about half the target's parsing.
+  const binary = options.sink === undefined ? (binaryColumns(spec) ?? undefined) : options.sinkBinary;
+  const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary, binaryRowsOnly: options.sink !== undefined });
   const unwatch = options.watch?.(transform);
   const copyOut = options.input ?? sourceSession(options).query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere })));
   const copyIn = options.sink ?? options.target.query(copyFrom(copyInSql(spec, { freeze: options.freeze === true, into: options.into, binary: binary !== undefined })));

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { binaryColumns } from '../engine/binary-row-writer.js';
 import { emptyCounts, type CopyCounts } from '../engine/counts.js';
 import type { TableTransform } from '../engine/table-transform.js';
 import { copyRows } from '../load/copy-rows.js';
@@ -209,9 +210,10 @@ class ExpectedRows {
 
   async stream(watch: (transform: TableTransform) => () => void, clients: readonly pg.ClientBase[], afterSlice: (client: pg.ClientBase) => Promise<void>): Promise<CopyCounts> {
     const { spec } = this;
-    const sink = new SlicedCopyIn({ clients, copySql: copyInSql(spec, { freeze: false, into: this.slice }), sliceBytes: this.session.sliceBytes, afterSlice });
+    const binary = binaryColumns(spec) ?? undefined;
+    const sink = new SlicedCopyIn({ clients, copySql: copyInSql(spec, { freeze: false, into: this.slice, binary: binary !== undefined }), binary: binary !== undefined, sliceBytes: this.session.sliceBytes, afterSlice });
     const { source, target } = this.session;
-    const { read, written, rejected, adjusted, bytes } = await copyRows({ spec, source, target, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules, preparedJoin: this.preparedJoin, sink, watch });
+    const { read, written, rejected, adjusted, bytes } = await copyRows({ spec, source, target, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules, preparedJoin: this.preparedJoin, sink, sinkBinary: binary, watch });
     return { read, written, rejected, adjusted, bytes };
   }
 

@@ -2,12 +2,18 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
+import { BINARY_HEADER, BINARY_TRAILER } from './copy-binary.js';
 
 export interface SlicedCopyInConfig {
   /** The sessions that take the slices, in turn. */
   clients: readonly pg.ClientBase[];
   /** The `COPY ... FROM STDIN` every slice runs. */
   copySql: string;
+  /**
+   * The rows are COPY binary without the signature and end, and `copySql` says FORMAT
+   * binary: each slice gets its own.
+   */
+  binary?: boolean;
   /** A slice ends at the first chunk boundary at or past this many bytes of COPY text. */
   sliceBytes: number;
   /**
@@ -19,7 +25,7 @@ export interface SlicedCopyInConfig {
 }
 
 /**
- * One stream of COPY text into a sequence of `COPY ... FROM STDIN` statements, with
+ * One stream of COPY rows (text, or binary) into a sequence of `COPY ... FROM STDIN` statements, with
  * `afterSlice` after each: a consumer that only needs each piece for a moment (verify
  * digests a slice of a temporary table, then empties it) keeps the server's working set
  * to a slice per session. Chunks must end at row boundaries, as the TableTransform's do.
@@ -82,6 +88,7 @@ export class SlicedCopyIn extends Writable {
     const copy = client.query(copyFrom(this.config.copySql));
     // A failure while this stream waits for 'drain' would otherwise never call back.
     copy.on('error', (error: Error) => this.destroy(error));
+    if (this.config.binary === true) copy.write(BINARY_HEADER);
     return copy;
   }
 
@@ -89,7 +96,7 @@ export class SlicedCopyIn extends Writable {
     const { copy, client } = this.current!;
     this.current = undefined;
     this.bytesInSlice = 0;
-    copy.end();
+    copy.end(this.config.binary === true ? BINARY_TRAILER : undefined);
     await finished(copy);
     this.rowCount += copy.rowCount;
     const hook = this.config.afterSlice(client, copy.rowCount);
