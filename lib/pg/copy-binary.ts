@@ -4,7 +4,7 @@
 // work of parsing text (measured on `mensajes`, see the README), and the transform only
 // has to undo escapes and read hex digits and dates, which it does cheaply.
 import { CopiarError } from '../errors.js';
-import { BACKSLASH, decodeField, encodeField, isNullField } from './copy-text.js';
+import { BACKSLASH, decodeField, encodeField, hexDigit, isNullField, unescapeInto } from './copy-text.js';
 
 /** The signature, the flags (no OIDs) and an empty header extension. */
 export const BINARY_HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -66,60 +66,6 @@ function writeNull(out: BinaryOut): void {
 
 function valueError(type: string, src: Buffer, start: number, end: number): CopiarError {
   return new CopiarError('COPY_MALFORMADO', `un valor que no es ${type} como lo escribe PostgreSQL: ${JSON.stringify(src.toString('utf8', start, Math.min(end, start + 80)))}`);
-}
-
-const SIMPLE_ESCAPE = new Int16Array(256).fill(-1);
-for (const [letter, byte] of [
-  ['b', 8],
-  ['f', 12],
-  ['n', 10],
-  ['r', 13],
-  ['t', 9],
-  ['v', 11],
-] as const) {
-  SIMPLE_ESCAPE[letter.charCodeAt(0)] = byte;
-}
-
-function hexDigit(c: number | undefined): number {
-  if (c === undefined) return -1;
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const lower = c | 0x20;
-  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
-}
-
-/** COPY text's escapes undone into out[pos..]; the same decoding as copy-text's decodeField. Returns the end. */
-export function unescapeInto(src: Buffer, start: number, end: number, out: Buffer, pos: number): number {
-  let i = start;
-  while (i < end) {
-    const c = src[i]!;
-    if (c !== BACKSLASH || i + 1 >= end) {
-      out[pos++] = c;
-      i++;
-      continue;
-    }
-    const next = src[i + 1]!;
-    const simple = SIMPLE_ESCAPE[next]!;
-    if (simple >= 0) {
-      out[pos++] = simple;
-      i += 2;
-    } else if (next >= 0x30 && next <= 0x37) {
-      let value = 0;
-      let j = i + 1;
-      while (j < end && j < i + 4 && src[j]! >= 0x30 && src[j]! <= 0x37) value = value * 8 + (src[j++]! - 0x30);
-      out[pos++] = value & 0xff;
-      i = j;
-    } else if (next === 0x78 && i + 2 < end && hexDigit(src[i + 2]) >= 0) {
-      let value = hexDigit(src[i + 2]);
-      let j = i + 3;
-      if (j < end && hexDigit(src[j]) >= 0) value = value * 16 + hexDigit(src[j++]);
-      out[pos++] = value;
-      i = j;
-    } else {
-      out[pos++] = next;
-      i += 2;
-    }
-  }
-  return pos;
 }
 
 /** TEXT and VARCHAR: the bytes themselves (`prefix` first: JSONB's version byte). */

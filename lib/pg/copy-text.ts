@@ -11,69 +11,73 @@ export function isNullField(buf: Buffer, start: number, end: number): boolean {
   return end - start === 2 && buf[start] === BACKSLASH && buf[start + 1] === 0x4e;
 }
 
-const SIMPLE_ESCAPES: Record<number, string> = {
-  0x62: '\b', // \b
-  0x66: '\f', // \f
-  0x6e: '\n', // \n
-  0x72: '\r', // \r
-  0x74: '\t', // \t
-  0x76: '\v', // \v
-};
-
-function isOctal(c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x37;
+const SIMPLE_ESCAPE = new Int16Array(256).fill(-1);
+for (const [letter, byte] of [
+  ['b', 8],
+  ['f', 12],
+  ['n', 10],
+  ['r', 13],
+  ['t', 9],
+  ['v', 11],
+] as const) {
+  SIMPLE_ESCAPE[letter.charCodeAt(0)] = byte;
 }
 
-function hexValue(c: number | undefined): number {
+export function hexDigit(c: number | undefined): number {
   if (c === undefined) return -1;
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
 }
 
 /**
- * Decodes one field of COPY text into its value (null for `\N`). Handles every escape
- * COPY FROM accepts, including octal and hex byte escapes, which are decoded as bytes
- * so that a multi-byte character written as escapes comes back whole.
+ * Undoes the escapes of one field of COPY text, src[start, end), into out from `pos`, and
+ * returns where the bytes end (never more than the field's length). Handles every escape
+ * COPY FROM accepts, including octal and hex byte escapes, which are decoded as bytes so
+ * that a multi-byte character written as escapes comes back whole.
  */
+export function unescapeInto(src: Buffer, start: number, end: number, out: Buffer, pos: number): number {
+  let i = start;
+  while (i < end) {
+    const c = src[i]!;
+    if (c !== BACKSLASH || i + 1 >= end) {
+      out[pos++] = c;
+      i++;
+      continue;
+    }
+    const next = src[i + 1]!;
+    const simple = SIMPLE_ESCAPE[next]!;
+    if (simple >= 0) {
+      out[pos++] = simple;
+      i += 2;
+    } else if (next >= 0x30 && next <= 0x37) {
+      let value = 0;
+      let j = i + 1;
+      while (j < end && j < i + 4 && src[j]! >= 0x30 && src[j]! <= 0x37) value = value * 8 + (src[j++]! - 0x30);
+      out[pos++] = value & 0xff;
+      i = j;
+    } else if (next === 0x78 && i + 2 < end && hexDigit(src[i + 2]) >= 0) {
+      let value = hexDigit(src[i + 2]);
+      let j = i + 3;
+      if (j < end && hexDigit(src[j]) >= 0) value = value * 16 + hexDigit(src[j++]);
+      out[pos++] = value;
+      i = j;
+    } else {
+      // Any other escaped character stands for itself (this covers \\).
+      out[pos++] = next;
+      i += 2;
+    }
+  }
+  return pos;
+}
+
+/** Decodes one field of COPY text into its value (null for `\N`). */
 export function decodeField(buf: Buffer, start: number, end: number): string | null {
   if (isNullField(buf, start, end)) return null;
   const firstEscape = buf.indexOf(BACKSLASH, start);
   if (firstEscape === -1 || firstEscape >= end) return buf.toString('utf8', start, end);
   const bytes = Buffer.allocUnsafe(end - start);
-  let n = buf.copy(bytes, 0, start, firstEscape);
-  let i = firstEscape;
-  while (i < end) {
-    const c = buf[i]!;
-    if (c !== BACKSLASH || i + 1 >= end) {
-      bytes[n++] = c;
-      i++;
-      continue;
-    }
-    const next = buf[i + 1]!;
-    const simple = SIMPLE_ESCAPES[next];
-    if (simple !== undefined) {
-      bytes[n++] = simple.charCodeAt(0);
-      i += 2;
-    } else if (isOctal(next)) {
-      let value = 0;
-      let j = i + 1;
-      while (j < end && j < i + 4 && isOctal(buf[j])) value = value * 8 + (buf[j++]! - 0x30);
-      bytes[n++] = value & 0xff;
-      i = j;
-    } else if (next === 0x78 && hexValue(buf[i + 2]) >= 0 && i + 2 < end) {
-      let value = hexValue(buf[i + 2]);
-      let j = i + 3;
-      if (j < end && hexValue(buf[j]) >= 0) value = value * 16 + hexValue(buf[j++]);
-      bytes[n++] = value;
-      i = j;
-    } else {
-      // Any other escaped character stands for itself (this covers \\).
-      bytes[n++] = next;
-      i += 2;
-    }
-  }
+  const n = unescapeInto(buf, firstEscape, end, bytes, buf.copy(bytes, 0, start, firstEscape));
   return bytes.toString('utf8', 0, n);
 }
 
