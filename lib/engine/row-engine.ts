@@ -1,14 +1,14 @@
 import { CopiarError } from '../errors.js';
+import type { BinaryColumn } from '../pg/copy-binary.js';
 import { NEWLINE, TAB, decodeField, encodeField, isNullField } from '../pg/copy-text.js';
 import { RowRejection } from '../rules/rejection.js';
 import type { FastRule, RowView } from '../rules/types.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
+import { BinaryRowWriter } from './binary-row-writer.js';
 import type { ByteSink } from './byte-sink.js';
 import type { RowCounts } from './counts.js';
 import { buildRowPlan, type CopyStep, type MemoEntry, type RowPlan, type RuleStep } from './row-plan.js';
-import { BinaryRowWriter } from './binary-row-writer.js';
 import { RowWriter, type TargetRowWriter } from './row-writer.js';
-import type { BinaryColumn } from '../pg/copy-binary.js';
 import { UniqueKeys } from './unique-keys.js';
 
 /**

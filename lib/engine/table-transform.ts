@@ -1,13 +1,12 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { CopiarError } from '../errors.js';
+import { BINARY_HEADER, BINARY_TRAILER, type BinaryColumn } from '../pg/copy-binary.js';
 import { NEWLINE } from '../pg/copy-text.js';
 import type { FastRule } from '../rules/types.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { ByteSink } from './byte-sink.js';
 import type { RowCounts } from './counts.js';
 import { RowEngine, type RawRejection } from './row-engine.js';
-import type { BinaryColumn } from '../pg/copy-binary.js';
-import { BINARY_HEADER, BINARY_TRAILER } from '../pg/copy-binary.js';
 
 export interface RejectSink {
   /** The row is a view that is only valid during the call. */
