@@ -36,6 +36,8 @@ const CASES: Record<string, string[]> = {
     'infinity',
     '-infinity',
     '2024-05-01 10:00:00+02',
+    '2024-05-01',
+    '0005-02-29 BC',
     '2024-05-01 10:00:00-05:30',
     '1900-01-01 00:00:00+05:53:28',
     '\\N',
@@ -47,7 +49,7 @@ const CASES: Record<string, string[]> = {
 /** Values the server refuses as text, which the binary writer must refuse too (never write something else). */
 const REFUSED: Record<string, string[]> = {
   uuid: ['zz', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111', '-a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
-  'timestamp without time zone': ['2023-02-29 00:00:00', '2024-13-01 00:00:00', '2024-05-01 25:00:00', 'ayer'],
+  'timestamp without time zone': ['2023-02-29 00:00:00', '2024-13-01 00:00:00', '2024-05-01 25:00:00', '2000-02-29 BC', 'ayer'],
   boolean: ['quizás', 'o'],
   integer: ['2147483648', '1.5', 'doce'],
 };

@@ -160,7 +160,7 @@ function matches(src: Buffer, start: number, end: number, text: string): boolean
 
 /**
  * TIMESTAMP (without time zone) from the text PostgreSQL writes with DateStyle ISO (the
- * sessions set it): `YYYY-MM-DD HH:MM:SS[.ffffff]`, a year of four digits or more, ` BC`,
+ * sessions set it): `YYYY-MM-DD HH:MM:SS[.ffffff]` or a date alone, a year of four digits or more, ` BC`,
  * `infinity`, `-infinity`. An offset, which a timestamptz source would add, is read and
  * ignored, as the text input of a timestamp column ignores it.
  */
@@ -175,16 +175,24 @@ export function timestampMicros(src: Buffer, start: number, end: number): number
   let i = start;
   while (i < end && src[i]! >= 0x30 && src[i]! <= 0x39) i++;
   const yearDigits = i - start;
-  if (yearDigits < 4 || yearDigits > 9 || i + 15 > end || src[i] !== 0x2d || src[i + 3] !== 0x2d || src[i + 6] !== 0x20 || src[i + 9] !== 0x3a || src[i + 12] !== 0x3a) return null;
+  if (yearDigits < 4 || yearDigits > 9 || i + 6 > end || src[i] !== 0x2d || src[i + 3] !== 0x2d) return null;
   let year = digits(src, start, yearDigits);
   const month = digits(src, i + 1, 2);
   const day = digits(src, i + 4, 2);
-  const hour = digits(src, i + 7, 2);
-  const minute = digits(src, i + 10, 2);
-  const second = digits(src, i + 13, 2);
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(bc ? 1 - year : year, month)) return null;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
-  i += 15;
+  i += 6;
+  // A date alone (a DATE source column) is midnight, as the text input reads it.
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  if (i < end) {
+    if (i + 9 > end || src[i] !== 0x20 || src[i + 3] !== 0x3a || src[i + 6] !== 0x3a) return null;
+    hour = digits(src, i + 1, 2);
+    minute = digits(src, i + 4, 2);
+    second = digits(src, i + 7, 2);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+    i += 9;
+  }
   let micros = 0;
   if (i < end && src[i] === 0x2e) {
     let scale = 100_000;
