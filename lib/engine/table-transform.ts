@@ -49,7 +49,7 @@ export class TableTransform extends Transform {
   private readonly maxRowBytes: number;
   private bytesIn = 0;
   /** Writes the binary format's signature and end around the rows. */
-  private readonly binary: boolean;
+  private readonly framesBinary: boolean;
 
   constructor(options: TableTransformOptions) {
     super({ readableHighWaterMark: options.outputChunkSize ?? 256 * 1024, writableHighWaterMark: 256 * 1024 });
@@ -57,8 +57,8 @@ export class TableTransform extends Transform {
     this.rejects = options.rejects;
     this.engine = new RowEngine(options.spec, this.sink, (row) => this.rejects.write(row), options.lookupRules, options.binary);
     this.maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
-    this.binary = options.binary !== undefined && options.binaryRowsOnly !== true;
-    if (this.binary) this.writeWhole(BINARY_HEADER);
+    this.framesBinary = options.binary !== undefined && options.binaryRowsOnly !== true;
+    if (this.framesBinary) this.writeWhole(BINARY_HEADER);
   }
 
   get counters(): RowCounts {
@@ -116,7 +116,7 @@ export class TableTransform extends Transform {
       callback(new CopiarError('COPY_MALFORMADO', 'el flujo COPY terminó a mitad de una fila'));
       return;
     }
-    if (this.binary) this.writeWhole(BINARY_TRAILER);
+    if (this.framesBinary) this.writeWhole(BINARY_TRAILER);
     this.sink.flush();
     callback();
   }

@@ -5,7 +5,6 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CopyCounts } from '../engine/counts.js';
 import { binaryColumns } from '../engine/binary-row-writer.js';
-import type { BinaryColumn } from '../pg/copy-binary.js';
 import { TableTransform, type RejectSink } from '../engine/table-transform.js';
 import { CopiarError } from '../errors.js';
 import { CopyOutStream } from '../pg/copy-out-stream.js';
@@ -32,12 +31,10 @@ export interface CopyRowsOptions {
   into?: string;
   /**
    * Where the transformed rows go instead of one COPY on `target` (verify's slices); it
-   * counts the rows the server took, and takes binary rows without their framing when
-   * `binary` is given.
+   * counts the rows the server took, and with `binary` takes COPY binary rows (of the
+   * table's binaryColumns) without their framing.
    */
-  sink?: Writable & { rowCount: number };
-  /** The columns as binary-row-writer.ts writes them, for a sink that takes binary. */
-  sinkBinary?: readonly BinaryColumn[];
+  sink?: Writable & { rowCount: number; readonly binary?: boolean };
   signal?: AbortSignal;
   /** Sees the transform while it runs, for progress. */
   watch?: (transform: TableTransform) => () => void;
@@ -53,7 +50,7 @@ export interface CopiedRows extends CopyCounts {
 export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   const { spec } = options;
   // Binary where the columns allow it: about half the target's parsing.
-  const binary = options.sink === undefined ? (binaryColumns(spec) ?? undefined) : options.sinkBinary;
+  const binary = options.sink === undefined || options.sink.binary === true ? (binaryColumns(spec) ?? undefined) : undefined;
   const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary, binaryRowsOnly: options.sink !== undefined });
   const unwatch = options.watch?.(transform);
   const copyOut = options.input ?? sourceSession(options).query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere })));

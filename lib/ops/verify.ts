@@ -210,10 +210,10 @@ class ExpectedRows {
 
   async stream(watch: (transform: TableTransform) => () => void, clients: readonly pg.ClientBase[], afterSlice: (client: pg.ClientBase) => Promise<void>): Promise<CopyCounts> {
     const { spec } = this;
-    const binary = binaryColumns(spec) ?? undefined;
-    const sink = new SlicedCopyIn({ clients, copySql: copyInSql(spec, { freeze: false, into: this.slice, binary: binary !== undefined }), binary: binary !== undefined, sliceBytes: this.session.sliceBytes, afterSlice });
+    const binary = binaryColumns(spec) !== null;
+    const sink = new SlicedCopyIn({ clients, copySql: copyInSql(spec, { freeze: false, into: this.slice, binary }), binary, sliceBytes: this.session.sliceBytes, afterSlice });
     const { source, target } = this.session;
-    const { read, written, rejected, adjusted, bytes } = await copyRows({ spec, source, target, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules, preparedJoin: this.preparedJoin, sink, sinkBinary: binary, watch });
+    const { read, written, rejected, adjusted, bytes } = await copyRows({ spec, source, target, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules, preparedJoin: this.preparedJoin, sink, watch });
     return { read, written, rejected, adjusted, bytes };
   }
 

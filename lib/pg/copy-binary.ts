@@ -16,6 +16,7 @@ export interface BinaryOut {
   room(n: number): Buffer;
   readonly position: number;
   advance(to: number): void;
+  writeBytes(src: Buffer, start: number, end: number): void;
 }
 
 /**
@@ -73,16 +74,19 @@ function textEncoder(prefix: number | null): BinaryEncoder {
   const extra = prefix === null ? 0 : 1;
   return (src, start, end, out, scan) => {
     if (isNullField(src, start, end)) return writeNull(out);
-    const buf = out.room(4 + extra + end - start);
+    const escaped = scan.has(src, start, end);
+    // Without escapes the length is known before the bytes; with them, only after.
+    const buf = out.room(4 + extra + (escaped ? end - start : 0));
     const at = out.position;
     let pos = at + 4;
     if (prefix !== null) buf[pos++] = prefix;
-    if (!scan.has(src, start, end)) {
-      if (end - start > 48) pos += src.copy(buf, pos, start, end);
-      else for (let i = start; i < end; i++) buf[pos++] = src[i]!;
-    } else {
-      pos = unescapeInto(src, start, end, buf, pos);
+    if (!escaped) {
+      writeInt32(buf, at, extra + end - start);
+      out.advance(pos);
+      out.writeBytes(src, start, end);
+      return;
     }
+    pos = unescapeInto(src, start, end, buf, pos);
     writeInt32(buf, at, pos - at - 4);
     out.advance(pos);
   };

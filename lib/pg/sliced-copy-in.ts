@@ -39,6 +39,11 @@ export class SlicedCopyIn extends Writable {
   /** Rows the server took, over all slices. */
   rowCount = 0;
 
+  /** Takes COPY binary rows, framing each slice itself. */
+  get binary(): boolean {
+    return this.config.binary === true;
+  }
+
   constructor(config: SlicedCopyInConfig) {
     super({ highWaterMark: 256 * 1024 });
     if (!(config.sliceBytes > 0)) throw new RangeError(`sliceBytes debe ser positivo, se recibió ${config.sliceBytes}`);
@@ -88,7 +93,7 @@ export class SlicedCopyIn extends Writable {
     const copy = client.query(copyFrom(this.config.copySql));
     // A failure while this stream waits for 'drain' would otherwise never call back.
     copy.on('error', (error: Error) => this.destroy(error));
-    if (this.config.binary === true) copy.write(BINARY_HEADER);
+    if (this.binary) copy.write(BINARY_HEADER);
     return copy;
   }
 
@@ -96,7 +101,7 @@ export class SlicedCopyIn extends Writable {
     const { copy, client } = this.current!;
     this.current = undefined;
     this.bytesInSlice = 0;
-    copy.end(this.config.binary === true ? BINARY_TRAILER : undefined);
+    copy.end(this.binary ? BINARY_TRAILER : undefined);
     await finished(copy);
     this.rowCount += copy.rowCount;
     const hook = this.config.afterSlice(client, copy.rowCount);
