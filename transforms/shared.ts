@@ -39,6 +39,7 @@ export function joinedUserPhone(): FastRule {
     return value;
   };
   rule.keepsRaw = (buf, start, end) => end > start && buf[start] === 0x2b; // '+'
+  rule.keepsValue = rule.keepsRaw;
   // A user without a phone is the most common reject of mensajes: decided once.
   rule.valueOnly = true;
   return rule;

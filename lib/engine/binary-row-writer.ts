@@ -29,6 +29,9 @@ export class BinaryRowWriter implements TargetRowWriter {
   /** Backslashes in the input chunk; another scan for remembered bytes, so neither forgets. */
   private readonly inputScan = new EscapeScan();
   private readonly bytesScan = new EscapeScan();
+  /** Fields of binary input already in their target form, waiting to go out as one copy. */
+  private runStart = -1;
+  private runEnd = -1;
 
   constructor(private readonly sink: ByteSink, private readonly columns: readonly BinaryColumn[]) {}
 
@@ -38,27 +41,53 @@ export class BinaryRowWriter implements TargetRowWriter {
 
   beginRow(): void {
     this.sink.beginRow();
+    this.runStart = -1;
     const buf = this.sink.room(2);
     this.sink.advance(writeInt16(buf, this.sink.position, this.columns.length));
   }
 
   abandonRow(): void {
+    this.runStart = -1;
     this.sink.abandonRow();
   }
 
-  endRow(): void {
+  endRow(buf: Buffer): void {
+    this.flushRun(buf);
     this.sink.endRow();
   }
 
   raw(buf: Buffer, start: number, end: number, target: number): void {
+    this.flushRun(buf);
     this.columns[target]!.encode(buf, start, end, this.sink, this.inputScan);
   }
 
-  bytes(_buf: Buffer, bytes: Buffer, target: number): void {
+  bytes(buf: Buffer, bytes: Buffer, target: number): void {
+    this.flushRun(buf);
     this.columns[target]!.encode(bytes, 0, bytes.length, this.sink, this.bytesScan);
   }
 
-  value(_buf: Buffer, value: string | null, target: number): void {
+  value(buf: Buffer, value: string | null, target: number): void {
+    this.flushRun(buf);
     this.columns[target]!.value(value, this.sink);
+  }
+
+  /**
+   * Fields of COPY binary input, lengths included, that are already the target's: from a
+   * source column of the same type. Consecutive ones in the input go out as one copy.
+   */
+  verbatim(buf: Buffer, start: number, end: number): void {
+    if (this.runStart >= 0 && this.runEnd === start) {
+      this.runEnd = end;
+      return;
+    }
+    this.flushRun(buf);
+    this.runStart = start;
+    this.runEnd = end;
+  }
+
+  private flushRun(buf: Buffer): void {
+    if (this.runStart < 0) return;
+    this.sink.writeBytes(buf, this.runStart, this.runEnd);
+    this.runStart = -1;
   }
 }

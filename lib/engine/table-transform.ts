@@ -1,9 +1,11 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { CopiarError } from '../errors.js';
 import { BINARY_HEADER, BINARY_TRAILER, type BinaryColumn } from '../pg/copy-binary.js';
+import { binaryHeaderLength, binaryRowEnd, isBinaryTrailer, type SourceType } from '../pg/copy-binary-in.js';
 import { NEWLINE } from '../pg/copy-text.js';
 import type { FastRule } from '../rules/types.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
+import { BinaryInputEngine } from './binary-input-engine.js';
 import { ByteSink } from './byte-sink.js';
 import type { RowCounts } from './counts.js';
 import { RowEngine, type RawRejection } from './row-engine.js';
@@ -31,6 +33,8 @@ export interface TableTransformOptions {
   binary?: readonly BinaryColumn[];
   /** Binary rows only, without the signature and end: the consumer frames them (SlicedCopyIn). */
   binaryRowsOnly?: boolean;
+  /** The input is COPY binary with fields of these types (needs `binary` out too). */
+  binaryInput?: readonly SourceType[];
 }
 
 const DEFAULT_MAX_ROW_BYTES = 1024 * 1024 * 1024;
@@ -41,7 +45,7 @@ const DEFAULT_MAX_ROW_BYTES = 1024 * 1024 * 1024;
  * live in RowEngine.
  */
 export class TableTransform extends Transform {
-  private readonly engine: RowEngine;
+  private readonly engine: RowEngine | BinaryInputEngine;
   private readonly sink: ByteSink;
   private readonly rejects: RejectSink;
   private pending: Buffer[] = [];
@@ -50,12 +54,25 @@ export class TableTransform extends Transform {
   private bytesIn = 0;
   /** Writes the binary format's signature and end around the rows. */
   private readonly framesBinary: boolean;
+  /** Fields per row of COPY binary input; 0 for COPY text input. */
+  private readonly binaryFields: number = 0;
+  private binaryHeaderSeen = false;
+  private binaryTrailerSeen = false;
+  /** Bytes the held row still needs at least before it is worth looking at again. */
+  private missing = 0;
 
   constructor(options: TableTransformOptions) {
     super({ readableHighWaterMark: options.outputChunkSize ?? 256 * 1024, writableHighWaterMark: 256 * 1024 });
     this.sink = new ByteSink((chunk) => this.push(chunk), options.outputChunkSize);
     this.rejects = options.rejects;
-    this.engine = new RowEngine(options.spec, this.sink, (row) => this.rejects.write(row), options.lookupRules, options.binary);
+    const onReject = (row: RawRejection): void => this.rejects.write(row);
+    if (options.binaryInput !== undefined) {
+      if (options.binary === undefined) throw new Error(`${options.spec.target}: entrada binaria sin salida binaria`);
+      this.binaryFields = options.binaryInput.length;
+      this.engine = new BinaryInputEngine(options.spec, this.sink, onReject, options.lookupRules ?? {}, options.binary, options.binaryInput);
+    } else {
+      this.engine = new RowEngine(options.spec, this.sink, onReject, options.lookupRules, options.binary);
+    }
     this.maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
     this.framesBinary = options.binary !== undefined && options.binaryRowsOnly !== true;
     if (this.framesBinary) this.writeWhole(BINARY_HEADER);
@@ -72,26 +89,8 @@ export class TableTransform extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytesIn += chunk.length;
     try {
-      let start = 0;
-      if (this.pending.length > 0) {
-        const newline = chunk.indexOf(NEWLINE);
-        if (newline < 0) {
-          this.hold(chunk);
-          callback();
-          return;
-        }
-        const row = Buffer.concat([...this.pending, chunk.subarray(0, newline + 1)]);
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.engine.processRows(row, 0, row.length);
-        start = newline + 1;
-      }
-      const lastNewline = chunk.lastIndexOf(NEWLINE);
-      if (lastNewline >= start) {
-        this.engine.processRows(chunk, start, lastNewline + 1);
-        start = lastNewline + 1;
-      }
-      if (start < chunk.length) this.hold(chunk.subarray(start));
+      if (this.binaryFields > 0) this.binaryRows(chunk);
+      else this.textRows(chunk);
       this.sink.flushIfFull();
     } catch (error) {
       callback(error as Error);
@@ -100,6 +99,73 @@ export class TableTransform extends Transform {
     const waiting = this.rejects.ready();
     if (waiting === null) callback();
     else waiting.then(() => callback(), callback);
+  }
+
+  private textRows(chunk: Buffer): void {
+    let start = 0;
+    if (this.pending.length > 0) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline < 0) {
+        this.hold(chunk);
+        return;
+      }
+      const row = Buffer.concat([...this.pending, chunk.subarray(0, newline + 1)]);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.engine.processRows(row, 0, row.length);
+      start = newline + 1;
+    }
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    if (lastNewline >= start) {
+      this.engine.processRows(chunk, start, lastNewline + 1);
+      start = lastNewline + 1;
+    }
+    if (start < chunk.length) this.hold(chunk.subarray(start));
+  }
+
+  /** Whole rows of COPY binary by their lengths; a row cut by the chunk waits for its missing bytes. */
+  private binaryRows(chunk: Buffer): void {
+    let buf = chunk;
+    if (this.pending.length > 0) {
+      if (chunk.length < this.missing) {
+        this.missing -= chunk.length;
+        this.hold(chunk);
+        return;
+      }
+      buf = Buffer.concat([...this.pending, chunk]);
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    let start = 0;
+    if (!this.binaryHeaderSeen) {
+      const header = binaryHeaderLength(buf, 0, buf.length);
+      if (header < 0) {
+        this.missing = 1;
+        this.hold(buf);
+        return;
+      }
+      this.binaryHeaderSeen = true;
+      start = header;
+    }
+    let end = start;
+    while (end < buf.length) {
+      if (this.binaryTrailerSeen) throw new CopiarError('COPY_MALFORMADO', 'el flujo COPY binario sigue después de su final');
+      if (isBinaryTrailer(buf, end, buf.length)) {
+        this.engine.processRows(buf, start, end);
+        this.binaryTrailerSeen = true;
+        end += 2;
+        start = end;
+        continue;
+      }
+      const rowEnd = binaryRowEnd(buf, end, buf.length, this.binaryFields);
+      if (rowEnd < 0) {
+        this.missing = -rowEnd;
+        break;
+      }
+      end = rowEnd;
+    }
+    if (end > start) this.engine.processRows(buf, start, end);
+    if (end < buf.length) this.hold(buf.subarray(end));
   }
 
   /** Keeps the start of a row that goes on in a later chunk. */
@@ -114,6 +180,10 @@ export class TableTransform extends Transform {
   override _flush(callback: TransformCallback): void {
     if (this.pendingBytes > 0) {
       callback(new CopiarError('COPY_MALFORMADO', 'el flujo COPY terminó a mitad de una fila'));
+      return;
+    }
+    if (this.binaryFields > 0 && !this.binaryTrailerSeen) {
+      callback(new CopiarError('COPY_MALFORMADO', 'el flujo COPY binario terminó sin su final'));
       return;
     }
     if (this.framesBinary) this.writeWhole(BINARY_TRAILER);

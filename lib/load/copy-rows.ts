@@ -8,6 +8,7 @@ import { binaryColumns } from '../engine/binary-row-writer.js';
 import { TableTransform, type RejectSink } from '../engine/table-transform.js';
 import { CopiarError } from '../errors.js';
 import { CopyOutStream } from '../pg/copy-out-stream.js';
+import { binarySourceTypes } from './binary-source.js';
 import type { FastRule } from '../rules/types.js';
 import { copyInSql, copyOutQuery } from '../table-spec/copy-sql.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -36,6 +37,8 @@ export interface CopyRowsOptions {
    */
   sink?: Writable & { rowCount: number; readonly binary?: boolean };
   signal?: AbortSignal;
+  /** 'text' reads the source as COPY text even where binary is possible (the tests compare both). */
+  sourceFormat?: 'text' | 'auto';
   /** Sees the transform while it runs, for progress. */
   watch?: (transform: TableTransform) => () => void;
 }
@@ -51,9 +54,12 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   const { spec } = options;
   // Binary where the columns allow it: about half the target's parsing.
   const binary = options.sink === undefined || options.sink.binary === true ? (binaryColumns(spec) ?? undefined) : undefined;
-  const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary, binaryRowsOnly: options.sink !== undefined });
+  // Binary from the source too when its types allow: uuids and timestamps pass untouched.
+  const binaryInput = binary !== undefined && options.input === undefined && options.sourceFormat !== 'text' ? ((await binarySourceTypes(sourceSession(options), spec)) ?? undefined) : undefined;
+  const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary, binaryRowsOnly: options.sink !== undefined, binaryInput });
   const unwatch = options.watch?.(transform);
-  const copyOut = options.input ?? sourceSession(options).query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere })));
+  const copyOut =
+    options.input ?? sourceSession(options).query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere, binary: binaryInput !== undefined })));
   const copyIn = options.sink ?? options.target.query(copyFrom(copyInSql(spec, { freeze: options.freeze === true, into: options.into, binary: binary !== undefined })));
   const started = performance.now();
   try {

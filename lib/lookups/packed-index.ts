@@ -50,8 +50,3 @@ export function uuidBytes(uuid: string): Buffer | null {
   const hex = uuid.replace(/-/g, '');
   return /^[0-9a-fA-F]{32}$/.test(hex) ? Buffer.from(hex, 'hex') : null;
 }
-
-export function uuidText(bytes: Buffer): string {
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}

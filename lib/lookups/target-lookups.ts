@@ -3,7 +3,8 @@ import { quoteIdent } from '../pg/quote.js';
 import { streamRows } from '../pg/query-stream.js';
 import type { FastRule } from '../rules/types.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { PackedIndex, uuidBytes, uuidText } from './packed-index.js';
+import { uuidText } from '../pg/copy-binary-in.js';
+import { PackedIndex, uuidBytes } from './packed-index.js';
 
 const PHONE_WIDTH = 20; // VARCHAR(20)
 

@@ -60,6 +60,7 @@ export function json(column: string, shape: JsonShape, options: { sourceIsJsonb?
   if (options.sourceIsJsonb) {
     const opening = shape === 'object' ? 0x7b : 0x5b;
     rule.keepsRaw = (buf, start, end) => end > start && buf[start] === opening;
+    rule.keepsValue = rule.keepsRaw;
   }
   return rule;
 }

@@ -46,15 +46,23 @@ function isAsciiSpace(byte: number | undefined): boolean {
  * bytes: ASCII non-space at both ends, no escapes, not empty; or NULL.
  */
 function alreadyTrimmed(max: number | undefined) {
+  const trimmed = trimmedValue(max);
   return (buf: Buffer, start: number, end: number): boolean => {
     // An optional NULL stays NULL.
     if (isNullField(buf, start, end)) return true;
+    if (!trimmed(buf, start, end)) return false;
+    const escape = buf.indexOf(BACKSLASH, start);
+    return escape < 0 || escape >= end;
+  };
+}
+
+/** The same for a value's own bytes (COPY binary): no escapes to look for. */
+function trimmedValue(max: number | undefined) {
+  return (buf: Buffer, start: number, end: number): boolean => {
     if (end <= start || (max !== undefined && end - start > max)) return false;
     const first = buf[start]!;
     const last = buf[end - 1]!;
-    if (first >= 0x80 || last >= 0x80 || isAsciiSpace(first) || isAsciiSpace(last)) return false;
-    const escape = buf.indexOf(BACKSLASH, start);
-    return escape < 0 || escape >= end;
+    return !(first >= 0x80 || last >= 0x80 || isAsciiSpace(first) || isAsciiSpace(last));
   };
 }
 
@@ -70,7 +78,10 @@ export function shortText(options: ShortTextOptions): FastRule {
   };
   rule.valueOnly = true;
   // Collapsing looks inside the value; only trimming can be decided from the ends.
-  if (!options.collapse && !options.required) rule.keepsRaw = alreadyTrimmed(options.max);
+  if (!options.collapse && !options.required) {
+    rule.keepsRaw = alreadyTrimmed(options.max);
+    rule.keepsValue = trimmedValue(options.max);
+  }
   return rule;
 }
 
@@ -84,6 +95,7 @@ export function freeText(options: { nullAs?: string } = {}): FastRule {
     return value;
   };
   rule.keepsRaw = (buf, start, end) => !isNullField(buf, start, end);
+  rule.keepsValue = () => true;
   rule.valueOnly = true;
   return rule;
 }

@@ -19,6 +19,11 @@ export type Rule = (value: string | null, row: RowView) => string | null;
 export type FastRule = Rule & {
   keepsRaw?: (buf: Buffer, start: number, end: number) => boolean;
   /**
+   * The same promise for the value's own bytes, not NULL, as COPY binary gives them (no
+   * escapes): the engine reading the source in binary copies them without decoding.
+   */
+  keepsValue?: (buf: Buffer, start: number, end: number) => boolean;
+  /**
    * The result depends on the value alone (no other field, no lookup that changes):
    * the engine computes the result for NULL once and reuses it.
    */

@@ -14,25 +14,26 @@ export interface SelectOptions {
  * prepared join, the text after it. Sent as pieces (CopyOutStream), the join's megabytes
  * of array literal are not copied into a new string for every range of a table.
  */
-export function copyOutQuery(spec: AnyTableSpec, options: SelectOptions = {}): [string, string, string] {
+export function copyOutQuery(spec: AnyTableSpec, options: SelectOptions & { binary?: boolean } = {}): [string, string, string] {
+  const [head, join, tail] = selectQuery(spec, options);
+  return [`COPY (${head}`, join, `${tail}) TO STDOUT${options.binary === true ? ' WITH (FORMAT binary)' : ''}`];
+}
+
+/** The source SELECT alone, in the same three pieces. */
+export function selectQuery(spec: AnyTableSpec, options: SelectOptions = {}): [string, string, string] {
   const { source } = spec;
   const list = sourceFields(spec).map((field) => `${fieldExpression(spec, field)} AS ${quoteIdent(field)}`);
   const conditions = [source.where, options.rangeWhere].filter((c): c is string => Boolean(c));
   const words = (parts: string[]): string => parts.filter((part) => part !== '').join(' ');
   return [
-    words([`COPY (SELECT ${list.join(', ')}`, `FROM ${quoteIdent(source.table)} ${source.alias}`, source.joins ?? '']) + ' ',
+    words([`SELECT ${list.join(', ')}`, `FROM ${quoteIdent(source.table)} ${source.alias}`, source.joins ?? '']) + ' ',
     options.preparedJoin ?? '',
-    ' ' +
-      words([
-        conditions.length > 0 ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '',
-        source.orderBy ? `ORDER BY ${source.orderBy}` : '',
-        ') TO STDOUT',
-      ]),
+    ' ' + words([conditions.length > 0 ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '', source.orderBy ? `ORDER BY ${source.orderBy}` : '']),
   ];
 }
 
 /** The same query as one string. */
-export function copyOutSql(spec: AnyTableSpec, options: SelectOptions = {}): string {
+export function copyOutSql(spec: AnyTableSpec, options: SelectOptions & { binary?: boolean } = {}): string {
   return copyOutQuery(spec, options).join('');
 }
 

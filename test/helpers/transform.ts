@@ -5,6 +5,7 @@ import type { FastRule } from '../../lib/rules/types.js';
 import type { AnyTableSpec } from '../../lib/table-spec/spec.js';
 import { TableTransform } from '../../lib/engine/table-transform.js';
 import type { BinaryColumn } from '../../lib/pg/copy-binary.js';
+import type { SourceType } from '../../lib/pg/copy-binary-in.js';
 
 export interface TransformRun {
   output: string;
@@ -17,12 +18,20 @@ export interface TransformRun {
   writes: number[];
 }
 
-/** Runs a table's transform over COPY text given as a list of chunks. */
-export async function runTransform(spec: AnyTableSpec, chunks: Buffer[], lookupRules?: Record<string, FastRule>, outputChunkSize?: number, maxRowBytes?: number, binary?: readonly BinaryColumn[]): Promise<TransformRun> {
+/** Runs a table's transform over COPY text (or, with `binaryInput`, COPY binary) given as a list of chunks. */
+export async function runTransform(
+  spec: AnyTableSpec,
+  chunks: Buffer[],
+  lookupRules?: Record<string, FastRule>,
+  outputChunkSize?: number,
+  maxRowBytes?: number,
+  binary?: readonly BinaryColumn[],
+  binaryInput?: readonly SourceType[],
+): Promise<TransformRun> {
   const rejects: RejectRecord[] = [];
   const decode = rejectDecoder(spec);
   // Decoded at once: the row is a view into a buffer the transform may reuse.
-  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, maxRowBytes, binary, rejects: { write: (r) => rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null } });
+  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, maxRowBytes, binary, binaryInput, rejects: { write: (r) => rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null } });
   const out: Buffer[] = [];
   await pipeline(
     Readable.from(chunks, { objectMode: false }),

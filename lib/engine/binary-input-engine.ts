@@ -1,0 +1,196 @@
+import type { BinaryColumn } from '../pg/copy-binary.js';
+import { binaryFieldText, valueTextStart, type SourceType } from '../pg/copy-binary-in.js';
+import { encodeField } from '../pg/copy-text.js';
+import { RowRejection } from '../rules/rejection.js';
+import type { FastRule, RowView } from '../rules/types.js';
+import { canonicalType } from '../table-spec/column-type.js';
+import { wireColumns } from '../table-spec/field-order.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
+import { BinaryRowWriter } from './binary-row-writer.js';
+import type { ByteSink } from './byte-sink.js';
+import type { RowCounts } from './counts.js';
+import type { RawRejection } from './row-engine.js';
+import { buildRowPlan, type CopyStep, type MemoEntry, type RowPlan, type RuleStep } from './row-plan.js';
+
+/** A source field in the binary form of this target column type is that column's binary form. */
+function sameBinaryForm(source: SourceType, targetType: string): boolean {
+  const target = canonicalType(targetType);
+  if (source === 'text') return target === 'text' || target.startsWith('character varying');
+  if (source === 'timestamp') return target === 'timestamp without time zone' && !/\bwith\s+time\s+zone\b/i.test(targetType);
+  return target === source;
+}
+
+/**
+ * RowEngine's work over COPY binary input, for a binary target: the same plan, rules and
+ * memos, with fields found by their lengths. A field whose source type has the target
+ * column's binary form (uuid to uuid, text to varchar, jsonb to jsonb, timestamp to
+ * timestamp) goes out as the bytes that came in, length included, and consecutive ones
+ * as one copy; every other value goes through the text a rule sees, as on the text path.
+ * Rejected rows are turned into COPY text for the reject file, so it reads them as always.
+ */
+export class BinaryInputEngine {
+  readonly counters: RowCounts = { read: 0, written: 0, rejected: 0, adjusted: 0 };
+  private readonly plan: RowPlan;
+  private readonly writer: BinaryRowWriter;
+  /** Per field: where its length starts, where its value starts (-1 for NULL), where it ends. */
+  private readonly heads: Int32Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  /** Per field and per target column: whether the field's bytes are that column's. */
+  private readonly verbatimTo: boolean[];
+  private buf: Buffer = Buffer.alloc(0);
+  private rowAdjusted = false;
+  private readonly view: RowView;
+
+  constructor(
+    private readonly spec: AnyTableSpec,
+    sink: ByteSink,
+    private readonly onReject: (rejection: RawRejection) => void,
+    lookupRules: Record<string, FastRule>,
+    targetColumns: readonly BinaryColumn[],
+    /** The type of each source field, in the plan's field order. */
+    private readonly types: readonly SourceType[],
+  ) {
+    if ((spec.unique ?? []).length > 0) throw new Error(`${spec.target}: una tabla con claves únicas no se lee en binario`);
+    this.plan = buildRowPlan(spec, lookupRules, true);
+    if (types.length !== this.plan.fields.length) throw new Error(`${spec.target}: ${types.length} tipos para ${this.plan.fields.length} campos`);
+    this.writer = new BinaryRowWriter(sink, targetColumns);
+    const n = this.plan.fields.length;
+    this.heads = new Int32Array(n);
+    this.starts = new Int32Array(n);
+    this.ends = new Int32Array(n);
+    const columns = wireColumns(spec);
+    this.verbatimTo = columns.map((column) => column.from !== undefined && sameBinaryForm(types[this.plan.fieldIndex.get(column.from)!]!, column.type));
+    const engine = this;
+    this.view = {
+      field(name: string): string | null {
+        const i = engine.plan.fieldIndex.get(name);
+        if (i === undefined) throw new Error(`${spec.target}: campo de origen desconocido ${name}`);
+        return engine.text(i);
+      },
+      adjust(): void {
+        engine.rowAdjusted = true;
+      },
+    };
+  }
+
+  /** Processes the complete binary rows in buf[start, end). */
+  processRows(buf: Buffer, start: number, end: number): void {
+    this.buf = buf;
+    this.writer.newInput();
+    let pos = start;
+    while (pos < end) pos = this.processRow(buf, pos);
+  }
+
+  /** The value of field i as the text a rule sees, null for NULL. */
+  private text(i: number): string | null {
+    const start = this.starts[i]!;
+    return start < 0 ? null : binaryFieldText(this.types[i]!, this.buf, start, this.ends[i]!);
+  }
+
+  private processRow(buf: Buffer, rowStart: number): number {
+    this.counters.read++;
+    let pos = rowStart + 2;
+    for (let f = 0; f < this.heads.length; f++) {
+      const length = buf.readInt32BE(pos);
+      this.heads[f] = pos;
+      pos += 4;
+      this.starts[f] = length < 0 ? -1 : pos;
+      if (length > 0) pos += length;
+      this.ends[f] = pos;
+    }
+    this.writer.beginRow();
+    this.rowAdjusted = false;
+    try {
+      const steps = this.plan.steps;
+      for (let s = 0; s < steps.length; s++) {
+        const step = steps[s]!;
+        if (step.kind === 'copy') this.copyFields(step, buf);
+        else this.applyRule(step, buf);
+      }
+    } catch (error) {
+      if (!(error instanceof RowRejection)) throw error;
+      this.writer.abandonRow();
+      this.rejectRow(error);
+      return pos;
+    }
+    this.writer.endRow(buf);
+    this.counters.written++;
+    if (this.rowAdjusted) this.counters.adjusted++;
+    return pos;
+  }
+
+  private copyFields(step: CopyStep, buf: Buffer): void {
+    for (let f = step.first, k = 0; f <= step.last; f++, k++) {
+      const target = step.targets[k]!;
+      if (this.verbatimTo[target] === true) this.writer.verbatim(buf, this.heads[f]!, this.ends[f]!);
+      else this.writer.value(buf, this.text(f), target);
+    }
+  }
+
+  private applyRule(step: RuleStep, buf: Buffer): void {
+    const f = step.field;
+    if (f < 0) {
+      this.writer.value(buf, step.rule(null, this.view), step.target);
+      return;
+    }
+    const start = this.starts[f]!;
+    const end = this.ends[f]!;
+    const verbatim = this.verbatimTo[step.target] === true;
+    const keepsValue = step.rule.keepsValue;
+    if (start >= 0 && verbatim && keepsValue !== undefined && keepsValue(buf, valueTextStart(this.types[f]!, start), end)) {
+      this.writer.verbatim(buf, this.heads[f]!, end);
+      return;
+    }
+    let entry: MemoEntry | undefined;
+    if (start < 0 && (step.memo !== null || step.valueOnly)) {
+      entry = step.nullEntry ??= this.evaluate(step, f, verbatim);
+    } else if (step.memo !== null) {
+      entry = step.memo.get(buf, start, end);
+      if (entry === undefined) {
+        entry = this.evaluate(step, f, verbatim);
+        step.memo.set(buf, start, end, entry);
+      }
+    }
+    if (entry !== undefined) {
+      if (entry.rejection !== null) throw entry.rejection;
+      if (entry.adjusted) this.rowAdjusted = true;
+      if (entry.same) this.writer.verbatim(buf, this.heads[f]!, end);
+      else this.writer.bytes(buf, entry.bytes, step.target);
+      return;
+    }
+    this.writer.value(buf, step.rule(this.text(f), this.view), step.target);
+  }
+
+  /** A rule's result for a memo: `same` when the field's own bytes are the target's value. */
+  private evaluate(step: RuleStep, f: number, verbatim: boolean): MemoEntry {
+    let adjusted = false;
+    const view: RowView = { field: this.view.field, adjust: () => (adjusted = true) };
+    const input = this.text(f);
+    try {
+      const value = step.rule(input, view);
+      return { bytes: Buffer.from(encodeField(value)), same: verbatim && value === input, value, adjusted, rejection: null };
+    } catch (error) {
+      if (!(error instanceof RowRejection)) throw error;
+      return { bytes: Buffer.alloc(0), same: false, value: null, adjusted, rejection: error };
+    }
+  }
+
+  private rejectRow(rejection: RowRejection): void {
+    this.counters.rejected++;
+    const fields: string[] = [];
+    for (let f = 0; f < this.heads.length; f++) fields.push(encodeField(this.text(f)));
+    this.onReject({ reason: rejection.reason, detail: rejection.detail, row: Buffer.from(fields.join('\t')) });
+  }
+}
+
+/** Each field's type to read it in binary, or null when some type is not read here (the table is read as text). */
+export function binaryInputTypes(oids: readonly number[], known: ReadonlyMap<number, SourceType>): SourceType[] | null {
+  const types: SourceType[] = [];
+  for (const oid of oids) {
+    const type = known.get(oid);
+    if (type === undefined) return null;
+    types.push(type);
+  }
+  return types;
+}

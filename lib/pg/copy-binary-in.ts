@@ -1,0 +1,118 @@
+// Reading PostgreSQL COPY binary, as the source sends it with `FORMAT binary`.
+// A row is a 16-bit field count and, per field, a 32-bit length (-1 for NULL) and that
+// many bytes in the type's send format. Finding a row's end is a walk over lengths, with
+// no byte of a value looked at; a uuid or a timestamp arrives as the 16 or 8 bytes the
+// target's binary COPY wants, so it passes through without being printed and parsed.
+import { CopiarError } from '../errors.js';
+import { BINARY_HEADER } from './copy-binary.js';
+
+/** The source types read in binary, by the OID RowDescription gives. */
+export const SOURCE_TYPES = new Map<number, SourceType>([
+  [25, 'text'],
+  [1043, 'text'],
+  [114, 'text'],
+  [2950, 'uuid'],
+  [1114, 'timestamp'],
+  [3802, 'jsonb'],
+]);
+
+/** How a source field's bytes are read: text, varchar and json are their UTF-8 text. */
+export type SourceType = 'text' | 'uuid' | 'timestamp' | 'jsonb';
+
+/** The length of the signature, flags and extension, or -1 while fewer bytes than that are known. */
+export function binaryHeaderLength(buf: Buffer, start: number, end: number): number {
+  const fixed = BINARY_HEADER.length;
+  if (end - start < fixed) return -1;
+  if (buf.compare(BINARY_HEADER, 0, 11, start, start + 11) !== 0) throw new CopiarError('COPY_MALFORMADO', 'el origen no envió la firma de COPY binario');
+  const total = fixed + buf.readUInt32BE(start + fixed - 4);
+  return end - start < total ? -1 : total;
+}
+
+/** The trailer: a field count of -1. */
+export function isBinaryTrailer(buf: Buffer, start: number, end: number): boolean {
+  return end - start >= 2 && buf.readInt16BE(start) === -1;
+}
+
+/**
+ * Where the row at `start` ends, or, when it does not end before `end`, minus the
+ * number of bytes still missing before the walk can go on (at least 1): a caller holding
+ * a long value waits for that many bytes instead of walking it again for every chunk.
+ */
+export function binaryRowEnd(buf: Buffer, start: number, end: number, fields: number): number {
+  if (end - start < 2) return -(start + 2 - end);
+  const count = buf.readInt16BE(start);
+  if (count !== fields) throw new CopiarError('COPY_MALFORMADO', `una fila de COPY binario con ${count} campos en vez de ${fields}`);
+  let pos = start + 2;
+  for (let f = 0; f < fields; f++) {
+    if (pos + 4 > end) return -(pos + 4 - end);
+    const length = buf.readInt32BE(pos);
+    if (length < -1) throw new CopiarError('COPY_MALFORMADO', `un campo de COPY binario de longitud ${length}`);
+    pos += 4 + (length > 0 ? length : 0);
+    if (pos > end) return -(pos - end);
+  }
+  return pos;
+}
+
+/** A uuid's 16 bytes at `start` as uuid_out writes them. */
+export function uuidText(buf: Buffer, start = 0): string {
+  const hex = buf.toString('hex', start, start + 16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const US_PER_DAY = 86_400_000_000n;
+const MAX_TIMESTAMP = 0x7fffffffffffffffn;
+const MIN_TIMESTAMP = -0x8000000000000000n;
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+/** A timestamp as timestamp_out writes it with DateStyle ISO, the form COPY text gives. */
+export function timestampText(micros: bigint): string {
+  if (micros === MAX_TIMESTAMP) return 'infinity';
+  if (micros === MIN_TIMESTAMP) return '-infinity';
+  let days = micros / US_PER_DAY;
+  let ofDay = micros - days * US_PER_DAY;
+  if (ofDay < 0n) {
+    ofDay += US_PER_DAY;
+    days -= 1n;
+  }
+  // Days from 2000-01-01 to a proleptic Gregorian date (the inverse of daysFrom2000).
+  const z = Number(days) + 730425;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const us = Number(ofDay);
+  const seconds = Math.floor(us / 1_000_000);
+  const fraction = us - seconds * 1_000_000;
+  let text = `${pad(year > 0 ? year : 1 - year, 4)}-${pad(month, 2)}-${pad(day, 2)} ${pad(Math.floor(seconds / 3600), 2)}:${pad(Math.floor(seconds / 60) % 60, 2)}:${pad(seconds % 60, 2)}`;
+  if (fraction !== 0) text += '.' + pad(fraction, 6).replace(/0+$/, '');
+  return year > 0 ? text : text + ' BC';
+}
+
+/** A field's value as the text COPY text would have given (null for NULL): for rules and reject files. */
+export function binaryFieldText(type: SourceType, buf: Buffer, start: number, end: number): string {
+  switch (type) {
+    case 'text':
+      return buf.toString('utf8', start, end);
+    case 'uuid':
+      if (end - start !== 16) throw new CopiarError('COPY_MALFORMADO', `un uuid de ${end - start} bytes`);
+      return uuidText(buf, start);
+    case 'timestamp':
+      if (end - start !== 8) throw new CopiarError('COPY_MALFORMADO', `un timestamp de ${end - start} bytes`);
+      return timestampText(buf.readBigInt64BE(start));
+    case 'jsonb':
+      if (end - start < 1 || buf[start] !== 1) throw new CopiarError('COPY_MALFORMADO', 'un jsonb binario de una versión desconocida');
+      return buf.toString('utf8', start + 1, end);
+  }
+}
+
+/** Where a value's own text starts: after jsonb's version byte. */
+export function valueTextStart(type: SourceType, start: number): number {
+  return type === 'jsonb' ? start + 1 : start;
+}
