@@ -123,29 +123,39 @@ export class TableTransform extends Transform {
     if (start < chunk.length) this.hold(chunk.subarray(start));
   }
 
-  /** Whole rows of COPY binary by their lengths; a row cut by the chunk waits for its missing bytes. */
+  /**
+   * Whole rows of COPY binary by their lengths. A row cut by the chunk is held, and only
+   * the bytes it still needs are joined to it (never the rest of the next chunk).
+   */
   private binaryRows(chunk: Buffer): void {
-    let buf = chunk;
-    if (this.pending.length > 0) {
-      if (chunk.length < this.missing) {
-        this.missing -= chunk.length;
-        this.hold(chunk);
+    let offset = 0;
+    while (this.pendingBytes > 0) {
+      if (chunk.length - offset < this.missing) {
+        this.missing -= chunk.length - offset;
+        this.hold(chunk.subarray(offset));
         return;
       }
-      buf = Buffer.concat([...this.pending, chunk]);
+      const held = Buffer.concat([...this.pending, chunk.subarray(offset, offset + this.missing)]);
+      offset += this.missing;
       this.pending = [];
       this.pendingBytes = 0;
+      const used = this.binaryWalk(held, 0);
+      if (used < held.length) this.hold(held.subarray(used));
     }
-    let start = 0;
+    const used = this.binaryWalk(chunk, offset);
+    if (used < chunk.length) this.hold(chunk.subarray(used));
+  }
+
+  /** Processes the header, rows and end found whole in buf from `start`; returns where it stopped (`missing` says what for). */
+  private binaryWalk(buf: Buffer, start: number): number {
     if (!this.binaryHeaderSeen) {
-      const header = binaryHeaderLength(buf, 0, buf.length);
+      const header = binaryHeaderLength(buf, start, buf.length);
       if (header < 0) {
-        this.missing = 1;
-        this.hold(buf);
-        return;
+        this.missing = -header;
+        return start;
       }
       this.binaryHeaderSeen = true;
-      start = header;
+      start += header;
     }
     let end = start;
     while (end < buf.length) {
@@ -165,7 +175,7 @@ export class TableTransform extends Transform {
       end = rowEnd;
     }
     if (end > start) this.engine.processRows(buf, start, end);
-    if (end < buf.length) this.hold(buf.subarray(end));
+    return end;
   }
 
   /** Keeps the start of a row that goes on in a later chunk. */

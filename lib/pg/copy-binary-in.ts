@@ -19,13 +19,18 @@ export const SOURCE_TYPES = new Map<number, SourceType>([
 /** How a source field's bytes are read: text, varchar and json are their UTF-8 text. */
 export type SourceType = 'text' | 'uuid' | 'timestamp' | 'jsonb';
 
-/** The length of the signature, flags and extension, or -1 while fewer bytes than that are known. */
+/** The length of the signature, flags and extension, or minus the bytes still missing before it is known. */
 export function binaryHeaderLength(buf: Buffer, start: number, end: number): number {
   const fixed = BINARY_HEADER.length;
-  if (end - start < fixed) return -1;
-  if (buf.compare(BINARY_HEADER, 0, 11, start, start + 11) !== 0) throw new CopiarError('COPY_MALFORMADO', 'el origen no envió la firma de COPY binario');
+  if (end - start < 11 && buf.compare(BINARY_HEADER, 0, end - start, start, end) !== 0) throw notBinary();
+  if (end - start < fixed) return -(start + fixed - end);
+  if (buf.compare(BINARY_HEADER, 0, 11, start, start + 11) !== 0) throw notBinary();
   const total = fixed + buf.readUInt32BE(start + fixed - 4);
-  return end - start < total ? -1 : total;
+  return end - start < total ? -(start + total - end) : total;
+}
+
+function notBinary(): CopiarError {
+  return new CopiarError('COPY_MALFORMADO', 'el origen no envió la firma de COPY binario');
 }
 
 /** The trailer: a field count of -1. */
