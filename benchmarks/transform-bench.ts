@@ -16,7 +16,9 @@ import { copyOutSql } from '../lib/table-spec/copy-sql.js';
 import { sourceFields } from '../lib/table-spec/field-order.js';
 import { RejectFile } from '../lib/rejects/reject-file.js';
 import { binaryColumns } from '../lib/engine/binary-row-writer.js';
-import { TableTransform } from '../lib/engine/table-transform.js';
+import { binarySourceTypes } from '../lib/load/binary-source.js';
+import type { SourceType } from '../lib/pg/copy-binary-in.js';
+import { TableTransform, type TableTransformOptions } from '../lib/engine/table-transform.js';
 import { mensajes } from '../transforms/mensajes.js';
 import { startEmbedded, withDatabaseName } from '../dev/embedded.js';
 import { generateLegacy } from '../dev/generate-legacy.js';
@@ -26,6 +28,9 @@ const rows = rowsIndex >= 0 ? Number(process.argv[rowsIndex + 1]) : 1_000_000;
 // The capture follows the SELECT's field order: a new order means a new capture.
 const order = createHash('sha1').update(sourceFields(mensajes).join(',')).digest('hex').slice(0, 8);
 const captured = path.join(projectRoot(), 'benchmarks/captured', `mensajes-${rows}-${order}.copy`);
+// The same rows as COPY binary, as the bulk copy reads them, with the type of each field.
+const capturedBinary = captured.replace(/\.copy$/, '.copybin');
+const capturedTypes = captured.replace(/\.copy$/, '.types.json');
 
 async function capture(): Promise<void> {
   process.stderr.write(`Capturando el COPY de mensajes (${rows} filas)...\n`);
@@ -39,12 +44,17 @@ async function capture(): Promise<void> {
     await generateLegacy(url, { messages: rows });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const chunks: Buffer[] = [];
     const preparedJoin = await preparedJoinSql(mensajes, client);
-    await pipeline(client.query(copyTo(copyOutSql(mensajes, { preparedJoin }))), new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }));
-    await client.end();
+    const copy = async (binary: boolean): Promise<Buffer> => {
+      const chunks: Buffer[] = [];
+      await pipeline(client.query(copyTo(copyOutSql(mensajes, { preparedJoin, binary }))), new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }));
+      return Buffer.concat(chunks);
+    };
     mkdirSync(path.dirname(captured), { recursive: true });
-    writeFileSync(captured, Buffer.concat(chunks));
+    writeFileSync(captured, await copy(false));
+    writeFileSync(capturedBinary, await copy(true));
+    writeFileSync(capturedTypes, JSON.stringify(await binarySourceTypes(client, mensajes)));
+    await client.end();
   } finally {
     await server.stop();
   }
@@ -93,11 +103,11 @@ async function time(label: string, make: () => Contender, input: Buffer): Promis
 }
 
 /** The real reject file, in a scratch report directory. */
-function withRejectFile(): Contender {
+function withRejectFile(options: Partial<TableTransformOptions> = {}): Contender {
   const reportDir = mkdtempSync(path.join(tmpdir(), 'transform-bench-'));
   const rejects = new RejectFile(reportDir, mensajes);
   return {
-    transform: new TableTransform({ spec: mensajes, rejects }),
+    transform: new TableTransform({ spec: mensajes, rejects, ...options }),
     close: async () => {
       await rejects.close();
       rmSync(reportDir, { recursive: true });
@@ -105,15 +115,28 @@ function withRejectFile(): Contender {
   };
 }
 
-if (!existsSync(captured)) await capture();
+if (!existsSync(captured) || !existsSync(capturedBinary) || !existsSync(capturedTypes)) await capture();
 const input = readFileSync(captured);
+const binaryInput = readFileSync(capturedBinary);
+const binaryTypes = JSON.parse(readFileSync(capturedTypes, 'utf8')) as SourceType[];
 const results = [
   await time('pass-through (suelo)', () => ({ transform: new PassThrough() }), input),
   await time('split por fila (ingenuo)', () => ({ transform: new NaiveSplit() }), input),
   await time('TableTransform mensajes, rechazos descartados', () => ({ transform: new TableTransform({ spec: mensajes, rejects: { write: () => undefined, ready: () => null } }) }), input),
-  await time('TableTransform mensajes, rechazos al fichero', withRejectFile, input),
+  await time('TableTransform mensajes, rechazos al fichero', () => withRejectFile(), input),
   // What the bulk copy sends the target: the same rows as COPY binary.
   await time('TableTransform mensajes, binario, rechazos descartados', () => ({ transform: new TableTransform({ spec: mensajes, binary: binaryColumns(mensajes)!, rejects: { write: () => undefined, ready: () => null } }) }), input),
+  // The bulk copy as it runs now: COPY binary in (its own capture, fewer bytes) and out.
+  await time(
+    'TableTransform mensajes, binario desde binario, rechazos descartados',
+    () => ({ transform: new TableTransform({ spec: mensajes, binary: binaryColumns(mensajes)!, binaryInput: binaryTypes, rejects: { write: () => undefined, ready: () => null } }) }),
+    binaryInput,
+  ),
+  await time(
+    'TableTransform mensajes, binario desde binario, rechazos al fichero',
+    () => withRejectFile({ binary: binaryColumns(mensajes)!, binaryInput: binaryTypes }),
+    binaryInput,
+  ),
 ];
 process.stdout.write(`\n${(input.length / 1024 / 1024).toFixed(0)} MB de COPY (${rows} filas), un núcleo, el mejor de ${ROUNDS}:\n\n`);
 process.stdout.write('| transform | segundos | MB/s | cierre del fichero de rechazos, s |\n| --- | ---: | ---: | ---: |\n');

@@ -107,7 +107,7 @@ for (const spec of [mensajes, sesiones]) {
 
 t.test('a binary stream cut short or going on after its end is refused', async (t) => {
   const url = await legacyDatabase(t);
-  await withClient(url, (c) => c.query(`${USERS}; ${messageRows(3)}`));
+  await withClient(url, (c) => c.query(`${USERS}; ${messageRows(3)}; ${sessionRows(2)}`));
   const columns = binaryColumns(mensajes)!;
   const types = (await withClient(url, (c) => binarySourceTypes(c, mensajes)))!;
   const binary = await copyOut(url, mensajes, true);
@@ -115,4 +115,5 @@ t.test('a binary stream cut short or going on after its end is refused', async (
   await t.rejects(runTransform(mensajes, [binary.subarray(0, binary.length - 5)], {}, undefined, undefined, columns, types), { code: 'COPY_MALFORMADO' }, 'in the middle of a row');
   await t.rejects(runTransform(mensajes, [binary, binary.subarray(19)], {}, undefined, undefined, columns, types), { code: 'COPY_MALFORMADO' }, 'rows after its end');
   await t.rejects(runTransform(mensajes, [Buffer.from('1\t2\n'.repeat(10))], {}, undefined, undefined, columns, types), { code: 'COPY_MALFORMADO' }, 'COPY text where binary was expected');
+  await t.rejects(runTransform(mensajes, [await copyOut(url, sesiones, true)], {}, undefined, undefined, columns, types), { code: 'COPY_MALFORMADO' }, 'rows of another shape');
 });

@@ -1,6 +1,7 @@
+import { CopiarError } from '../errors.js';
 import type { BinaryColumn } from '../pg/copy-binary.js';
-import { binaryFieldText, valueTextStart, type SourceType } from '../pg/copy-binary-in.js';
-import { encodeField } from '../pg/copy-text.js';
+import { binaryFieldCopyText, binaryFieldText, copyTextRoom, valueTextStart, type SourceType } from '../pg/copy-binary-in.js';
+import { BACKSLASH, TAB, encodeField } from '../pg/copy-text.js';
 import { RowRejection } from '../rules/rejection.js';
 import type { FastRule, RowView } from '../rules/types.js';
 import { canonicalType } from '../table-spec/column-type.js';
@@ -39,6 +40,8 @@ export class BinaryInputEngine {
   /** Per field and per target column: whether the field's bytes are that column's. */
   private readonly verbatimTo: boolean[];
   private buf: Buffer = Buffer.alloc(0);
+  /** A rejected row as COPY text, reused: the reject sink copies what it keeps during the call. */
+  private rejectRowBuffer = Buffer.allocUnsafe(64 * 1024);
   private rowAdjusted = false;
   private readonly view: RowView;
 
@@ -74,12 +77,55 @@ export class BinaryInputEngine {
     };
   }
 
-  /** Processes the complete binary rows in buf[start, end). */
-  processRows(buf: Buffer, start: number, end: number): void {
+  /** Bytes the row where processRows stopped still needs at least, when it stopped for a cut row. */
+  missing = 0;
+
+  /**
+   * Processes the whole rows at the start of buf[start, end), and returns where it
+   * stopped: at `end`, at the stream's end (a field count of -1, for the caller), or at a
+   * row cut short, with `missing` set.
+   */
+  processRows(buf: Buffer, start: number, end: number): number {
     this.buf = buf;
     this.writer.newInput();
     let pos = start;
-    while (pos < end) pos = this.processRow(buf, pos);
+    while (pos < end) {
+      if (end - pos < 2) {
+        this.missing = pos + 2 - end;
+        return pos;
+      }
+      const count = buf.readInt16BE(pos);
+      if (count === -1) return pos;
+      if (count !== this.heads.length) throw new CopiarError('COPY_MALFORMADO', `una fila de COPY binario con ${count} campos en vez de ${this.heads.length}`);
+      const rowEnd = this.split(buf, pos + 2, end);
+      if (rowEnd < 0) {
+        this.missing = -rowEnd;
+        return pos;
+      }
+      this.processRow(buf);
+      pos = rowEnd;
+    }
+    return pos;
+  }
+
+  /** Finds the fields of the row from `pos`: where it ends, or minus the bytes missing. */
+  private split(buf: Buffer, pos: number, end: number): number {
+    for (let f = 0; f < this.heads.length; f++) {
+      if (pos + 4 > end) return -(pos + 4 - end);
+      const length = buf.readInt32BE(pos);
+      this.heads[f] = pos;
+      pos += 4;
+      if (length < 0) {
+        if (length !== -1) throw new CopiarError('COPY_MALFORMADO', `un campo de COPY binario de longitud ${length}`);
+        this.starts[f] = -1;
+      } else {
+        this.starts[f] = pos;
+        pos += length;
+        if (pos > end) return -(pos - end);
+      }
+      this.ends[f] = pos;
+    }
+    return pos;
   }
 
   /** The value of field i as the text a rule sees, null for NULL. */
@@ -88,17 +134,8 @@ export class BinaryInputEngine {
     return start < 0 ? null : binaryFieldText(this.types[i]!, this.buf, start, this.ends[i]!);
   }
 
-  private processRow(buf: Buffer, rowStart: number): number {
+  private processRow(buf: Buffer): void {
     this.counters.read++;
-    let pos = rowStart + 2;
-    for (let f = 0; f < this.heads.length; f++) {
-      const length = buf.readInt32BE(pos);
-      this.heads[f] = pos;
-      pos += 4;
-      this.starts[f] = length < 0 ? -1 : pos;
-      if (length > 0) pos += length;
-      this.ends[f] = pos;
-    }
     this.writer.beginRow();
     this.rowAdjusted = false;
     try {
@@ -112,12 +149,11 @@ export class BinaryInputEngine {
       if (!(error instanceof RowRejection)) throw error;
       this.writer.abandonRow();
       this.rejectRow(error);
-      return pos;
+      return;
     }
     this.writer.endRow(buf);
     this.counters.written++;
     if (this.rowAdjusted) this.counters.adjusted++;
-    return pos;
   }
 
   private copyFields(step: CopyStep, buf: Buffer): void {
@@ -178,9 +214,22 @@ export class BinaryInputEngine {
 
   private rejectRow(rejection: RowRejection): void {
     this.counters.rejected++;
-    const fields: string[] = [];
-    for (let f = 0; f < this.heads.length; f++) fields.push(encodeField(this.text(f)));
-    this.onReject({ reason: rejection.reason, detail: rejection.detail, row: Buffer.from(fields.join('\t')) });
+    let room = 0;
+    for (let f = 0; f < this.heads.length; f++) room += 1 + (this.starts[f]! < 0 ? 2 : copyTextRoom(this.ends[f]! - this.starts[f]!));
+    if (this.rejectRowBuffer.length < room) this.rejectRowBuffer = Buffer.allocUnsafe(Math.max(room, 2 * this.rejectRowBuffer.length));
+    const out = this.rejectRowBuffer;
+    let pos = 0;
+    for (let f = 0; f < this.heads.length; f++) {
+      if (f > 0) out[pos++] = TAB;
+      const start = this.starts[f]!;
+      if (start < 0) {
+        out[pos++] = BACKSLASH;
+        out[pos++] = 0x4e; // N
+      } else {
+        pos = binaryFieldCopyText(this.types[f]!, this.buf, start, this.ends[f]!, out, pos);
+      }
+    }
+    this.onReject({ reason: rejection.reason, detail: rejection.detail, row: out.subarray(0, pos) });
   }
 }
 

@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { CopiarError } from '../errors.js';
 import { BINARY_HEADER, BINARY_TRAILER, type BinaryColumn } from '../pg/copy-binary.js';
-import { binaryHeaderLength, binaryRowEnd, isBinaryTrailer, type SourceType } from '../pg/copy-binary-in.js';
+import { binaryHeaderLength, isBinaryTrailer, type SourceType } from '../pg/copy-binary-in.js';
 import { NEWLINE } from '../pg/copy-text.js';
 import type { FastRule } from '../rules/types.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -54,8 +54,8 @@ export class TableTransform extends Transform {
   private bytesIn = 0;
   /** Writes the binary format's signature and end around the rows. */
   private readonly framesBinary: boolean;
-  /** Fields per row of COPY binary input; 0 for COPY text input. */
-  private readonly binaryFields: number = 0;
+  /** The engine when the input is COPY binary. */
+  private readonly binaryEngine: BinaryInputEngine | null = null;
   private binaryHeaderSeen = false;
   private binaryTrailerSeen = false;
   /** Bytes the held row still needs at least before it is worth looking at again. */
@@ -68,8 +68,8 @@ export class TableTransform extends Transform {
     const onReject = (row: RawRejection): void => this.rejects.write(row);
     if (options.binaryInput !== undefined) {
       if (options.binary === undefined) throw new Error(`${options.spec.target}: entrada binaria sin salida binaria`);
-      this.binaryFields = options.binaryInput.length;
-      this.engine = new BinaryInputEngine(options.spec, this.sink, onReject, options.lookupRules ?? {}, options.binary, options.binaryInput);
+      this.binaryEngine = new BinaryInputEngine(options.spec, this.sink, onReject, options.lookupRules ?? {}, options.binary, options.binaryInput);
+      this.engine = this.binaryEngine;
     } else {
       this.engine = new RowEngine(options.spec, this.sink, onReject, options.lookupRules, options.binary);
     }
@@ -89,7 +89,7 @@ export class TableTransform extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytesIn += chunk.length;
     try {
-      if (this.binaryFields > 0) this.binaryRows(chunk);
+      if (this.binaryEngine !== null) this.binaryRows(chunk);
       else this.textRows(chunk);
       this.sink.flushIfFull();
     } catch (error) {
@@ -157,25 +157,23 @@ export class TableTransform extends Transform {
       this.binaryHeaderSeen = true;
       start += header;
     }
-    let end = start;
-    while (end < buf.length) {
+    const engine = this.binaryEngine!;
+    let pos = start;
+    while (pos < buf.length) {
       if (this.binaryTrailerSeen) throw new CopiarError('COPY_MALFORMADO', 'el flujo COPY binario sigue después de su final');
-      if (isBinaryTrailer(buf, end, buf.length)) {
-        this.engine.processRows(buf, start, end);
+      if (isBinaryTrailer(buf, pos, buf.length)) {
         this.binaryTrailerSeen = true;
-        end += 2;
-        start = end;
+        pos += 2;
         continue;
       }
-      const rowEnd = binaryRowEnd(buf, end, buf.length, this.binaryFields);
-      if (rowEnd < 0) {
-        this.missing = -rowEnd;
+      const next = engine.processRows(buf, pos, buf.length);
+      if (next === pos) {
+        this.missing = engine.missing;
         break;
       }
-      end = rowEnd;
+      pos = next;
     }
-    if (end > start) this.engine.processRows(buf, start, end);
-    return end;
+    return pos;
   }
 
   /** Keeps the start of a row that goes on in a later chunk. */
@@ -192,7 +190,7 @@ export class TableTransform extends Transform {
       callback(new CopiarError('COPY_MALFORMADO', 'el flujo COPY terminó a mitad de una fila'));
       return;
     }
-    if (this.binaryFields > 0 && !this.binaryTrailerSeen) {
+    if (this.binaryEngine !== null && !this.binaryTrailerSeen) {
       callback(new CopiarError('COPY_MALFORMADO', 'el flujo COPY binario terminó sin su final'));
       return;
     }

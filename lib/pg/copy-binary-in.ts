@@ -38,26 +38,6 @@ export function isBinaryTrailer(buf: Buffer, start: number, end: number): boolea
   return end - start >= 2 && buf.readInt16BE(start) === -1;
 }
 
-/**
- * Where the row at `start` ends, or, when it does not end before `end`, minus the
- * number of bytes still missing before the walk can go on (at least 1): a caller holding
- * a long value waits for that many bytes instead of walking it again for every chunk.
- */
-export function binaryRowEnd(buf: Buffer, start: number, end: number, fields: number): number {
-  if (end - start < 2) return -(start + 2 - end);
-  const count = buf.readInt16BE(start);
-  if (count !== fields) throw new CopiarError('COPY_MALFORMADO', `una fila de COPY binario con ${count} campos en vez de ${fields}`);
-  let pos = start + 2;
-  for (let f = 0; f < fields; f++) {
-    if (pos + 4 > end) return -(pos + 4 - end);
-    const length = buf.readInt32BE(pos);
-    if (length < -1) throw new CopiarError('COPY_MALFORMADO', `un campo de COPY binario de longitud ${length}`);
-    pos += 4 + (length > 0 ? length : 0);
-    if (pos > end) return -(pos - end);
-  }
-  return pos;
-}
-
 /** A uuid's 16 bytes at `start` as uuid_out writes them. */
 export function uuidText(buf: Buffer, start = 0): string {
   const hex = buf.toString('hex', start, start + 16);
@@ -115,6 +95,49 @@ export function binaryFieldText(type: SourceType, buf: Buffer, start: number, en
       if (end - start < 1 || buf[start] !== 1) throw new CopiarError('COPY_MALFORMADO', 'un jsonb binario de una versión desconocida');
       return buf.toString('utf8', start + 1, end);
   }
+}
+
+/** The escape letter of each byte COPY text escapes (0 for the rest), as encodeField escapes them. */
+const ESCAPE_LETTER = new Uint8Array(256);
+for (const [byte, letter] of [
+  [0x5c, '\\'],
+  [0x0a, 'n'],
+  [0x0d, 'r'],
+  [0x09, 't'],
+  [0x08, 'b'],
+  [0x0c, 'f'],
+  [0x0b, 'v'],
+] as const) {
+  ESCAPE_LETTER[byte] = letter.charCodeAt(0);
+}
+
+/** The most bytes binaryFieldCopyText writes for a value of `length` bytes. */
+export function copyTextRoom(length: number): number {
+  return Math.max(2 * length, 48);
+}
+
+/**
+ * A non-NULL field as one field of COPY text, written into out at `pos` (copyTextRoom
+ * bytes free); returns where it ends. The same bytes as encodeField(binaryFieldText(...)),
+ * without a string in between: the reject file's rows, on the copy's path.
+ */
+export function binaryFieldCopyText(type: SourceType, buf: Buffer, start: number, end: number, out: Buffer, pos: number): number {
+  if (type === 'uuid' || type === 'timestamp') return pos + out.write(binaryFieldText(type, buf, start, end), pos, 'latin1');
+  if (type === 'jsonb') {
+    binaryFieldText(type, buf, start, start + 1);
+    start++;
+  }
+  for (let i = start; i < end; i++) {
+    const byte = buf[i]!;
+    const letter = ESCAPE_LETTER[byte]!;
+    if (letter === 0) {
+      out[pos++] = byte;
+    } else {
+      out[pos++] = 0x5c;
+      out[pos++] = letter;
+    }
+  }
+  return pos;
 }
 
 /** Where a value's own text starts: after jsonb's version byte. */
