@@ -37,7 +37,7 @@ export class BinaryInputEngine {
   private readonly heads: Int32Array;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
-  /** Per field and per target column: whether the field's bytes are that column's. */
+  /** Per target column (wire order): whether the bytes of its source field are already its own. */
   private readonly verbatimTo: boolean[];
   private buf: Buffer = Buffer.alloc(0);
   /** A rejected row as COPY text, reused: the reject sink copies what it keeps during the call. */
