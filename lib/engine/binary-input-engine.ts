@@ -174,7 +174,7 @@ export class BinaryInputEngine {
     const end = this.ends[f]!;
     const verbatim = this.verbatimTo[step.target] === true;
     const keepsValue = step.rule.keepsValue;
-    if (start >= 0 && verbatim && keepsValue !== undefined && keepsValue(buf, valueTextStart(this.types[f]!, start), end)) {
+    if (start >= 0 && verbatim && keepsValue !== undefined && keepsValue(buf, valueTextStart(this.types[f]!, buf, start, end), end)) {
       this.writer.verbatim(buf, this.heads[f]!, end);
       return;
     }
@@ -231,15 +231,4 @@ export class BinaryInputEngine {
     }
     this.onReject({ reason: rejection.reason, detail: rejection.detail, row: out.subarray(0, pos) });
   }
-}
-
-/** Each field's type to read it in binary, or null when some type is not read here (the table is read as text). */
-export function binaryInputTypes(oids: readonly number[], known: ReadonlyMap<number, SourceType>): SourceType[] | null {
-  const types: SourceType[] = [];
-  for (const oid of oids) {
-    const type = known.get(oid);
-    if (type === undefined) return null;
-    types.push(type);
-  }
-  return types;
 }

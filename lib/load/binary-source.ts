@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { binaryInputTypes } from '../engine/binary-input-engine.js';
 import { preparedJoinFromValues } from '../lookups/prepared-join.js';
-import { SOURCE_TYPES, type SourceType } from '../pg/copy-binary-in.js';
+import { sourceTypesOf, type SourceType } from '../pg/copy-binary-in.js';
 import { selectQuery } from '../table-spec/copy-sql.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 
@@ -16,8 +15,5 @@ export async function binarySourceTypes(source: pg.ClientBase, spec: AnyTableSpe
   if ((spec.unique ?? []).length > 0) return null;
   const emptyJoin = spec.source.prepared === undefined ? undefined : preparedJoinFromValues(spec.source.prepared, new Map());
   const result = await source.query(`SELECT * FROM (${selectQuery(spec, { preparedJoin: emptyJoin }).join('')}) AS tipos LIMIT 0`);
-  return binaryInputTypes(
-    result.fields.map((field) => field.dataTypeID),
-    SOURCE_TYPES,
-  );
+  return sourceTypesOf(result.fields.map((field) => field.dataTypeID));
 }

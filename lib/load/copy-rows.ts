@@ -37,8 +37,6 @@ export interface CopyRowsOptions {
    */
   sink?: Writable & { rowCount: number; readonly binary?: boolean };
   signal?: AbortSignal;
-  /** 'text' reads the source as COPY text even where binary is possible (the tests compare both). */
-  sourceFormat?: 'text' | 'auto';
   /** Sees the transform while it runs, for progress. */
   watch?: (transform: TableTransform) => () => void;
 }
@@ -55,7 +53,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   // Binary where the columns allow it: about half the target's parsing.
   const binary = options.sink === undefined || options.sink.binary === true ? (binaryColumns(spec) ?? undefined) : undefined;
   // Binary from the source too when its types allow: uuids and timestamps pass untouched.
-  const binaryInput = binary !== undefined && options.input === undefined && options.sourceFormat !== 'text' ? ((await binarySourceTypes(sourceSession(options), spec)) ?? undefined) : undefined;
+  const binaryInput = binary !== undefined && options.input === undefined ? ((await binarySourceTypes(sourceSession(options), spec)) ?? undefined) : undefined;
   const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary, binaryRowsOnly: options.sink !== undefined, binaryInput });
   const unwatch = options.watch?.(transform);
   const copyOut =

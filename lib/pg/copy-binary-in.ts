@@ -5,9 +5,10 @@
 // target's binary COPY wants, so it passes through without being printed and parsed.
 import { CopiarError } from '../errors.js';
 import { BINARY_HEADER } from './copy-binary.js';
+import { escapeInto } from './copy-text.js';
 
 /** The source types read in binary, by the OID RowDescription gives. */
-export const SOURCE_TYPES = new Map<number, SourceType>([
+const SOURCE_TYPES = new Map<number, SourceType>([
   [25, 'text'],
   [1043, 'text'],
   [114, 'text'],
@@ -92,23 +93,8 @@ export function binaryFieldText(type: SourceType, buf: Buffer, start: number, en
       if (end - start !== 8) throw new CopiarError('COPY_MALFORMADO', `un timestamp de ${end - start} bytes`);
       return timestampText(buf.readBigInt64BE(start));
     case 'jsonb':
-      if (end - start < 1 || buf[start] !== 1) throw new CopiarError('COPY_MALFORMADO', 'un jsonb binario de una versión desconocida');
-      return buf.toString('utf8', start + 1, end);
+      return buf.toString('utf8', valueTextStart(type, buf, start, end), end);
   }
-}
-
-/** The escape letter of each byte COPY text escapes (0 for the rest), as encodeField escapes them. */
-const ESCAPE_LETTER = new Uint8Array(256);
-for (const [byte, letter] of [
-  [0x5c, '\\'],
-  [0x0a, 'n'],
-  [0x0d, 'r'],
-  [0x09, 't'],
-  [0x08, 'b'],
-  [0x0c, 'f'],
-  [0x0b, 'v'],
-] as const) {
-  ESCAPE_LETTER[byte] = letter.charCodeAt(0);
 }
 
 /** The most bytes binaryFieldCopyText writes for a value of `length` bytes. */
@@ -123,24 +109,23 @@ export function copyTextRoom(length: number): number {
  */
 export function binaryFieldCopyText(type: SourceType, buf: Buffer, start: number, end: number, out: Buffer, pos: number): number {
   if (type === 'uuid' || type === 'timestamp') return pos + out.write(binaryFieldText(type, buf, start, end), pos, 'latin1');
-  if (type === 'jsonb') {
-    binaryFieldText(type, buf, start, start + 1);
-    start++;
-  }
-  for (let i = start; i < end; i++) {
-    const byte = buf[i]!;
-    const letter = ESCAPE_LETTER[byte]!;
-    if (letter === 0) {
-      out[pos++] = byte;
-    } else {
-      out[pos++] = 0x5c;
-      out[pos++] = letter;
-    }
-  }
-  return pos;
+  return escapeInto(buf, valueTextStart(type, buf, start, end), end, out, pos);
 }
 
-/** Where a value's own text starts: after jsonb's version byte. */
-export function valueTextStart(type: SourceType, start: number): number {
-  return type === 'jsonb' ? start + 1 : start;
+/** Where a non-NULL value's own text starts: after jsonb's version byte, which is checked. */
+export function valueTextStart(type: SourceType, buf: Buffer, start: number, end: number): number {
+  if (type !== 'jsonb') return start;
+  if (end - start < 1 || buf[start] !== 1) throw new CopiarError('COPY_MALFORMADO', 'un jsonb binario de una versión desconocida');
+  return start + 1;
+}
+
+/** Each field's type to read it in binary, or null when some type is not read here (the table is then read as text). */
+export function sourceTypesOf(oids: readonly number[]): SourceType[] | null {
+  const types: SourceType[] = [];
+  for (const oid of oids) {
+    const type = SOURCE_TYPES.get(oid);
+    if (type === undefined) return null;
+    types.push(type);
+  }
+  return types;
 }

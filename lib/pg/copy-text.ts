@@ -11,17 +11,25 @@ export function isNullField(buf: Buffer, start: number, end: number): boolean {
   return end - start === 2 && buf[start] === BACKSLASH && buf[start + 1] === 0x4e;
 }
 
-const SIMPLE_ESCAPE = new Int16Array(256).fill(-1);
-for (const [letter, byte] of [
+/** The one-letter escapes: what COPY FROM reads, and (with the backslash) what COPY TO writes. */
+const LETTER_ESCAPES = [
   ['b', 8],
   ['f', 12],
   ['n', 10],
   ['r', 13],
   ['t', 9],
   ['v', 11],
-] as const) {
+] as const;
+
+/** Escape letter → the byte it stands for (-1: not a one-letter escape). */
+const SIMPLE_ESCAPE = new Int16Array(256).fill(-1);
+/** Byte → the letter that escapes it when written (0: written as it is). */
+const ESCAPE_LETTER = new Uint8Array(256);
+for (const [letter, byte] of LETTER_ESCAPES) {
   SIMPLE_ESCAPE[letter.charCodeAt(0)] = byte;
+  ESCAPE_LETTER[byte] = letter.charCodeAt(0);
 }
+ESCAPE_LETTER[BACKSLASH] = BACKSLASH;
 
 export function hexDigit(c: number | undefined): number {
   if (c === undefined) return -1;
@@ -85,21 +93,32 @@ export function decodeField(buf: Buffer, start: number, end: number): string | n
 const NEEDS_ESCAPE = /[\\\n\r\t\b\f\v]/;
 // eslint-disable-next-line no-control-regex
 const ESCAPABLE = /[\\\n\r\t\b\f\v]/g;
-const ESCAPED: Record<string, string> = {
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\v': '\\v',
-};
+const ESCAPED: Record<string, string> = Object.fromEntries([...LETTER_ESCAPES.map(([letter, byte]) => [String.fromCharCode(byte), `\\${letter}`]), ['\\', '\\\\']]);
 
 /** Encodes a value as one COPY text field (without the separator). */
 export function encodeField(value: string | null): string {
   if (value === null) return '\\N';
   if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(ESCAPABLE, (ch) => ESCAPED[ch]!);
+}
+
+/**
+ * Writes a value's own bytes, src[start, end), as one COPY text field into out at `pos`
+ * (at most twice as many bytes); returns where it ends. encodeField for bytes: no string
+ * in between.
+ */
+export function escapeInto(src: Buffer, start: number, end: number, out: Buffer, pos: number): number {
+  for (let i = start; i < end; i++) {
+    const byte = src[i]!;
+    const letter = ESCAPE_LETTER[byte]!;
+    if (letter === 0) {
+      out[pos++] = byte;
+    } else {
+      out[pos++] = BACKSLASH;
+      out[pos++] = letter;
+    }
+  }
+  return pos;
 }
 
 /** Encodes a whole row, newline included. */

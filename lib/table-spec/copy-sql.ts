@@ -9,12 +9,17 @@ export interface SelectOptions {
   preparedJoin?: string;
 }
 
+export interface CopyOutOptions extends SelectOptions {
+  /** `WITH (FORMAT binary)`: the fields' send forms instead of their text. */
+  binary?: boolean;
+}
+
 /**
  * `COPY (SELECT ...) TO STDOUT` in three pieces: the text before the prepared join, the
  * prepared join, the text after it. Sent as pieces (CopyOutStream), the join's megabytes
  * of array literal are not copied into a new string for every range of a table.
  */
-export function copyOutQuery(spec: AnyTableSpec, options: SelectOptions & { binary?: boolean } = {}): [string, string, string] {
+export function copyOutQuery(spec: AnyTableSpec, options: CopyOutOptions = {}): [string, string, string] {
   const [head, join, tail] = selectQuery(spec, options);
   return [`COPY (${head}`, join, `${tail}) TO STDOUT${options.binary === true ? ' WITH (FORMAT binary)' : ''}`];
 }
@@ -33,7 +38,7 @@ export function selectQuery(spec: AnyTableSpec, options: SelectOptions = {}): [s
 }
 
 /** The same query as one string. */
-export function copyOutSql(spec: AnyTableSpec, options: SelectOptions & { binary?: boolean } = {}): string {
+export function copyOutSql(spec: AnyTableSpec, options: CopyOutOptions = {}): string {
   return copyOutQuery(spec, options).join('');
 }
 
