@@ -5,21 +5,36 @@ import { TAB, decodeField } from '../pg/copy-text.js';
 import { PRIVATE_FILE_MODE, makePrivateDir } from '../private-files.js';
 import { sourceFields } from '../table-spec/field-order.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
+import { csvFieldFromCopyText, csvFieldFromString, csvRoom, sameAsDecoded } from './csv-bytes.js';
 import { readSpool } from './spool.js';
 
 /** One reject file line: motivo, detalle, id_origen, then the source columns' values. */
 export type RejectRecord = (string | null)[];
 
-/** Decodes a rejected row's COPY text (every field of the source SELECT) into its reject record. */
-export function rejectDecoder(spec: AnyTableSpec): (reason: string, detail: string, row: Buffer) => RejectRecord {
+/**
+ * The fields of a rejected row's COPY text (every field of the source SELECT) that its
+ * reject record holds, in the record's order, and a splitter that finds where each
+ * field starts (field f is starts[f] .. starts[f + 1] - 1; the array is reused).
+ */
+function rejectFields(spec: AnyTableSpec): { wanted: number[]; split: (row: Buffer) => Int32Array } {
   const fields = sourceFields(spec);
   const wanted = [spec.source.idColumn, ...spec.source.columns].map((name) => fields.indexOf(name));
   const starts = new Int32Array(fields.length + 1);
-  return (reason, detail, row) => {
+  const split = (row: Buffer): Int32Array => {
     // A byte loop: a native indexOf per field costs more than the bytes it skips.
     let field = 1;
     for (let i = 0; i < row.length && field < fields.length; i++) if (row[i] === TAB) starts[field++] = i + 1;
     starts[fields.length] = row.length + 1;
+    return starts;
+  };
+  return { wanted, split };
+}
+
+/** Decodes a rejected row's COPY text into its reject record. */
+export function rejectDecoder(spec: AnyTableSpec): (reason: string, detail: string, row: Buffer) => RejectRecord {
+  const { wanted, split } = rejectFields(spec);
+  return (reason, detail, row) => {
+    const starts = split(row);
     const record: RejectRecord = new Array(2 + wanted.length);
     record[0] = reason;
     record[1] = detail;
@@ -37,36 +52,51 @@ export type RejectsByReason = Record<string, number>;
 /** The CSV with its header, from spools read in order; returns the rows of each motivo. */
 export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools: readonly string[]): Promise<RejectsByReason> {
   const byReason: RejectsByReason = {};
-  const columns = ['motivo', 'detalle', 'id_origen', ...spec.source.columns];
+  const { wanted, split } = rejectFields(spec);
   const decode = rejectDecoder(spec);
   makePrivateDir(path.dirname(target));
   const out = await open(target, 'w', PRIVATE_FILE_MODE);
   // A file left by an earlier run keeps its mode when opened again.
   await out.chmod(PRIVATE_FILE_MODE);
   try {
-    const encoded = Buffer.allocUnsafe(ENCODED_BYTES);
-    let batch: RejectRecord[] = [];
-    let header = true;
-    const flush = async (): Promise<void> => {
-      const text = stringify(batch, { header, columns, cast: CAST });
-      header = false;
-      batch = [];
-      // Through one reused buffer: a buffer per write was garbage the collector saw late.
-      if (Buffer.byteLength(text) <= encoded.length) {
-        await writeAll(out, encoded, encoded.write(text));
-      } else {
-        const large = Buffer.from(text);
-        await writeAll(out, large, large.length);
-      }
-    };
+    // Through one reused buffer: a buffer per write was garbage the collector saw late.
+    let text = Buffer.allocUnsafe(ENCODED_BYTES);
+    let pos = text.write(rejectCsvText(spec, [], true));
     for (const spool of spools) {
-      for await (const r of readSpool(spool)) {
-        batch.push(decode(r.reason, r.detail, r.row));
-        byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
-        if (batch.length === BATCH_ROWS) await flush();
+      for await (const { reason, detail, row } of readSpool(spool)) {
+        byReason[reason] = (byReason[reason] ?? 0) + 1;
+        const starts = split(row);
+        // The id is in the record twice (id_origen and its own column): room per field.
+        let room = csvRoom(Buffer.byteLength(reason)) + csvRoom(Buffer.byteLength(detail)) + wanted.length + 2;
+        for (const f of wanted) room += csvRoom(starts[f + 1]! - 1 - starts[f]!);
+        if (pos + room > text.length) {
+          await writeAll(out, text, pos);
+          pos = 0;
+          if (room > text.length) text = Buffer.allocUnsafe(room);
+        }
+        const start = pos;
+        pos = csvFieldFromString(reason, text, pos);
+        text[pos++] = COMMA;
+        pos = csvFieldFromString(detail, text, pos);
+        for (let k = 0; k < wanted.length; k++) {
+          const f = wanted[k]!;
+          text[pos++] = COMMA;
+          pos = csvFieldFromCopyText(row, starts[f]!, starts[f + 1]! - 1, text, pos);
+        }
+        text[pos++] = LF;
+        if (!sameAsDecoded(text, start, pos)) {
+          const record = Buffer.from(rejectCsvText(spec, [decode(reason, detail, row)], false));
+          if (start + record.length > text.length) {
+            await writeAll(out, text, start);
+            await writeAll(out, record, record.length);
+            pos = 0;
+          } else {
+            pos = start + record.copy(text, start);
+          }
+        }
       }
     }
-    if (batch.length > 0 || header) await flush();
+    await writeAll(out, text, pos);
   } finally {
     await out.close();
   }
@@ -83,8 +113,7 @@ export async function appendRejectCsv(target: string, spec: AnyTableSpec, record
   const out = await open(target, 'a', PRIVATE_FILE_MODE);
   try {
     const header = (await out.stat()).size === 0;
-    const columns = ['motivo', 'detalle', 'id_origen', ...spec.source.columns];
-    const text = Buffer.from(stringify(records as RejectRecord[], { header, columns, cast: CAST }));
+    const text = Buffer.from(rejectCsvText(spec, records, header));
     await writeAll(out, text, text.length);
     await out.sync();
   } finally {
@@ -96,9 +125,17 @@ async function writeAll(file: FileHandle, buf: Buffer, length: number): Promise<
   for (let done = 0; done < length; ) done += (await file.write(buf, done, length - done)).bytesWritten;
 }
 
-/** Rows per stringify call: their text stays small enough to die young. */
-const BATCH_ROWS = 100;
+/**
+ * Records as reject CSV text, by csv-stringify: the follow mode's few rows, and the
+ * reference that the bulk copy's byte writer (csv-bytes.ts) must match.
+ */
+export function rejectCsvText(spec: AnyTableSpec, records: readonly RejectRecord[], header: boolean): string {
+  return stringify(records as RejectRecord[], { header, columns: ['motivo', 'detalle', 'id_origen', ...spec.source.columns], cast: CAST });
+}
+
 const ENCODED_BYTES = 1 << 20;
+const COMMA = 0x2c;
+const LF = 0x0a;
 // Only a real empty string is quoted; NULL stays an empty unquoted field.
 const CAST = { string: (value: string) => (value === '' ? { value: '', quoted_empty: true } : value) };
 
