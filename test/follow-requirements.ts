@@ -70,7 +70,7 @@ t.test('a resume whose slot is gone is refused, and nothing is created on the so
   await withClient(target, async (c) => {
     await ensureStateSchema(c);
     await ensureFollowState(c);
-    await recordFollowStart(c, FOLLOW_NAME, { lsn: '0/0', tables: TABLES.map((s) => s.target), reportDir: '.' });
+    await recordFollowStart(c, FOLLOW_NAME, { lsn: '0/0', tables: TABLES.map((s) => s.target), reportDir: '.', skipTriggers: false });
   });
   const resumed = await runCli(['--follow', '--resume', '--source', source, '--target', target]);
   t.equal(resumed.code, 2, resumed.stderr);

@@ -1,6 +1,7 @@
 import yargs, { type Argv, type InferredOptionTypes, type Options } from 'yargs';
 import { CopiarError } from '../errors.js';
 import { DEADLINE_RANGE_ROWS, DEFAULT_RANGE_ROWS, DEFAULT_RETRIES } from '../run/options.js';
+import { TRIGGER_CHOICES } from '../schema/triggers.js';
 import { toolVersion } from './version.js';
 
 // Each command lists only the options that apply to it (strict: any other is refused),
@@ -21,6 +22,11 @@ const RUN = {
   'report-dir': { type: 'string', describe: 'carpeta del informe (summary.json, rejects/); por defecto copiar-tablas-informes/<fecha>' },
   jobs: { type: 'number', default: 1, describe: 'copias a la vez: tablas, y tramos de una tabla grande, cada una con su par de conexiones' },
   replace: { type: 'boolean', default: false, describe: 'reemplaza también las filas que copiar-tablas no escribió en una tabla de destino (sin esto, la ejecución se niega)' },
+  triggers: {
+    type: 'string',
+    choices: TRIGGER_CHOICES,
+    describe: 'si el destino tiene disparadores: skip no los ejecuta para las filas migradas (siguen activos para la aplicación), fire los ejecuta con cada fila; sin esto, la ejecución se niega',
+  },
   resume: { type: 'boolean', default: false, describe: 'continúa la última ejecución sin terminar desde su último tramo guardado' },
   'range-rows': {
     alias: ['chunk-rows', 'split-rows'],
@@ -89,7 +95,7 @@ function parser(argv: string[], tableNames: readonly string[]) {
       ]),
     )
     .command('plan', 'muestra qué se hará (permisos, filas estimadas, orden, avisos) sin escribir nada', (y) =>
-      command(y, [['Conexión:', CONNECTION], ['Tablas:', tables], ['Ejecución:', pick(RUN, ['replace', 'follow'])], ['Salida:', OUTPUT]], [
+      command(y, [['Conexión:', CONNECTION], ['Tablas:', tables], ['Ejecución:', pick(RUN, ['replace', 'triggers', 'follow'])], ['Salida:', OUTPUT]], [
         ['npx copiar-tablas plan', 'qué haría la migración de las nueve tablas'],
         ['npx copiar-tablas plan --follow', 'además, si el origen permite seguir sus cambios (wal_level, REPLICATION, identidad de réplica)'],
       ]),

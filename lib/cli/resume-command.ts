@@ -34,6 +34,8 @@ export function resumeHint(args: Arguments): string {
   }
   if (args.jobs !== 1) words.push('--jobs', String(args.jobs));
   if (args.retries !== DEFAULT_RETRIES) words.push('--retries', String(args.retries));
+  // Checked again on the resume: without it, a table with triggers would refuse it.
+  if (args.triggers !== undefined) words.push('--triggers', args.triggers);
   const command = words.join(' ');
   if (variables.length === 0) return `continúe con: ${command}`;
   return `ponga ${variables.length === 1 ? 'la URL con su contraseña en' : 'las URL con sus contraseñas en'} ${variables.join(' y ')} y continúe con: ${command}`;

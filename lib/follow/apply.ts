@@ -12,6 +12,7 @@ import { recomputeScope, type ChildTable, type RecomputeSessions } from './recom
 import { FOLLOW_NAME } from './requirements.js';
 import { followsByGroup, preparedTable, scopeOf, type TargetChange } from './scopes.js';
 import { quoteIdent } from '../pg/quote.js';
+import { suspendTriggers } from '../schema/triggers.js';
 import { beginVisibleRead } from './visible-snapshot.js';
 
 /** What applying one batch did, per target table. */
@@ -118,9 +119,11 @@ export interface ApplyContext {
   tables: readonly FollowedTable[];
   joins: ReadonlyMap<string, PreparedJoin>;
   reportDir: string;
+  /** Each batch's transaction disables the tables' triggers and enables them again before its commit. */
+  skipTriggers: boolean;
 }
 
-export function applyContext(sessions: RecomputeSessions, specs: readonly AnyTableSpec[], reportDir: string): ApplyContext {
+export function applyContext(sessions: RecomputeSessions, specs: readonly AnyTableSpec[], reportDir: string, skipTriggers = false): ApplyContext {
   const tables = specs.map((spec) => ({
     spec,
     children: specs.flatMap((child) =>
@@ -129,7 +132,7 @@ export function applyContext(sessions: RecomputeSessions, specs: readonly AnyTab
     watchColumns: specs.some((other) => other.targetLookups?.reads.includes(spec.target)),
     trackMoved: specs.some((other) => other.targetLookups?.readsByReference?.[spec.target] !== undefined),
   }));
-  return { sessions, tables, joins: preparedJoins(specs), reportDir };
+  return { sessions, tables, joins: preparedJoins(specs), reportDir, skipTriggers };
 }
 
 /**
@@ -145,6 +148,8 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch, sign
   if (!(await beginVisibleRead(source, batch.xids, signal))) return null;
   try {
     return await inTransaction(target, async () => {
+      const restoreTriggers: (() => Promise<void>)[] = [];
+      if (context.skipTriggers) for (const { spec } of context.tables) restoreTriggers.push(await suspendTriggers(target, spec.target));
       const keys = await changedKeys(context.sessions, context.joins, batch);
       const changedTargets = new Map<string, TargetChange>();
       /** `moved`: the keys of rows that came or went, 'unknown' when not all are known, or none. */
@@ -182,6 +187,7 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch, sign
       }
       // Before the commit: a crash in between writes a reject line twice, never loses one.
       for (const [spec, records] of rejects) await appendRejectCsv(rejectCsvPath(context.reportDir, spec.target), spec, records);
+      for (const restore of restoreTriggers) await restore();
       await recordApplied(target, FOLLOW_NAME, batch.endLsn!);
       return applied;
     });

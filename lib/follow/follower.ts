@@ -33,6 +33,8 @@ export interface FollowLoopOptions {
   /** In load order. */
   specs: readonly AnyTableSpec[];
   reportDir: string;
+  /** The target tables' triggers do not fire for the applied changes (--triggers skip). */
+  skipTriggers?: boolean;
   /** Apply what comes after this position (the slot's start, or the last applied). */
   startLsn: string;
   /** Aborting stops at a transaction boundary: what was received whole is applied first. */
@@ -404,7 +406,7 @@ export async function followChanges(options: FollowLoopOptions): Promise<FollowR
       { ...options.source, role: 'origen', readOnly: true },
       { ...options.target, role: 'destino' },
     ]);
-    const context = applyContext(recomputeSessions(source, target), options.specs, options.reportDir);
+    const context = applyContext(recomputeSessions(source, target), options.specs, options.reportDir, options.skipTriggers === true);
     const follower = new Follower(options, context, stats);
     follower.start();
     return await follower.done;

@@ -31,7 +31,7 @@ export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'an
     await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
     const preparedJoin = await preparedJoinSql(spec, source);
     const rows = await progress.during(async () => {
-      const result = await copyRows({ spec, source, target, rejects, lookupRules, preparedJoin, freeze: true, signal: load.signal, watch: progress.watch });
+      const result = await copyRows({ spec, source, target, rejects, lookupRules, preparedJoin, freeze: true, skipTriggers: load.skipTriggers, signal: load.signal, watch: progress.watch });
       checkAccounts(spec.target, result, result.serverRows);
       copied = result;
       return result;

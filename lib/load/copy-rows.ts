@@ -10,6 +10,7 @@ import { CopiarError } from '../errors.js';
 import { CopyOutStream } from '../pg/copy-out-stream.js';
 import { binarySourceTypes } from './binary-source.js';
 import type { FastRule } from '../rules/types.js';
+import { suspendTriggers } from '../schema/triggers.js';
 import { copyInSql, copyOutQuery } from '../table-spec/copy-sql.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 
@@ -26,6 +27,8 @@ export interface CopyRowsOptions {
   preparedJoin?: string;
   /** Only this primary-key range of the source. */
   rangeWhere?: string;
+  /** The target table's firing triggers are disabled for this COPY, inside the caller's transaction (--triggers skip). */
+  skipTriggers?: boolean;
   /** COPY FREEZE: the target table was created or truncated in this transaction. */
   freeze?: boolean;
   /** Another table to copy into (a quoted name): a temporary table. */
@@ -54,6 +57,8 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   const binary = options.sink === undefined || options.sink.binary === true ? (binaryColumns(spec) ?? undefined) : undefined;
   // Binary from the source too when its types allow: uuids and timestamps pass untouched.
   const binaryInput = binary !== undefined && options.input === undefined ? ((await binarySourceTypes(sourceSession(options), spec)) ?? undefined) : undefined;
+  // Before any stream opens: a refusal here leaves no query in flight on either side.
+  const restoreTriggers = options.skipTriggers === true && options.sink === undefined && options.into === undefined ? await suspendTriggers(options.target, spec.target) : undefined;
   const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary, binaryRowsOnly: options.sink !== undefined, binaryInput });
   const unwatch = options.watch?.(transform);
   const copyOut =
@@ -65,6 +70,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   } finally {
     unwatch?.();
   }
+  await restoreTriggers?.();
   return { ...transform.counters, bytes: transform.bytesRead, seconds: (performance.now() - started) / 1000, serverRows: copyIn.rowCount };
 }
 

@@ -105,6 +105,7 @@ class RangeCopier {
         preparedJoin: await this.preparedJoin,
         rangeWhere: rangeWhere(spec, this.ranges.key, this.ranges.boundaries, i),
         freeze: first,
+        skipTriggers: this.load.skipTriggers,
         signal,
         watch: this.progress.watch,
       });

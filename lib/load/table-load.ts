@@ -24,6 +24,8 @@ export interface TableLoad {
   limiter?: Limiter;
   /** Tables this run loads after this one (their foreign keys are re-validated then). */
   reloadedLater: ReadonlySet<string>;
+  /** The table's triggers do not fire for the rows copied (--triggers skip). */
+  skipTriggers?: boolean;
   signal?: AbortSignal;
   progress?: ProgressOptions;
   /**

@@ -76,7 +76,7 @@ async function startFollow(settings: ReturnType<typeof runSettings>, specs: read
     await inTransaction(state, async () => {
       for (const [table, join] of preparedJoins(specs)) await seedValues(session, state, table, join);
       for (const spec of specs.filter(followsByGroup)) await seedGroups(session, state, spec);
-      await recordFollowStart(state, FOLLOW_NAME, { lsn: start.lsn, tables: specs.map((s) => s.target), reportDir: settings.reportDir });
+      await recordFollowStart(state, FOLLOW_NAME, followRecord(settings, start.lsn, specs));
     });
     return start;
   } catch (error) {
@@ -86,6 +86,10 @@ async function startFollow(settings: ReturnType<typeof runSettings>, specs: read
     await closeQuietly(snapshotSession);
     await closeQuietly(target);
   }
+}
+
+function followRecord(settings: ReturnType<typeof runSettings>, lsn: string, specs: readonly AnyTableSpec[]): FollowRecord {
+  return { lsn, tables: specs.map((s) => s.target), reportDir: settings.reportDir, skipTriggers: settings.triggers === 'skip' };
 }
 
 /** The follow recorded in the target, and whether its bulk copy is unfinished. */
@@ -123,7 +127,7 @@ export async function migrateAndFollow(options: FollowRunOptions): Promise<Follo
     const specs = selectTables(settings.catalog, settings.tables);
     await checkFollowable(settings.source, specs, false);
     const start = await startFollow(settings, specs);
-    record = { lsn: start.lsn, tables: specs.map((s) => s.target), reportDir: settings.reportDir };
+    record = followRecord(settings, start.lsn, specs);
     try {
       summary = await migrate({ ...options, reportDir: settings.reportDir, snapshot: start.snapshot, onSnapshot: () => start.release() });
     } catch (error) {
@@ -164,6 +168,7 @@ export async function followFrom(options: FollowRunOptions, settings: ReturnType
       target: settings.target,
       specs: selectTables(settings.catalog, record.tables),
       reportDir: record.reportDir,
+      skipTriggers: record.skipTriggers,
       startLsn,
       signal: options.signal,
       onProgress: options.onFollowProgress,

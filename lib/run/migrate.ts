@@ -50,7 +50,7 @@ async function startOrResumeRun(settings: RunSettings, requested: AnyTableSpec[]
     checkWritableDir(resumed.reportDir, 'carpeta del informe');
     await checkResumeFiles(lockSession, resumed.id, resumed.reportDir);
   }
-  const replaced = await prepareTarget(source, lockSession, settings.catalog, specs, { replace: settings.replace === true });
+  const replaced = await prepareTarget(source, lockSession, settings.catalog, specs, { replace: settings.replace === true, triggers: settings.triggers });
   if (resumed === null) {
     const runId = await recordRunStart(lockSession, specs.map((s) => s.target), settings.reportDir, settings.rangeRows);
     return { runId, replaced, specs, reportDir: settings.reportDir, rangeRows: settings.rangeRows };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { CopiarError } from '../errors.js';
 import type { ConnectionOptions } from '../pg/connection.js';
+import { TRIGGER_CHOICES, type TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import type { RunEvent } from './events.js';
 import { RESUME_HINT } from './failure.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
   resume?: boolean;
   /** Replace rows copiar-tablas did not write (without it, such a table stops the run). */
   replace?: boolean;
+  /** What the target tables' triggers do with the rows the tool writes; a run that would fire some refuses without it. */
+  triggers?: TriggerChoice;
   /** Aborting stops the run: the range in flight rolls back, committed ranges stay. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
@@ -83,6 +86,9 @@ function integerFrom(name: string, value: number, min: number): number {
 }
 
 export function runSettings(options: RunOptions): RunSettings {
+  if (options.triggers !== undefined && !TRIGGER_CHOICES.includes(options.triggers)) {
+    throw new CopiarError('USO_INVALIDO', `--triggers debe ser ${TRIGGER_CHOICES.join(' o ')}, se recibió ${JSON.stringify(options.triggers)}.`);
+  }
   return {
     ...options,
     source: { url: options.sourceUrl, sslCa: options.sourceSslCa ?? options.sslCa, role: 'origen', readOnly: true },

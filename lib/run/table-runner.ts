@@ -144,6 +144,7 @@ async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () =>
       openTarget: () => connect(settings.target),
       rangeRows: context.rangeRows,
       limiter: context.limiter,
+      skipTriggers: settings.triggers === 'skip',
       // Two at least: the server builds an index on one core.
       indexSessions: Math.max(2, settings.jobs),
       reloadedLater: new Set(context.specs.slice(context.specs.indexOf(spec) + 1).map((s) => s.target)),

@@ -10,6 +10,8 @@ export interface FollowRecord {
   lsn: string;
   tables: string[];
   reportDir: string;
+  /** --triggers skip: the followed changes do not fire the target tables' triggers either. */
+  skipTriggers: boolean;
 }
 
 export async function ensureFollowState(client: pg.ClientBase): Promise<void> {
@@ -38,26 +40,29 @@ export async function ensureFollowState(client: pg.ClientBase): Promise<void> {
     clave TEXT NOT NULL,
     PRIMARY KEY (tabla, id_origen)
   )`);
+  // A state made by a version without the choice: triggers fired then.
+  await client.query(`ALTER TABLE ${STATE_SCHEMA}.seguimiento ADD COLUMN IF NOT EXISTS omite_disparadores BOOLEAN NOT NULL DEFAULT false`);
   await client.query(`CREATE INDEX IF NOT EXISTS seguimiento_grupos_clave ON ${STATE_SCHEMA}.seguimiento_grupos (tabla, clave)`);
 }
 
 export async function readFollow(client: pg.ClientBase, name: string): Promise<(FollowRecord & { appliedAt: Date }) | null> {
   const exists = await client.query('SELECT to_regclass($1) AS t', [`${STATE_SCHEMA}.seguimiento`]);
   if (exists.rows[0].t === null) return null;
-  const { rows } = await client.query<{ lsn: string; tablas: string[]; informe: string; aplicado_at: Date }>(
-    `SELECT lsn::text AS lsn, tablas, informe, aplicado_at FROM ${STATE_SCHEMA}.seguimiento WHERE nombre = $1`,
+  const { rows } = await client.query<{ lsn: string; tablas: string[]; informe: string; omite_disparadores: boolean | null; aplicado_at: Date }>(
+    // Through to_jsonb: a state made before the column existed is read too (false).
+    `SELECT lsn::text AS lsn, tablas, informe, to_jsonb(s) -> 'omite_disparadores' = 'true' AS omite_disparadores, aplicado_at FROM ${STATE_SCHEMA}.seguimiento s WHERE nombre = $1`,
     [name],
   );
   const row = rows[0];
-  return row ? { lsn: row.lsn, tables: row.tablas, reportDir: row.informe, appliedAt: row.aplicado_at } : null;
+  return row ? { lsn: row.lsn, tables: row.tablas, reportDir: row.informe, skipTriggers: row.omite_disparadores === true, appliedAt: row.aplicado_at } : null;
 }
 
 /** The follow's record; its values and groups are seeded apart (seedValues, seedGroups), in the same transaction. */
 export async function recordFollowStart(client: pg.ClientBase, name: string, record: FollowRecord): Promise<void> {
   await client.query(
-    `INSERT INTO ${STATE_SCHEMA}.seguimiento (nombre, lsn, tablas, informe) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (nombre) DO UPDATE SET lsn = EXCLUDED.lsn, tablas = EXCLUDED.tablas, informe = EXCLUDED.informe, iniciado_at = now(), aplicado_at = now()`,
-    [name, record.lsn, record.tables, record.reportDir],
+    `INSERT INTO ${STATE_SCHEMA}.seguimiento (nombre, lsn, tablas, informe, omite_disparadores) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (nombre) DO UPDATE SET lsn = EXCLUDED.lsn, tablas = EXCLUDED.tablas, informe = EXCLUDED.informe, omite_disparadores = EXCLUDED.omite_disparadores, iniciado_at = now(), aplicado_at = now()`,
+    [name, record.lsn, record.tables, record.reportDir, record.skipTriggers],
   );
 }
 

@@ -33,6 +33,7 @@ export function runFromArguments(context: CommandContext): { options: RunOptions
     retries: args.retries,
     resume: args.resume,
     replace: args.replace,
+    triggers: args.triggers as RunOptions['triggers'],
     signal: stop.signal,
     onEvent: printer.handle,
     progressIntervalMs: mode === 'tty' ? 500 : 5000,
