@@ -148,8 +148,7 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch, sign
   if (!(await beginVisibleRead(source, batch.xids, signal))) return null;
   try {
     return await inTransaction(target, async () => {
-      const restoreTriggers: (() => Promise<void>)[] = [];
-      if (context.skipTriggers) for (const { spec } of context.tables) restoreTriggers.push(await suspendTriggers(target, spec.target));
+      const restoreTriggers = context.skipTriggers ? await suspendTriggers(target, context.tables.map((t) => t.spec.target)) : undefined;
       const keys = await changedKeys(context.sessions, context.joins, batch);
       const changedTargets = new Map<string, TargetChange>();
       /** `moved`: the keys of rows that came or went, 'unknown' when not all are known, or none. */
@@ -187,7 +186,7 @@ export async function applyBatch(context: ApplyContext, batch: ChangeBatch, sign
       }
       // Before the commit: a crash in between writes a reject line twice, never loses one.
       for (const [spec, records] of rejects) await appendRejectCsv(rejectCsvPath(context.reportDir, spec.target), spec, records);
-      for (const restore of restoreTriggers) await restore();
+      await restoreTriggers?.();
       await recordApplied(target, FOLLOW_NAME, batch.endLsn!);
       return applied;
     });

@@ -58,7 +58,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   // Binary from the source too when its types allow: uuids and timestamps pass untouched.
   const binaryInput = binary !== undefined && options.input === undefined ? ((await binarySourceTypes(sourceSession(options), spec)) ?? undefined) : undefined;
   // Before any stream opens: a refusal here leaves no query in flight on either side.
-  const restoreTriggers = options.skipTriggers === true && options.sink === undefined && options.into === undefined ? await suspendTriggers(options.target, spec.target) : undefined;
+  const restoreTriggers = options.skipTriggers === true && options.sink === undefined && options.into === undefined ? await suspendTriggers(options.target, [spec.target]) : undefined;
   const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary, binaryRowsOnly: options.sink !== undefined, binaryInput });
   const unwatch = options.watch?.(transform);
   const copyOut =

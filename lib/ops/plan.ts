@@ -6,7 +6,7 @@ import { FOLLOW_NAME, followProblems, followSlot } from '../follow/requirements.
 import { incompleteSourceError, inspectSource } from '../run/source-check.js';
 import { emptyParentsError, findEmptyParents } from '../run/parent-check.js';
 import { foreignRowTables, foreignRowsError, inspectTarget, type TableContents } from '../run/target-check.js';
-import { firingTriggers, triggersError, type TriggerChoice } from '../schema/triggers.js';
+import { triggersError, type TriggerChoice } from '../schema/triggers.js';
 import { primaryKeyName, uniqueName } from '../schema/ddl.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { STATE_SCHEMA } from '../state/state-schema.js';
@@ -89,7 +89,7 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     if (emptyParents.length > 0) result.problems.push(emptyParentsError(emptyParents).message);
     const foreign = foreignRowTables(inspection);
     if (foreign.length > 0 && !options.replace) result.problems.push(foreignRowsError(foreign).message);
-    const triggers = await firingTriggers(target, options.specs.map((s) => s.target));
+    const { triggers } = inspection;
     if (triggers.length > 0 && options.triggers === undefined) result.problems.push(triggersError(triggers).message);
     for (const t of options.triggers === undefined ? [] : triggers) {
       result.warnings.push(`${t.table} tiene el disparador ${t.name}: ${options.triggers === 'skip' ? 'no se ejecutará para las filas migradas (sigue activo para la aplicación)' : 'se ejecutará una vez por cada fila migrada'}.`);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { emptyParentsError, findEmptyParents } from './parent-check.js';
 import { inTransaction } from '../pg/transaction.js';
 import { createTableSql, indexSql, keySql } from '../schema/ddl.js';
-import { firingTriggers, triggersError, type TriggerChoice } from '../schema/triggers.js';
+import type { TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { recordCreatedTable } from '../state/created-tables.js';
 import { ensureStateSchema } from '../state/state-schema.js';
@@ -27,8 +27,6 @@ export async function prepareTarget(
   const inspection = await inspectTarget(target, catalog, specs);
   const targetProblem = targetError(inspection, options);
   if (targetProblem) throw targetProblem;
-  const triggers = await firingTriggers(target, specs.map((s) => s.target));
-  if (triggers.length > 0 && options.triggers === undefined) throw triggersError(triggers);
   const emptyParents = await findEmptyParents(target, specs);
   if (emptyParents.length > 0) throw emptyParentsError(emptyParents);
   await ensureStateSchema(target);

@@ -3,6 +3,7 @@ import { CopiarError } from '../errors.js';
 import { targetPrivilegeProblems } from '../pg/privileges.js';
 import { quoteIdent } from '../pg/quote.js';
 import { checkShape, existingColumns } from '../schema/shape.js';
+import { firingTriggers, triggersError, type FiringTrigger, type TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { loadOrder } from '../table-spec/table-set.js';
 import { createdTables, tablesTheToolWrote } from '../state/created-tables.js';
@@ -34,6 +35,8 @@ export interface TargetInspection {
   privilegeProblems: string[];
   /** The run's own tables that exist (not the tables their foreign keys point at). */
   contents: TableContents[];
+  /** Triggers of the run's tables that would fire for the rows it writes. */
+  triggers: FiringTrigger[];
 }
 
 /**
@@ -69,7 +72,8 @@ export async function inspectTarget(client: pg.ClientBase, catalog: readonly Any
   const existingTables = wanted.filter((s) => existing.has(s.target)).map((s) => s.target);
   const privilegeProblems = await targetPrivilegeProblems(client, existingTables, stateMissing || existingTables.length < wanted.length);
   const contents = shapeErrors.length === 0 ? await tableContents(client, specs, existing) : [];
-  return { wanted, existing, stateMissing, shapeErrors, privilegeProblems, contents };
+  const triggers = await firingTriggers(client, specs.map((s) => s.target));
+  return { wanted, existing, stateMissing, shapeErrors, privilegeProblems, contents, triggers };
 }
 
 /** Tables of the run holding rows copiar-tablas did not write. */
@@ -86,10 +90,11 @@ export function foreignRowsError(tables: string[]): CopiarError {
   );
 }
 
-export function targetError(inspection: TargetInspection, options: { replace: boolean }): CopiarError | null {
+export function targetError(inspection: TargetInspection, options: { replace: boolean; triggers?: TriggerChoice }): CopiarError | null {
   const { privilegeProblems: problems } = inspection;
   if (inspection.shapeErrors.length > 0) return inspection.shapeErrors[0]!;
   if (problems.length > 0) return new CopiarError('PERMISOS_INSUFICIENTES', `El usuario de destino no puede migrar: ${problems.join('; ')}.`, { context: { problems } });
   const foreign = foreignRowTables(inspection);
-  return foreign.length > 0 && !options.replace ? foreignRowsError(foreign) : null;
+  if (foreign.length > 0 && !options.replace) return foreignRowsError(foreign);
+  return inspection.triggers.length > 0 && options.triggers === undefined ? triggersError(inspection.triggers) : null;
 }

@@ -31,17 +31,17 @@ export async function firingTriggers(client: pg.ClientBase, tables: readonly str
 }
 
 /**
- * Inside the caller's transaction, after it holds the table: its firing triggers are
- * disabled, and the returned function enables each again as it was, to be called
- * before the commit. Nothing outlives the transaction: a rollback undoes the disabling
- * too, and the application's own writes, after the commit, fire them as before.
+ * Inside the caller's transaction, after it holds the tables: their firing triggers are
+ * disabled (one catalog read for all of them), and the returned function enables each
+ * again as it was, to be called before the commit. Nothing outlives the transaction: a
+ * rollback undoes the disabling too, and the application's own writes, after the commit,
+ * fire them as before.
  */
-export async function suspendTriggers(client: pg.ClientBase, table: string): Promise<() => Promise<void>> {
-  const triggers = await firingTriggers(client, [table]);
-  const name = quoteIdent(table);
-  for (const t of triggers) await client.query(`ALTER TABLE ${name} DISABLE TRIGGER ${quoteIdent(t.name)}`);
+export async function suspendTriggers(client: pg.ClientBase, tables: readonly string[]): Promise<() => Promise<void>> {
+  const triggers = await firingTriggers(client, tables);
+  for (const t of triggers) await client.query(`ALTER TABLE ${quoteIdent(t.table)} DISABLE TRIGGER ${quoteIdent(t.name)}`);
   return async () => {
-    for (const t of triggers) await client.query(`ALTER TABLE ${name} ENABLE ${t.always ? 'ALWAYS ' : ''}TRIGGER ${quoteIdent(t.name)}`);
+    for (const t of triggers) await client.query(`ALTER TABLE ${quoteIdent(t.table)} ENABLE ${t.always ? 'ALWAYS ' : ''}TRIGGER ${quoteIdent(t.name)}`);
   };
 }
 
