@@ -30,11 +30,16 @@ export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'an
     const savedForeignKeys = await dropBeforeLoad(target, spec);
     await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
     const preparedJoin = await preparedJoinSql(spec, source);
+    const inFlight = progress.held();
     const rows = await progress.during(async () => {
-      const result = await copyRows({ spec, source, target, rejects, lookupRules, preparedJoin, freeze: true, skipTriggers: load.skipTriggers, signal: load.signal, watch: progress.watch });
-      checkAccounts(spec.target, result, result.serverRows);
-      copied = result;
-      return result;
+      try {
+        const result = await copyRows({ spec, source, target, rejects, lookupRules, preparedJoin, freeze: true, skipTriggers: load.skipTriggers, signal: load.signal, watch: inFlight.watch });
+        checkAccounts(spec.target, result, result.serverRows);
+        copied = result;
+        return result;
+      } finally {
+        inFlight.settle();
+      }
     });
     const indexStarted = performance.now();
     // The server builds the indexes while this process writes the reject CSV.

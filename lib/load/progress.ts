@@ -46,6 +46,25 @@ export class ProgressReporter {
     return () => void this.live.delete(transform);
   };
 
+  /**
+   * A watch whose copies stay counted in flight until `settle()`, not only until their COPY
+   * ends: between the end of a range's COPY and its commit (spool closed, checkpoint,
+   * COMMIT) its rows were neither in flight nor committed, and the count went back ("tramo
+   * 1/2, 0/5.000.000 filas" at 5M). Settle right after they count as committed, or on failure.
+   */
+  held(): { watch: (transform: TableTransform) => () => void; settle: () => void } {
+    const unwatches: (() => void)[] = [];
+    return {
+      watch: (transform) => {
+        unwatches.push(this.watch(transform));
+        return () => undefined;
+      },
+      settle: () => {
+        for (const unwatch of unwatches.splice(0)) unwatch();
+      },
+    };
+  }
+
   private report(phase: LoadPhase, step?: Step): void {
     if (this.options.onProgress === undefined) return;
     const inFlight = [...this.live].map((t) => ({ ...t.counters, bytes: t.bytesRead }));

@@ -10,7 +10,7 @@ import { removeRangeSpools, writeRangesRejectCsv } from '../rejects/range-spools
 import { RejectFile } from '../rejects/reject-file.js';
 import { dropBeforeLoad, restoreAfterLoad } from '../schema/rebuild.js';
 import { recordRangeDone, recordRangedLoadStart, recordTableDone, tableLoadState, type ChildForeignKey, type RangeDone } from '../state/loads.js';
-import { checkAccounts, copyRows } from './copy-rows.js';
+import { checkAccounts, copyRows, type CopyRowsOptions } from './copy-rows.js';
 import { inLoadTransaction, throwIfStopped } from './load-transaction.js';
 import { buildIndexesSideBySide } from './index-builds.js';
 import { ProgressReporter } from './progress.js';
@@ -84,10 +84,19 @@ class RangeCopier {
   ) {}
 
   async copy(i: number, connection: pg.ClientBase, first: boolean): Promise<void> {
+    throwIfStopped(this.load.signal);
+    const inFlight = this.progress.held();
+    try {
+      this.ranges.done.set(i, await this.commitRange(i, connection, first, inFlight.watch));
+    } finally {
+      inFlight.settle();
+    }
+  }
+
+  private commitRange(i: number, connection: pg.ClientBase, first: boolean, watch: CopyRowsOptions['watch']): Promise<RangeDone> {
     const { spec, runId, signal } = this.load;
-    throwIfStopped(signal);
     const rejects = new RejectFile(this.load.reportDir, spec, { range: i });
-    const done = await inLoadTransaction(this.load, connection, rejects, async (source) => {
+    return inLoadTransaction(this.load, connection, rejects, async (source) => {
       // The first range to commit empties the table in its own transaction: its rows go
       // in frozen (no later hint-bit rewrite of those pages), and a failure before it
       // commits leaves the previous content.
@@ -107,7 +116,7 @@ class RangeCopier {
         freeze: first,
         skipTriggers: this.load.skipTriggers,
         signal,
-        watch: this.progress.watch,
+        watch,
       });
       checkAccounts(spec.target, rows, rows.serverRows);
       await rejects.close();
@@ -115,7 +124,6 @@ class RangeCopier {
       await recordRangeDone(connection, runId, spec.target, i, range);
       return range;
     });
-    this.ranges.done.set(i, done);
   }
 }
 
