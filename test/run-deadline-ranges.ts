@@ -14,12 +14,13 @@ async function storedRangeRows(target: string): Promise<number> {
 }
 
 // A window that closes must not waste the night: with a time limit, a big table goes in
-// ranges small enough that a stop keeps all but the range in flight.
-t.test('with --max-duration or --until, tables load in ranges of 500.000 rows unless --range-rows says otherwise', async (t) => {
+// ranges small enough that a stop keeps all but the range in flight. Without one it is
+// not cut (one frozen transaction: 20M mensajes 189 s against 278 s in ranges of 4M).
+t.test('with --max-duration or --until, tables load in ranges of 500.000 rows unless --range-rows says otherwise; without them, whole', async (t) => {
   const source = await generatedLegacyDatabase(t, 200);
   const env = (target: string) => ({ SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
   for (const [args, expected] of [
-    [[], 4_000_000],
+    [[], Number.MAX_SAFE_INTEGER],
     [['--max-duration', '2h'], 500_000],
     [['--until', '23:59'], 500_000],
     [['--max-duration', '2h', '--range-rows', '1000'], 1_000],

@@ -1,6 +1,6 @@
 import yargs, { type Argv, type InferredOptionTypes, type Options } from 'yargs';
 import { CopiarError } from '../errors.js';
-import { DEADLINE_RANGE_ROWS, DEFAULT_RANGE_ROWS, DEFAULT_RETRIES } from '../run/options.js';
+import { DEADLINE_RANGE_ROWS, DEFAULT_RETRIES } from '../run/options.js';
 import { TRIGGER_CHOICES } from '../schema/triggers.js';
 import { toolVersion } from './version.js';
 
@@ -31,7 +31,7 @@ const RUN = {
   'range-rows': {
     alias: ['chunk-rows', 'split-rows'],
     type: 'number',
-    describe: `filas por tramo en las tablas grandes, cada tramo con su punto de control (${DEFAULT_RANGE_ROWS.toLocaleString('es')}; con --max-duration o --until, ${DEADLINE_RANGE_ROWS.toLocaleString('es')})`,
+    describe: `filas por tramo, cada tramo con su punto de control, para que una parada conserve los tramos confirmados (con --max-duration o --until, ${DEADLINE_RANGE_ROWS.toLocaleString('es')}; sin ellas, cada tabla en una sola transacción con COPY FREEZE, más rápido)`,
   },
   retries: { type: 'number', default: DEFAULT_RETRIES, describe: 'reintentos por tabla ante fallos pasajeros (conexión perdida, servidor reiniciando)' },
   'max-duration': { type: 'string', describe: 'se detiene limpiamente tras este tiempo (90m, 2h, 1h30m)' },

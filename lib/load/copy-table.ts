@@ -14,14 +14,17 @@ async function analyze(target: pg.ClientBase, spec: AnyTableSpec): Promise<numbe
   return (performance.now() - started) / 1000;
 }
 
-/** In ranges when it has a range key and is larger than `rangeRows` (or a resume left it in ranges). */
+/**
+ * Rows committed before indexes (in one range or several) when the table has a range key
+ * and is larger than `largeTableRows` or `rangeRows`, or a resume left it that way.
+ */
 async function copiesInRanges(load: TableLoad): Promise<boolean> {
   if (load.spec.source.rangeKey === undefined) return false;
   const previous = await tableLoadState(load.target, load.runId, load.spec.target);
   if (previous?.status === 'cargando') return true;
   const source = await load.openSource();
   try {
-    return (await tableEstimate(source, load.spec.source.table)).rows > load.rangeRows;
+    return (await tableEstimate(source, load.spec.source.table)).rows > Math.min(load.rangeRows, load.largeTableRows);
   } finally {
     await source.end().catch(() => undefined);
   }

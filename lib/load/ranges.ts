@@ -27,9 +27,10 @@ interface Ranges {
 }
 
 /**
- * A large table in primary-key ranges: each range's rows and its checkpoint commit in the
- * same transaction, so after a crash or a stop the table continues from the last
- * committed range (--resume). Keys and indexes are built once, after the last range.
+ * A large table, whole or in primary-key ranges: each range's rows and its checkpoint
+ * commit in the same transaction, so after a crash or a stop the table continues from the
+ * last committed range (--resume). Keys and indexes are built once, after the last range,
+ * side by side. With no time limit the table is one range, all of it frozen.
  */
 export async function copyInRanges(load: TableLoad, key: string): Promise<Omit<TableResult, 'analyzeSeconds'>> {
   const started = performance.now();

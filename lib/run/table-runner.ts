@@ -143,6 +143,7 @@ async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () =>
       openSource: () => openSnapshotSession(settings.source, context.snapshot),
       openTarget: () => connect(settings.target),
       rangeRows: context.rangeRows,
+      largeTableRows: settings.largeTableRows,
       limiter: context.limiter,
       skipTriggers: settings.triggers === 'skip',
       // Two at least: the server builds an index on one core.

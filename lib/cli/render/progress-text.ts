@@ -26,7 +26,8 @@ export function describeTableProgress(progress: TableProgress, start: TableStart
   const rate = seconds > 0 ? progress.read / seconds : 0;
   const estimate = start?.estimatedRows ?? 0;
   const parts: string[] = [];
-  if (progress.ranges) parts.push(`tramo ${Math.min(progress.ranges.done + 1, progress.ranges.total)}/${progress.ranges.total}`);
+  // A large table copied whole is one range: "tramo 1/1" would only be noise.
+  if (progress.ranges && progress.ranges.total > 1) parts.push(`tramo ${Math.min(progress.ranges.done + 1, progress.ranges.total)}/${progress.ranges.total}`);
   parts.push(estimate > 0 ? `${formatNumber(progress.read)}/${formatNumber(estimate)} filas (${Math.min(100, Math.round((100 * progress.read) / estimate))} %)` : `${formatNumber(progress.read)} filas`);
   parts.push(`${(progress.bytes / MB).toFixed(1)} MB`, `${formatNumber(Math.round(rate))} filas/s`);
   if (estimate > progress.read && rate > 0) parts.push(`quedan ~${formatDuration((estimate - progress.read) / rate)}`);
