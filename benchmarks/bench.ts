@@ -23,12 +23,14 @@ interface Args {
   repeat: number;
   jobs: number[];
   skip: Set<string>;
+  /** copiar-tablas again with --range-rows N: the cost of ranges beside the whole-table copy. */
+  rangeRows: number[];
 }
 
-const USAGE = 'use --rows N[,N...] [--repeat 3] [--skip guide,pipe,verify] [--jobs 1,2,4]';
+const USAGE = 'use --rows N[,N...] [--repeat 3] [--skip guide,pipe,verify] [--jobs 1,2,4] [--range-rows 4000000]';
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: [1_000_000], repeat: 3, jobs: [], skip: new Set() };
+  const args: Args = { rows: [1_000_000], repeat: 3, jobs: [], skip: new Set(), rangeRows: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -37,10 +39,12 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--repeat') args.repeat = Number(value);
     else if (flag === '--skip') value.split(',').forEach((s) => args.skip.add(s));
     else if (flag === '--jobs') args.jobs = value.split(',').map(Number);
+    else if (flag === '--range-rows') args.rangeRows = value.split(',').map(Number);
     else throw new Error(`opción desconocida ${flag}; ${USAGE}`);
     i++;
   }
   for (const n of args.rows) if (!Number.isInteger(n) || n < 1) throw new Error(`--rows debe ser una lista de enteros positivos, se recibió ${n}`);
+  for (const n of args.rangeRows) if (!Number.isInteger(n) || n < 1) throw new Error(`--range-rows debe ser una lista de enteros positivos, se recibió ${n}`);
   if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new Error(`--repeat debe ser un entero positivo, se recibió ${args.repeat}`);
   return args;
 }
@@ -274,6 +278,7 @@ try {
       else process.stderr.write('psql no está instalado: se omite la tubería psql | psql\n');
     }
     contenders.push({ label: 'copiar-tablas', fn: () => copiarTablas(url, bytes, 1, [], false, !args.skip.has('verify')) });
+    for (const n of args.rangeRows) contenders.push({ label: `copiar-tablas --range-rows ${n}`, fn: () => copiarTablas(url, bytes, 1, ['--range-rows', String(n)], false) });
     // --jobs runs independent tables side by side: measured on the whole migration.
     for (const jobs of args.jobs) contenders.push({ label: `las nueve tablas --jobs ${jobs}`, fn: () => copiarTablas(url, bytes, jobs, [], true) });
 
