@@ -64,3 +64,14 @@ t.test('on a terminal, running tables and the run line are redrawn in place, cut
   const drawn = err.text().replace(/\x1b\[\d+A\x1b\[0J/g, '').split('\n');
   t.ok(drawn.every((line) => line.length <= 59), 'ninguna línea llega al borde de 60 columnas');
 });
+
+t.test('a large table copied whole, one range, says no "tramo 1/1"', async (t) => {
+  const err = sink();
+  let now = Date.parse('2026-11-30T03:00:00Z');
+  const printer = new EventPrinter('lines', sink(), err, { now: () => now, logGapMs: 5000 });
+  printer.handle({ type: 'table_start', table: 'mensajes', estimatedRows: 7000 });
+  now += 6000;
+  printer.handle({ type: 'table_progress', table: 'mensajes', phase: 'copy', ...counts(3500), ranges: { done: 0, total: 1 } });
+  t.match(err.text(), /mensajes: 3\.500\/7\.000 filas \(50 %\), 2\.0 MB, 583 filas\/s/);
+  t.notMatch(err.text(), /tramo/);
+});

@@ -16,7 +16,7 @@ import { buildIndexesSideBySide } from './index-builds.js';
 import { ProgressReporter } from './progress.js';
 import { rangeBoundaries, rangeWhere } from './range-bounds.js';
 import { lockForLoad } from './table-locks.js';
-import type { TableLoad, TableResult } from './table-load.js';
+import { WHOLE_TABLE_ROWS, type TableLoad, type TableResult } from './table-load.js';
 
 /** How the table is cut, and what is already in: read back from the state on a resume. */
 interface Ranges {
@@ -54,13 +54,7 @@ async function startOrResume(load: TableLoad, key: string): Promise<Ranges> {
   if (previous?.status === 'cargando' && previous.boundaries !== null) {
     return { key, boundaries: previous.boundaries, childForeignKeys: previous.childForeignKeys, done: previous.doneRanges };
   }
-  const source = await load.openSource();
-  let boundaries: string[];
-  try {
-    boundaries = await rangeBoundaries(source, spec, key, load.rangeRows);
-  } finally {
-    await source.end().catch(() => undefined);
-  }
+  const boundaries = load.rangeRows === WHOLE_TABLE_ROWS ? [] : await readBoundaries(load, key);
   // The table is emptied by the first range's own transaction, so that range can be
   // copied with FREEZE.
   const childForeignKeys = await inTransaction(target, async () => {
@@ -70,6 +64,15 @@ async function startOrResume(load: TableLoad, key: string): Promise<Ranges> {
     return saved;
   });
   return { key, boundaries, childForeignKeys, done: new Map() };
+}
+
+async function readBoundaries(load: TableLoad, key: string): Promise<string[]> {
+  const source = await load.openSource();
+  try {
+    return await rangeBoundaries(source, load.spec, key, load.rangeRows);
+  } finally {
+    await source.end().catch(() => undefined);
+  }
 }
 
 /** Copies one range in its own transaction, with its reject spool and its checkpoint. */

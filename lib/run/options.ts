@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { CopiarError } from '../errors.js';
 import type { ConnectionOptions } from '../pg/connection.js';
-import { LARGE_TABLE_ROWS } from '../load/table-load.js';
+import { LARGE_TABLE_ROWS, WHOLE_TABLE_ROWS } from '../load/table-load.js';
 import { TRIGGER_CHOICES, type TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import type { RunEvent } from './events.js';
@@ -54,15 +54,6 @@ export interface RunOptions {
   resumeHint?: string;
 }
 
-/**
- * With no time limit a table is not cut: only a table emptied in the same transaction
- * takes COPY FREEZE, and every later range leaves pages whose hint bits the index builds
- * then set, rewriting each page (with checksums, a full-page image each). 20M mensajes on
- * one server: 5 ranges of 4M 278.4 s (1.98M full-page images), one frozen range 189.4 s.
- * What it costs: a stop during that table's copy keeps none of its rows (the indexes
- * come after the commit, so a stop during them keeps the rows).
- */
-export const WHOLE_TABLE_ROWS = Number.MAX_SAFE_INTEGER;
 /**
  * With a time limit a stop must not throw the night away: a table loads in ranges from
  * this size, so a stop loses at most one range (seconds of work), not the whole table.

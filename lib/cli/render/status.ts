@@ -13,7 +13,8 @@ const STATE: Record<string, string> = {
 
 function tableLine(t: TableStatus): string {
   const counts = `${formatNumber(t.written)} escritas, ${formatNumber(t.rejected)} rechazadas`;
-  const ranges = t.ranges === null ? '' : `tramos ${t.ranges_done}/${t.ranges}, `;
+  // A large table copied whole is one range: its phase says it all.
+  const ranges = t.ranges === null || t.ranges < 2 ? '' : `tramos ${t.ranges_done}/${t.ranges}, `;
   const inFlight = t.rows_in_flight > 0 ? `, ${formatNumber(t.rows_in_flight)} filas en curso` : '';
   const left = t.seconds_left ? `, quedan ~${formatDuration(t.seconds_left)}` : '';
   switch (t.phase) {
