@@ -92,7 +92,8 @@ function folderMb(folder: string): number {
 async function verifyMensajes(url: string): Promise<{ seconds: number; peakRssMb: number }> {
   // The same start as every contender: without it verify paid for the run's writes still
   // in the server's buffers and the OS's dirty pages (20M: 153.55 s in the benchmark,
-  // 94.6 s on the same data after a checkpoint), which the run's own time never counts.
+  // 94.6 s for as many rows on another server after a checkpoint), which the run's own
+  // time never counts.
   await query(url, 'CHECKPOINT');
   spawnSync('sync');
   const output = await new Promise<string>((resolve, reject) => {
