@@ -10,8 +10,8 @@ import type { ProgressOptions } from './progress.js';
  * other sessions: the next table copies meanwhile, and a stop during the builds keeps the
  * rows. (At 20M two sessions built mensajes' indexes in about the time one took, since
  * PostgreSQL builds each with its own parallel workers: 104.6 s side by side, 105.9 s one
- * after the other inside the load's transaction.) A smaller table loads in one transaction, rows and
- * indexes, and a failure keeps its previous content.
+ * after the other inside the load's transaction.) A smaller table loads in one
+ * transaction, rows and indexes, and a failure keeps its previous content.
  */
 export const LARGE_TABLE_ROWS = 4_000_000;
 
