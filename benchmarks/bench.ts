@@ -88,14 +88,19 @@ function folderMb(folder: string): number {
     .reduce((sum, entry) => sum + statSync(path.join(entry.parentPath, entry.name)).size, 0) / 1024 / 1024;
 }
 
+/** The server's buffers written and the OS's dirty pages on disk: whatever runs next does not pay for what ran before. */
+async function settle(url: string): Promise<void> {
+  await query(url, 'CHECKPOINT');
+  spawnSync('sync');
+}
+
 /** `copiar-tablas verify --table mensajes`: its own count of time and peak memory (verify_done). */
 async function verifyMensajes(url: string): Promise<{ seconds: number; peakRssMb: number }> {
   // The same start as every contender: without it verify paid for the run's writes still
   // in the server's buffers and the OS's dirty pages (20M: 153.55 s in the benchmark,
   // 94.6 s for as many rows on another server after a checkpoint), which the run's own
   // time never counts.
-  await query(url, 'CHECKPOINT');
-  spawnSync('sync');
+  await settle(url);
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [...cliNodeArgs(), 'verify', '--table', 'mensajes', '--json'], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -292,10 +297,7 @@ try {
     const rounds: Measure[] = [];
     for (let round = 1; round <= args.repeat; round++) {
       for (const { label, fn } of contenders) {
-        // Each contender starts with the server's buffers written and the OS's dirty
-        // pages on disk, not paying for the one before.
-        await query(url, 'CHECKPOINT');
-        spawnSync('sync');
+        await settle(url);
         process.stderr.write(`${label} (ronda ${round}/${args.repeat})...\n`);
         const m = await fn();
         process.stderr.write(`  ${m.seconds.toFixed(2)} s, ${m.rows} filas\n`);

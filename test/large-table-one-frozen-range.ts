@@ -12,6 +12,7 @@ import { createTableSql } from '../lib/schema/ddl.js';
 import { mensajes } from '../transforms/mensajes.js';
 import { TABLES } from '../transforms/index.js';
 import { freshDatabase, withClient } from './helpers/database.js';
+import { eventIndex } from './helpers/events.js';
 import { tableText } from './helpers/fixture.js';
 import { generatedLegacyDatabase } from './helpers/generated.js';
 
@@ -47,8 +48,7 @@ t.test('a large table is one frozen range, committed before its indexes, and the
   t.ok(frozenPages > 10, `${frozenPages} páginas congeladas`);
   t.equal(rowsOffFrozenPages, 0, 'ninguna fila fuera de una página congelada por COPY FREEZE');
 
-  const at = (type: string, table: string): number => events.findIndex((e) => (e.type === type && 'table' in e && e.table === table) || (e.type === 'table_done' && type === 'table_done' && e.result.table === table));
-  t.ok(at('table_start', 'sesiones') < at('table_done', 'mensajes'), 'sesiones empieza mientras mensajes construye sus índices');
+  t.ok(eventIndex(events, 'table_start', 'sesiones') < eventIndex(events, 'table_done', 'mensajes'), 'sesiones empieza mientras mensajes construye sus índices');
   const copyLines = events.filter((e) => e.type === 'table_progress' && e.table === 'mensajes' && e.phase === 'copy');
   t.ok(copyLines.length > 0 && copyLines.every((e) => e.type === 'table_progress' && e.ranges?.total === 1), 'el progreso dice un tramo');
 

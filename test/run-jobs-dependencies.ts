@@ -6,6 +6,7 @@ import type { RunEvent } from '../lib/run/events.js';
 import { migrate } from '../lib/run/migrate.js';
 import { TABLES } from '../transforms/index.js';
 import { runCli } from './helpers/cli.js';
+import { eventIndex } from './helpers/events.js';
 import { withClient } from './helpers/database.js';
 import { dirtyLegacyDatabase, tableText } from './helpers/fixture.js';
 
@@ -27,7 +28,7 @@ t.test('--jobs 3 copies tables side by side, each after the tables it reads, wit
   t.equal(summary.ok, true);
   t.same(await everyTable(parallel), await everyTable(sequential), 'mismas filas en las nueve tablas');
 
-  const at = (type: string, table: string): number => events.findIndex((e) => e.type === type && ('table' in e ? e.table : 'result' in e ? e.result.table : '') === table);
+  const at = (type: RunEvent['type'], table: string): number => eventIndex(events, type, table);
   for (const spec of TABLES) {
     for (const dependency of spec.targetLookups?.reads ?? []) {
       t.ok(at('table_done', dependency) < at('table_start', spec.target), `${spec.target} empieza después de terminar ${dependency}`);

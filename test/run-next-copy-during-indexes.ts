@@ -7,15 +7,10 @@ import { migrate } from '../lib/run/migrate.js';
 import { TABLES } from '../transforms/index.js';
 import { freshDatabase } from './helpers/database.js';
 import { tableText } from './helpers/fixture.js';
+import { eventIndex } from './helpers/events.js';
 import { generatedLegacyDatabase } from './helpers/generated.js';
 
 const report = () => mkdtempSync(path.join(tmpdir(), 'overlap-'));
-
-function tableOf(e: RunEvent): string | undefined {
-  if ('table' in e) return e.table;
-  if (e.type === 'table_done') return e.result.table;
-  return undefined;
-}
 
 // A table in ranges has its rows committed before its indexes are built (in other
 // sessions): with one job, the next table's copy starts then, instead of waiting for
@@ -28,7 +23,7 @@ t.test('with one job, the next table copies while a table in ranges builds its i
   t.equal(summary.ok, true);
   t.ok((summary.tables.mensajes as { ranges?: number }).ranges! > 1, 'mensajes se copió por tramos');
 
-  const at = (type: string, table: string): number => events.findIndex((e) => e.type === type && tableOf(e) === table);
+  const at = (type: RunEvent['type'], table: string): number => eventIndex(events, type, table);
   const lastCopy = events.map((e) => e.type === 'table_progress' && e.table === 'mensajes' && e.phase === 'copy').lastIndexOf(true);
   t.ok(lastCopy < at('table_start', 'sesiones'), 'sesiones empieza después de la última fila de mensajes');
   t.ok(at('table_start', 'sesiones') < at('table_done', 'mensajes'), 'sesiones empieza mientras mensajes construye sus índices');
