@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
-import { tableEstimate } from '../pg/catalog.js';
 import { quoteIdent } from '../pg/quote.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { tableLoadState } from '../state/loads.js';
@@ -22,12 +21,7 @@ async function copiesInRanges(load: TableLoad): Promise<boolean> {
   if (load.spec.source.rangeKey === undefined) return false;
   const previous = await tableLoadState(load.target, load.runId, load.spec.target);
   if (previous?.status === 'cargando') return true;
-  const source = await load.openSource();
-  try {
-    return (await tableEstimate(source, load.spec.source.table)).rows > Math.min(load.rangeRows, load.largeTableRows);
-  } finally {
-    await source.end().catch(() => undefined);
-  }
+  return load.estimatedRows > Math.min(load.rangeRows, load.largeTableRows);
 }
 
 /** Copies one table, in ranges or atomically, then ANALYZE. */

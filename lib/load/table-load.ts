@@ -36,6 +36,8 @@ export interface TableLoad {
   openSource: () => Promise<pg.Client>;
   /** Opens another target session, for ranges copied side by side. */
   openTarget: () => Promise<pg.Client>;
+  /** The catalog's row estimate for the source table, read once at the run's start. */
+  estimatedRows: number;
   /** Rows per primary-key range of a table that commits its rows before its indexes. */
   rangeRows: number;
   /** Tables larger than this or than rangeRows commit their rows before their indexes are built. */

@@ -142,6 +142,7 @@ async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () =>
       target,
       openSource: () => openSnapshotSession(settings.source, context.snapshot),
       openTarget: () => connect(settings.target),
+      estimatedRows: context.estimatedRows[spec.target] ?? 0,
       rangeRows: context.rangeRows,
       largeTableRows: settings.largeTableRows,
       limiter: context.limiter,
