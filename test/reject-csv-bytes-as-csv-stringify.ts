@@ -10,6 +10,7 @@ import { rejectCsvText, rejectDecoder, writeRejectCsv, type RejectRecord } from 
 import { SpoolWriter } from '../lib/rejects/spool.js';
 import { sourceFields } from '../lib/table-spec/field-order.js';
 import { mensajes } from '../transforms/mensajes.js';
+import { seededRandom } from './helpers/seeded-random.js';
 
 const FIELDS = sourceFields(mensajes);
 
@@ -52,11 +53,7 @@ t.test('every hostile value, in every field, as csv-stringify writes it', async 
 
 t.test('random values from a hostile alphabet, 2000 rows', async (t) => {
   const alphabet = [',', '"', '\n', '\r', '\t', '\\', 'ñ', '😀', 'a', ' ', '=', '\b', 'N'];
-  let seed = 7;
-  const next = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed % n;
-  };
+  const next = seededRandom(7);
   const value = (): string | null => {
     if (next(8) === 0) return null;
     let s = '';

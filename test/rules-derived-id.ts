@@ -1,19 +1,12 @@
 // derivedId writes UUID v5 out by hand on the hot path: it must give uuid's v5 for any
 // name, whatever its characters, since the contract's ids are fixed by it.
 import t from 'tap';
+import { seededRandom } from './helpers/seeded-random.js';
 import { v5 as uuidv5 } from 'uuid';
 import { derivedId, ID_NAMESPACE } from '../lib/rules/ids.js';
 
-function random(seed: number): (n: number) => number {
-  let state = seed;
-  return (n) => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state % n;
-  };
-}
-
 t.test('the same id as uuid v5 over random names, ASCII and not', async (t) => {
-  const next = random(7);
+  const next = seededRandom(7);
   const alphabet = ['0', '9', 'a', 'Z', ':', '+', ' ', '\t', '\\', 'ñ', 'é', '€', '😀', '\u0000'];
   const differ: string[] = [];
   for (let i = 0; i < 20_000; i++) {

@@ -1,18 +1,11 @@
 // toE164 parses a phone typed with separators in its separator-free form, and caches it:
 // it must read every string exactly as libphonenumber-js reads the string as typed.
 import t from 'tap';
+import { seededRandom } from './helpers/seeded-random.js';
 import { parseE164, phoneKey, toE164 } from '../lib/rules/phone.js';
 
-function random(seed: number): (n: number) => number {
-  let state = seed;
-  return (n) => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state % n;
-  };
-}
-
 t.test('random strings of digits, + and separators: the same reading as typed', async (t) => {
-  const next = random(11);
+  const next = seededRandom(11);
   const alphabet = '0123456789 +().-';
   const numbers = ['0991234567', '593991234567', '+593991234567', '022345678', '+14155550597', '0987654321', '+593 2 234 5678', '072 845 123'];
   const differ: string[] = [];
