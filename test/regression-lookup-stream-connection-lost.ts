@@ -21,8 +21,9 @@ t.test('a lookup stream fails, instead of hanging, when its connection dies betw
     }
   });
   const outcome = await Promise.race([reading.then(() => 'terminó', (e: Error) => `falló: ${e.message}`), new Promise((resolve) => setTimeout(() => resolve('colgado'), 10_000).unref())]);
-  // The connection error is whatever the socket saw first: a FATAL message, its end, or a reset.
-  t.match(outcome, /^falló: .*(terminat|Connection|ECONNRESET)/i);
+  // The connection error is whatever the socket saw first: a FATAL message, its end, a reset,
+  // or (a loaded machine, CI on 2026-12-02) pg's next write to the closed socket: EPIPE.
+  t.match(outcome, /^falló: .*(terminat|Connection|ECONNRESET|EPIPE)/i);
   t.ok(seen < 100_000, `se detuvo tras ${seen} filas`);
   await client.end().catch(() => undefined);
 });
