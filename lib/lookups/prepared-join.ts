@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { escapeLiteralText } from '../pg/quote.js';
 import { arrayElement } from '../pg/text-array.js';
 import { streamRows } from '../pg/query-stream.js';
+import { streamCopyRows } from '../pg/copy-text-rows.js';
 import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
 
 /**
@@ -49,7 +50,7 @@ export class ArrayLiteral {
 async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Promise<string> {
   const clause = new JoinClause(join);
   // No memo: phones are nearly all distinct per user, a cache would only hold memory.
-  await streamRows<[string, string | null]>(source, join.query, ([key, raw]) => clause.add(key, join.value(raw)));
+  await streamCopyRows(source, join.query, ([key, raw]) => clause.add(key!, join.value(raw ?? null)));
   return clause.toString();
 }
 

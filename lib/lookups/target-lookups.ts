@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../pg/quote.js';
-import { streamRows } from '../pg/query-stream.js';
+import { streamCopyRows } from '../pg/copy-text-rows.js';
 import type { FastRule } from '../rules/types.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { uuidText } from '../pg/copy-binary-in.js';
@@ -20,8 +20,8 @@ export class IdSet {
 
   static async load(client: pg.ClientBase, table: string, column = 'id'): Promise<IdSet> {
     const index = new PackedIndex(16, 0);
-    await streamRows<[string]>(client, `SELECT ${quoteIdent(column)}::text FROM ${quoteIdent(table)} ORDER BY ${quoteIdent(column)}`, ([id]) => {
-      index.append(uuidBytes(id)!);
+    await streamCopyRows(client, `SELECT ${quoteIdent(column)} FROM ${quoteIdent(table)} ORDER BY ${quoteIdent(column)}`, ([id]) => {
+      index.append(uuidBytes(id!)!);
     });
     return new IdSet(index);
   }
@@ -39,9 +39,9 @@ export class PhoneIndex {
 
   static async load(client: pg.ClientBase, table: string): Promise<PhoneIndex> {
     const index = new PackedIndex(PHONE_WIDTH, 16);
-    await streamRows<[string, string]>(client, `SELECT telefono, id::text FROM ${quoteIdent(table)} ORDER BY telefono COLLATE "C"`, ([phone, id]) => {
-      const key = phoneKey(phone);
-      if (key !== null) index.append(key, uuidBytes(id)!);
+    await streamCopyRows(client, `SELECT telefono, id FROM ${quoteIdent(table)} ORDER BY telefono COLLATE "C"`, ([phone, id]) => {
+      const key = phoneKey(phone!);
+      if (key !== null) index.append(key, uuidBytes(id!)!);
     });
     return new PhoneIndex(index);
   }
@@ -57,8 +57,8 @@ export class PhoneIndex {
 /** A small lookup read whole (profesiones by nombre). */
 export async function loadMap(client: pg.ClientBase, sql: string): Promise<Map<string, string>> {
   const map = new Map<string, string>();
-  await streamRows<[string, string]>(client, sql, ([key, value]) => {
-    map.set(key, value);
+  await streamCopyRows(client, sql, ([key, value]) => {
+    map.set(key!, value!);
   });
   return map;
 }

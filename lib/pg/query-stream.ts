@@ -10,15 +10,25 @@ import QueryStream from 'pg-query-stream';
  */
 export async function streamRows<T>(client: pg.ClientBase, sql: string, onRow: (row: T) => void | Promise<void>, values: unknown[] = []): Promise<void> {
   const stream = client.query(new QueryStream(sql, values, { batchSize: 10_000, rowMode: 'array' }));
+  await untilConnectionLost(
+    client,
+    (async () => {
+      for await (const row of stream) await onRow(row as T);
+    })(),
+  );
+}
+
+/**
+ * Waits for `consume`, a read on `client`, unless the connection is lost first: then it
+ * fails with the connection's error, and the read, left alone, can never surface later.
+ */
+export async function untilConnectionLost(client: pg.ClientBase, consume: Promise<void>): Promise<void> {
   let onLost: (error: Error) => void = () => undefined;
   const lost = new Promise<never>((_, reject) => {
     onLost = (error?: Error) => reject(error instanceof Error ? error : new Error('Connection terminated unexpectedly'));
   });
   client.once('end', onLost);
   client.once('error', onLost);
-  const consume = (async () => {
-    for await (const row of stream) await onRow(row as T);
-  })();
   // Whichever loses the race must not surface later as an unhandled rejection.
   consume.catch(() => undefined);
   lost.catch(() => undefined);
