@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { runCli } from './helpers/cli.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 import { generatedLegacyDatabase } from './helpers/generated.js';
@@ -15,13 +15,20 @@ async function verifyMensajes(env: Record<string, string>): Promise<{ code: numb
 
 // verify compares digests per bucket of ids and goes row by row only where they differ:
 // it must still find each changed, missing and extra row, down to one byte, in a table
-// loaded in ranges.
-t.test('verify finds one byte changed in a JSON value, a timestamp and a text with a tab, a row gone and a row added', async (t) => {
+// loaded whole (one transaction) and in a table loaded in ranges.
+t.test('verify finds one byte changed in a JSON value, a timestamp and a text with a tab, a row gone and a row added, in a table loaded whole', (t) => everyDifferenceFound(t, []));
+t.test('verify finds one byte changed in a JSON value, a timestamp and a text with a tab, a row gone and a row added, in a table loaded in ranges', (t) => everyDifferenceFound(t, ['--range-rows', '5000']));
+
+async function everyDifferenceFound(t: Test, loadFlags: string[]): Promise<void> {
   const source = await generatedLegacyDatabase(t, 20_000);
   const target = await freshDatabase(t);
   const env = { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target };
-  const run = await runCli(['--table', 'mensajes', '--range-rows', '5000', '--report-dir', mkdtempSync(path.join(tmpdir(), 'digest-'))], env);
+  const reportDir = mkdtempSync(path.join(tmpdir(), 'digest-'));
+  const run = await runCli(['--table', 'mensajes', ...loadFlags, '--report-dir', reportDir], env);
   t.equal(run.code, 0, run.stderr);
+  const ranges = JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8')).tables.mensajes.ranges as number;
+  if (loadFlags.length === 0) t.equal(ranges, 1, 'cargada entera');
+  else t.ok(ranges > 1, `cargada en ${ranges} tramos`);
   // A text with a tab in it, the same on both sides.
   const tabbed = await withClient(target, async (c) => (await c.query("SELECT id::text FROM mensajes ORDER BY id LIMIT 1")).rows[0].id as string);
   await withClient(source, (c) => c.query("UPDATE messages SET content = E'dos\\tcolumnas' WHERE id = $1", [tabbed]));
@@ -49,4 +56,4 @@ t.test('verify finds one byte changed in a JSON value, a timestamp and a text wi
   t.match(broken.check, { ok: false, missing_or_different: 4, unexpected: 4 });
   t.same([...(broken.check.sample_missing_ids as string[])].sort(), [ids.tab, ids.json, ids.time, ids.gone].sort(), 'los cambiados y el borrado faltan como estaban');
   t.same([...(broken.check.sample_unexpected_ids as string[])].sort(), [ids.tab, ids.json, ids.time, ids.added].sort(), 'los cambiados y el añadido sobran como están');
-});
+}
