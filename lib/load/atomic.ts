@@ -25,11 +25,25 @@ export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'an
   let copied = emptyCounts();
   const progress = new ProgressReporter(spec.target, load.progress ?? {}, () => copied);
   return inLoadTransaction(load, target, rejects, async (source) => {
-    await lockForLoad(target, spec);
-    const lookupRules = await loadLookupRules(spec, target);
-    const savedForeignKeys = await dropBeforeLoad(target, spec);
-    await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
-    const preparedJoin = await preparedJoinSql(spec, source);
+    // The prepared join is read on the source while the target is prepared: a dozen round
+    // trips (lock, lookups, drops, TRUNCATE) that a hosted server makes long, hidden
+    // behind the users' phones instead of added to them.
+    const preparedJoinRead = preparedJoinSql(spec, source);
+    // Its failure is awaited below; until then it must not count as unhandled.
+    preparedJoinRead.catch(() => undefined);
+    let lookupRules: Awaited<ReturnType<typeof loadLookupRules>>;
+    let savedForeignKeys: Awaited<ReturnType<typeof dropBeforeLoad>>;
+    try {
+      await lockForLoad(target, spec);
+      lookupRules = await loadLookupRules(spec, target);
+      savedForeignKeys = await dropBeforeLoad(target, spec);
+      await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
+    } catch (error) {
+      // The source session is closed after this: not while its read is still going.
+      await preparedJoinRead.catch(() => undefined);
+      throw error;
+    }
+    const preparedJoin = await preparedJoinRead;
     const inFlight = progress.held();
     const rows = await progress.during(async () => {
       try {
