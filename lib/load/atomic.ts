@@ -1,15 +1,18 @@
+import type pg from 'pg';
 import { performance } from 'node:perf_hooks';
 import { emptyCounts } from '../engine/counts.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
 import { preparedJoinSql } from '../lookups/prepared-join.js';
 import { quoteIdent } from '../pg/quote.js';
 import { RejectFile } from '../rejects/reject-file.js';
-import { dropBeforeLoad, restoreAfterLoad } from '../schema/rebuild.js';
+import { dropBeforeLoad, restoreAfterLoad, type SavedConstraint } from '../schema/rebuild.js';
 import { recordTableDone } from '../state/loads.js';
 import { checkAccounts, copyRows } from './copy-rows.js';
 import { inLoadTransaction } from './load-transaction.js';
 import { ProgressReporter } from './progress.js';
 import { lockForLoad } from './table-locks.js';
+import type { FastRule } from '../rules/types.js';
+import type { AnyTableSpec } from '../table-spec/spec.js';
 import type { TableLoad, TableResult } from './table-load.js';
 
 /**
@@ -27,23 +30,13 @@ export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'an
   return inLoadTransaction(load, target, rejects, async (source) => {
     // The prepared join is read on the source while the target is prepared: a dozen round
     // trips (lock, lookups, drops, TRUNCATE) that a hosted server makes long, hidden
-    // behind the users' phones instead of added to them.
-    const preparedJoinRead = preparedJoinSql(spec, source);
-    // Its failure is awaited below; until then it must not count as unhandled.
-    preparedJoinRead.catch(() => undefined);
-    let lookupRules: Awaited<ReturnType<typeof loadLookupRules>>;
-    let savedForeignKeys: Awaited<ReturnType<typeof dropBeforeLoad>>;
-    try {
-      await lockForLoad(target, spec);
-      lookupRules = await loadLookupRules(spec, target);
-      savedForeignKeys = await dropBeforeLoad(target, spec);
-      await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
-    } catch (error) {
-      // The source session is closed after this: not while its read is still going.
-      await preparedJoinRead.catch(() => undefined);
-      throw error;
-    }
-    const preparedJoin = await preparedJoinRead;
+    // behind the users' phones instead of added to them. Both are let finish before a
+    // failure of either is thrown: the source session is closed after, not mid-read.
+    const [joined, prepared] = await Promise.allSettled([preparedJoinSql(spec, source), prepareTarget(target, spec)]);
+    if (prepared.status === 'rejected') throw prepared.reason;
+    if (joined.status === 'rejected') throw joined.reason;
+    const preparedJoin = joined.value;
+    const { lookupRules, savedForeignKeys } = prepared.value;
     const inFlight = progress.held();
     const rows = await progress.during(async () => {
       try {
@@ -66,4 +59,13 @@ export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'an
     await recordTableDone(target, load.runId, spec.target, { ...loaded, analyzeSeconds: 0 });
     return loaded;
   });
+}
+
+/** The target made ready for the copy, inside the load transaction: locked, its lookups read, its keys and indexes dropped, emptied. */
+async function prepareTarget(target: pg.ClientBase, spec: AnyTableSpec): Promise<{ lookupRules: Record<string, FastRule>; savedForeignKeys: SavedConstraint[] }> {
+  await lockForLoad(target, spec);
+  const lookupRules = await loadLookupRules(spec, target);
+  const savedForeignKeys = await dropBeforeLoad(target, spec);
+  await target.query(`TRUNCATE ${quoteIdent(spec.target)}`);
+  return { lookupRules, savedForeignKeys };
 }

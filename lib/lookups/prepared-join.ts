@@ -50,7 +50,7 @@ export class ArrayLiteral {
 async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Promise<string> {
   const clause = new JoinClause(join);
   // No memo: phones are nearly all distinct per user, a cache would only hold memory.
-  await streamCopyRows(source, join.query, ([key, raw]) => clause.add(key!, join.value(raw ?? null)));
+  await streamCopyRows(source, join.query, ([key, raw]) => clause.add(key!, join.value(raw)));
   return clause.toString();
 }
 
