@@ -24,19 +24,28 @@ export async function inLoadTransaction<T>(
   rejects: RejectFile,
   body: (source: pg.Client) => Promise<T>,
 ): Promise<T> {
+  // The source session is opened while the target's transaction begins: on a hosted
+  // server each is a handshake and a few round trips away.
+  const opening = load.openSource();
+  // Its failure is met where the body awaits it; until then it must not count as unhandled.
+  opening.catch(() => undefined);
   let source: pg.Client | undefined;
   try {
-    source = await load.openSource();
-    const session = source;
-    return await inTransaction(connection, async () => {
-      // A lost commit is re-done by loading again; the WAL flush is not worth waiting for.
-      await connection.query('SET LOCAL synchronous_commit = off');
-      return body(session);
-    });
+    // A lost commit is re-done by loading again; the WAL flush is not worth waiting for.
+    return await inTransaction(
+      connection,
+      async () => {
+        source = await opening;
+        return body(source);
+      },
+      'BEGIN; SET LOCAL synchronous_commit = off',
+    );
   } catch (error) {
     await rejects.close().catch(() => undefined);
     throw load.signal?.aborted === true ? stopError(load.signal) : error;
   } finally {
+    // Opened even when the target's BEGIN failed first: closed all the same.
+    source ??= await opening.catch(() => undefined);
     if (source) await source.end().catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
+import { inOneTrip } from '../pg/one-trip.js';
 import { quoteIdent } from '../pg/quote.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 
@@ -49,12 +50,19 @@ export async function lockForLoad(client: pg.ClientBase, spec: AnyTableSpec, sav
   );
   const exclusive = [quoteIdent(spec.target), ...new Set([...rows.map((r) => r.child), ...savedChildren])];
   const parents = [...new Set((spec.foreignKeys ?? []).map((fk) => quoteIdent(fk.references)))].filter((p) => !exclusive.includes(p));
-  await client.query('SAVEPOINT copiar_tablas_bloqueos');
+  // The savepoint, the waits and the reset in one round trip: a LOCK that times out stops
+  // the rest of the trip, and the rollback to the savepoint undoes the SET LOCAL with it.
+  // Once taken, the locks are held to the end of the transaction: later statements wait
+  // for nothing.
   try {
-    await client.query(`SET LOCAL lock_timeout = ${LOCK_WAIT_MS}`);
-    await client.query(`LOCK TABLE ${exclusive.join(', ')} IN ACCESS EXCLUSIVE MODE`);
-    if (parents.length > 0) await client.query(`LOCK TABLE ${parents.join(', ')} IN SHARE ROW EXCLUSIVE MODE`);
-    await client.query('RELEASE SAVEPOINT copiar_tablas_bloqueos');
+    await inOneTrip(client, [
+      'SAVEPOINT copiar_tablas_bloqueos',
+      `SET LOCAL lock_timeout = ${LOCK_WAIT_MS}`,
+      `LOCK TABLE ${exclusive.join(', ')} IN ACCESS EXCLUSIVE MODE`,
+      ...(parents.length > 0 ? [`LOCK TABLE ${parents.join(', ')} IN SHARE ROW EXCLUSIVE MODE`] : []),
+      'RELEASE SAVEPOINT copiar_tablas_bloqueos',
+      'SET LOCAL lock_timeout = DEFAULT',
+    ]);
   } catch (error) {
     if ((error as { code?: string }).code !== '55P03') throw error;
     // The transaction lives on past the savepoint: ask who holds the tables.
@@ -65,6 +73,4 @@ export async function lockForLoad(client: pg.ClientBase, spec: AnyTableSpec, sav
       cause: error,
     });
   }
-  // The locks are held to the end of the transaction; later statements wait for nothing.
-  await client.query('SET LOCAL lock_timeout = DEFAULT');
 }

@@ -1,18 +1,31 @@
 import type pg from 'pg';
 import { quoteIdent } from './quote.js';
 
+export interface TableEstimate {
+  rows: number;
+  bytes: number;
+}
+
 /**
- * Rows and size of a table from the catalog, as the guide reads them
- * (`pg_stat_user_tables`), falling back to the planner's estimate: no scan of the table.
+ * Rows and size of each table from the catalog, as the guide reads them
+ * (`pg_stat_user_tables`), falling back to the planner's estimate: no scan of a table,
+ * and one round trip for all of them. A table that is not there counts 0.
  */
-export async function tableEstimate(client: pg.ClientBase, table: string): Promise<{ rows: number; bytes: number }> {
-  const { rows } = await client.query<{ rows: string; bytes: string }>(
+export async function tableEstimates(client: pg.ClientBase, tables: readonly string[]): Promise<TableEstimate[]> {
+  if (tables.length === 0) return [];
+  const { rows } = await client.query<{ rows: string | null; bytes: string | null }>(
     `SELECT GREATEST(c.reltuples, COALESCE(s.n_live_tup, 0), 0)::bigint AS rows, pg_total_relation_size(c.oid) AS bytes
-       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-      WHERE c.oid = to_regclass($1)`,
-    [quoteIdent(table)],
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(name, n)
+       LEFT JOIN pg_class c ON c.oid = to_regclass(u.name)
+       LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+      ORDER BY u.n`,
+    [tables.map(quoteIdent)],
   );
-  return rows[0] ? { rows: Number(rows[0].rows), bytes: Number(rows[0].bytes) } : { rows: 0, bytes: 0 };
+  return rows.map((r) => ({ rows: Number(r.rows ?? 0), bytes: Number(r.bytes ?? 0) }));
+}
+
+export async function tableEstimate(client: pg.ClientBase, table: string): Promise<TableEstimate> {
+  return (await tableEstimates(client, [table]))[0]!;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inOneTrip } from './one-trip.js';
 
 async function backendPid(client: pg.ClientBase): Promise<number> {
   return (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
@@ -19,8 +20,8 @@ export async function sharesServerConnections(client: pg.ClientBase, openAnother
   const ours = await backendPid(client);
   const other = await openAnother();
   try {
-    await other.query('BEGIN');
-    const theirs = await backendPid(other);
+    const [, began] = await inOneTrip<{ pid: number }>(other, ['BEGIN', 'SELECT pg_backend_pid() AS pid']);
+    const theirs = began!.rows[0]!.pid;
     const oursAgain = await backendPid(client);
     return theirs === ours || oursAgain !== ours;
   } finally {

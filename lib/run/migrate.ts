@@ -5,8 +5,8 @@ import { CopiarError } from '../errors.js';
 import { checkWritableDir } from '../private-files.js';
 import { Limiter } from '../load/limiter.js';
 import { stopError } from '../load/load-transaction.js';
-import { closeQuietly, connect } from '../pg/connection.js';
-import { databaseIdentity, tableEstimate } from '../pg/catalog.js';
+import { closeQuietly, connectAll } from '../pg/connection.js';
+import { databaseIdentity, tableEstimates } from '../pg/catalog.js';
 import { maskUrl } from '../pg/secrets.js';
 import { exportSnapshot } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -83,17 +83,22 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
   let coordinator: pg.Client | undefined;
   let lockSession: pg.Client | undefined;
   try {
-    coordinator = await connect(settings.source);
-    lockSession = await connect(settings.target);
+    // Both at once: on a hosted server each session costs a handshake and a few round trips.
+    [coordinator, lockSession] = await connectAll([settings.source, settings.target]);
     await takeRunLock(lockSession);
     const run = await startOrResumeRun(settings, requested, coordinator, lockSession);
     summary.report_dir = run.reportDir;
     if (run.replaced.length > 0) summary.replaced = run.replaced;
     const snapshot = await exportSnapshot(coordinator, settings.snapshot);
     summary.snapshot = snapshot;
-    const estimatedRows: Record<string, number> = {};
-    for (const spec of run.specs) estimatedRows[spec.target] = (await tableEstimate(coordinator, spec.source.table)).rows;
-    const sameDatabase = (await databaseIdentity(coordinator)) === (await databaseIdentity(lockSession));
+    // The target's question meanwhile; a session takes one query at a time.
+    const source = coordinator;
+    const [[estimates, sourceIdentity], targetIdentity] = await Promise.all([
+      (async () => [await tableEstimates(source, run.specs.map((s) => s.source.table)), await databaseIdentity(source)] as const)(),
+      databaseIdentity(lockSession),
+    ]);
+    const estimatedRows = Object.fromEntries(run.specs.map((spec, i) => [spec.target, estimates[i]!.rows]));
+    const sameDatabase = sourceIdentity === targetIdentity;
     emit({ type: 'run_start', tables: run.specs.map((s) => s.target), reportDir: run.reportDir, estimatedRows, source: maskUrl(settings.sourceUrl), target: maskUrl(settings.targetUrl), sameDatabase });
     emit({ type: 'snapshot', snapshot });
     await settings.onSnapshot?.(snapshot);

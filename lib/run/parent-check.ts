@@ -12,12 +12,15 @@ export interface EmptyParents {
 
 /** Whether each target table exists and holds a row (EXISTS: statistics can say 0 after a restore). */
 export async function emptyTables(client: pg.ClientBase, tables: readonly string[]): Promise<Set<string>> {
-  const empty = new Set<string>();
-  for (const table of tables) {
-    const { rows } = await client.query<{ regclass: string | null }>('SELECT to_regclass($1)::text AS regclass', [quoteIdent(table)]);
-    const regclass = rows[0]?.regclass;
-    if (!regclass || !(await client.query(`SELECT 1 FROM ${regclass} LIMIT 1`)).rows.length) empty.add(table);
-  }
+  if (tables.length === 0) return new Set();
+  const { rows: found } = await client.query<{ regclass: string | null }>('SELECT to_regclass(t)::text AS regclass FROM unnest($1::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n', [tables.map(quoteIdent)]);
+  const present = found.flatMap((r, i) => (r.regclass === null ? [] : [{ table: tables[i]!, regclass: r.regclass }]));
+  const empty = new Set(tables.filter((_, i) => found[i]!.regclass === null));
+  if (present.length === 0) return empty;
+  const { rows } = await client.query<{ n: number; has_row: boolean }>(
+    present.map((p, i) => `SELECT ${i} AS n, EXISTS (SELECT 1 FROM ${p.regclass}) AS has_row`).join(' UNION ALL ') + ' ORDER BY n',
+  );
+  for (const [i, p] of present.entries()) if (!rows[i]!.has_row) empty.add(p.table);
   return empty;
 }
 

@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { emptyParentsError, findEmptyParents } from './parent-check.js';
+import { inOneTrip } from '../pg/one-trip.js';
 import { inTransaction } from '../pg/transaction.js';
 import { createTableSql, indexSql, keySql } from '../schema/ddl.js';
 import type { TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { recordCreatedTable } from '../state/created-tables.js';
+import { recordCreatedTableSql } from '../state/created-tables.js';
 import { ensureStateSchema } from '../state/state-schema.js';
 import { inspectSource, sourceError } from './source-check.js';
 import { foreignRowTables, inspectTarget, targetError } from './target-check.js';
@@ -22,9 +23,13 @@ export async function prepareTarget(
   specs: readonly AnyTableSpec[],
   options: { replace: boolean; triggers?: TriggerChoice },
 ): Promise<string[]> {
-  const sourceProblem = sourceError(await inspectSource(source, specs));
+  // Each side on its own session, side by side; the source's problem is told first.
+  const [sourceInspection, targetInspection] = await Promise.allSettled([inspectSource(source, specs), inspectTarget(target, catalog, specs)]);
+  if (sourceInspection.status === 'rejected') throw sourceInspection.reason;
+  const sourceProblem = sourceError(sourceInspection.value);
   if (sourceProblem) throw sourceProblem;
-  const inspection = await inspectTarget(target, catalog, specs);
+  if (targetInspection.status === 'rejected') throw targetInspection.reason;
+  const inspection = targetInspection.value;
   const targetProblem = targetError(inspection, options);
   if (targetProblem) throw targetProblem;
   const emptyParents = await findEmptyParents(target, specs);
@@ -33,14 +38,9 @@ export async function prepareTarget(
   const replaced = foreignRowTables(inspection);
   const missing = inspection.wanted.filter((s) => !inspection.existing.has(s.target));
   if (missing.length === 0) return replaced;
-  await inTransaction(target, async () => {
-    for (const spec of missing) {
-      await target.query(createTableSql(spec));
-      await recordCreatedTable(target, spec.target);
-    }
-    // Empty tables get their keys and indexes at once, so a table loaded alone later
-    // finds the keys its foreign keys need; each load rebuilds them anyway.
-    for (const spec of missing) for (const sql of [...keySql(spec), ...indexSql(spec)]) await target.query(sql);
-  });
+  // Empty tables get their keys and indexes at once, so a table loaded alone later finds
+  // the keys its foreign keys need; each load rebuilds them anyway. All in one round trip.
+  const statements = [...missing.flatMap((spec) => [createTableSql(spec), recordCreatedTableSql(spec.target)]), ...missing.flatMap((spec) => [...keySql(spec), ...indexSql(spec)])];
+  await inTransaction(target, () => inOneTrip(target, statements));
   return replaced;
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
 import { targetPrivilegeProblems } from '../pg/privileges.js';
-import { quoteIdent } from '../pg/quote.js';
+import { quoteIdent, quoteLiteral } from '../pg/quote.js';
 import { checkShape, existingColumns } from '../schema/shape.js';
 import { firingTriggers, triggersError, type FiringTrigger, type TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -45,14 +45,16 @@ export interface TargetInspection {
  */
 async function tableContents(client: pg.ClientBase, specs: readonly AnyTableSpec[], existing: Map<string, unknown>): Promise<TableContents[]> {
   const ours = await tablesTheToolWrote(client);
-  const contents: TableContents[] = [];
-  for (const spec of specs.filter((s) => existing.has(s.target))) {
-    const table = quoteIdent(spec.target);
-    const { rows } = await client.query<{ oid: string; has_rows: boolean }>(`SELECT $1::regclass::oid::int8 AS oid, EXISTS (SELECT 1 FROM ${table}) AS has_rows`, [table]);
-    const hasRows = rows[0]!.has_rows;
-    contents.push({ table: spec.target, hasRows, foreignRows: hasRows && !ours.has(Number(rows[0]!.oid)) });
-  }
-  return contents;
+  const present = specs.filter((s) => existing.has(s.target)).map((s) => s.target);
+  if (present.length === 0) return [];
+  // One statement for every table: on a hosted server each would be a round trip.
+  const { rows } = await client.query<{ oid: string; has_rows: boolean }>(
+    present.map((name, i) => `SELECT ${i} AS n, ${quoteLiteral(quoteIdent(name))}::regclass::oid::int8 AS oid, EXISTS (SELECT 1 FROM ${quoteIdent(name)}) AS has_rows`).join(' UNION ALL ') + ' ORDER BY n',
+  );
+  return present.map((table, i) => {
+    const hasRows = rows[i]!.has_rows;
+    return { table, hasRows, foreignRows: hasRows && !ours.has(Number(rows[i]!.oid)) };
+  });
 }
 
 export async function inspectTarget(client: pg.ClientBase, catalog: readonly AnyTableSpec[], specs: readonly AnyTableSpec[]): Promise<TargetInspection> {

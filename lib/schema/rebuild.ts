@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
+import { inOneTrip } from '../pg/one-trip.js';
 import { quoteIdent } from '../pg/quote.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { foreignKeyName, indexSql, keySql, keySqlUsingIndexes, primaryKeyName, uniqueName } from './ddl.js';
@@ -13,26 +14,30 @@ export interface SavedConstraint {
 /**
  * Inside the load transaction: drops the foreign keys other tables hold on this one
  * (restored, and re-validated, by `restoreAfterLoad`), this table's keys and the
- * indexes the contract lists, so the data goes in without index maintenance.
+ * indexes the contract lists, so the data goes in without index maintenance. `then`
+ * (a TRUNCATE, say) goes in the same round trip as the drops.
  */
-export async function dropBeforeLoad(client: pg.ClientBase, spec: AnyTableSpec): Promise<SavedConstraint[]> {
+export async function dropBeforeLoad(client: pg.ClientBase, spec: AnyTableSpec, then: readonly string[] = []): Promise<SavedConstraint[]> {
   const { rows } = await client.query<SavedConstraint>(
     `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS definition
        FROM pg_constraint
       WHERE contype = 'f' AND confrelid = $1::regclass AND conrelid <> confrelid`,
     [quoteIdent(spec.target)],
   );
-  for (const fk of rows) await client.query(`ALTER TABLE ${fk.table} DROP CONSTRAINT ${quoteIdent(fk.name)}`);
   const table = quoteIdent(spec.target);
   const own = [
     ...(spec.foreignKeys ?? []).map((fk) => foreignKeyName(spec, fk.columns)),
     ...(spec.unique ?? []).map((columns) => uniqueName(spec, columns)),
     primaryKeyName(spec),
   ];
-  for (const name of own) await client.query(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`);
   // The unique indexes a stopped parallel build left without their constraint yet.
   const keyIndexes = [primaryKeyName(spec), ...(spec.unique ?? []).map((columns) => uniqueName(spec, columns))];
-  for (const name of [...keyIndexes, ...Object.keys(spec.indexes)]) await client.query(`DROP INDEX IF EXISTS ${quoteIdent(name)}`);
+  await inOneTrip(client, [
+    ...rows.map((fk) => `ALTER TABLE ${fk.table} DROP CONSTRAINT ${quoteIdent(fk.name)}`),
+    ...own.map((name) => `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`),
+    ...[...keyIndexes, ...Object.keys(spec.indexes)].map((name) => `DROP INDEX IF EXISTS ${quoteIdent(name)}`),
+    ...then,
+  ]);
   return rows;
 }
 
@@ -48,13 +53,20 @@ export async function restoreAfterLoad(
   saved: SavedConstraint[],
   reloadedLater: ReadonlySet<string> = new Set(),
   onStep: (done: number, total: number) => void = () => undefined,
-  options: { indexesBuilt?: boolean } = {},
+  options: { indexesBuilt?: boolean; oneTrip?: boolean } = {},
 ): Promise<void> {
   // With the indexes already built (buildIndexesSideBySide), the keys only take them over.
   const statements = options.indexesBuilt ? keySqlUsingIndexes(spec) : [...keySql(spec), ...indexSql(spec)];
-  for (const [i, sql] of statements.entries()) {
-    onStep(i, statements.length);
-    await client.query(sql);
+  if (options.oneTrip) {
+    // A small table: every build takes less than a hosted server's round trip, and a
+    // progress step per index would have nothing to show.
+    onStep(0, statements.length);
+    await inOneTrip(client, statements);
+  } else {
+    for (const [i, sql] of statements.entries()) {
+      onStep(i, statements.length);
+      await client.query(sql);
+    }
   }
   for (const fk of saved) {
     const definition = fk.definition.replace(/\s+NOT VALID\s*$/i, '');
@@ -69,6 +81,8 @@ export async function restoreAfterLoad(
       );
     }
   }
+  // Last: a sequence is not rolled back with the transaction, so it moves after the
+  // foreign keys, whose check can roll the load back.
   await setSerialPastRows(client, spec);
 }
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { quoteLiteral } from '../pg/quote.js';
 import { STATE_SCHEMA } from './state-schema.js';
 
 /** The OID of a table of the target's current schema, as SQL over the name in `$n`. */
@@ -6,13 +7,14 @@ export function tableOidSql(param: string): string {
   return `to_regclass(current_schema() || '.' || quote_ident(${param}))::oid`;
 }
 
-/** Remembers that this tool created the table, by OID, so that rollback drops only those. */
-export async function recordCreatedTable(client: pg.ClientBase, table: string): Promise<void> {
-  await client.query(
-    `INSERT INTO ${STATE_SCHEMA}.tablas_creadas (tabla, oid) VALUES ($1, ${tableOidSql('$1')})
-     ON CONFLICT (tabla) DO UPDATE SET oid = EXCLUDED.oid, creada_at = now()`,
-    [table],
-  );
+/**
+ * Remembers that this tool created the table, by OID, so that rollback drops only those:
+ * SQL with the name as a literal, to go in one trip with the CREATE TABLE it records.
+ */
+export function recordCreatedTableSql(table: string): string {
+  const name = quoteLiteral(table);
+  return `INSERT INTO ${STATE_SCHEMA}.tablas_creadas (tabla, oid) VALUES (${name}, ${tableOidSql(name)})
+     ON CONFLICT (tabla) DO UPDATE SET oid = EXCLUDED.oid, creada_at = now()`;
 }
 
 export interface CreatedTable {

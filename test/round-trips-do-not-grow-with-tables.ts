@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { runCli } from './helpers/cli.js';
+import { freshDatabase, serverUrl } from './helpers/database.js';
+import { generatedLegacyDatabase } from './helpers/generated.js';
+import { startTripCounter, throughCounter, type SeenConnection } from './helpers/round-trips.js';
+
+const ALL_TABLES = ['profesiones', 'clientes', 'proveedores', 'proveedor_profesiones', 'servicios_proveedor', 'solicitudes_servicio', 'mensajes', 'sesiones', 'tareas_programadas'];
+
+const databaseOf = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1));
+
+t.test('round trips on a hosted server: the checks cost as many for nine tables as for one, and each table a fixed few', async (t) => {
+  const source = await generatedLegacyDatabase(t, 2_000);
+  const counter = await startTripCounter(t, serverUrl());
+  const run = async (tables: string[]): Promise<{ source: SeenConnection[]; target: SeenConnection[] }> => {
+    const target = await freshDatabase(t);
+    const first = counter.connections.length;
+    const report = mkdtempSync(path.join(tmpdir(), 'idas-'));
+    const r = await runCli(['--report-dir', report, ...tables.flatMap((table) => ['--table', table])], {
+      SOURCE_DATABASE_URL: throughCounter(source, counter),
+      TARGET_DATABASE_URL: throughCounter(target, counter),
+    });
+    if (r.code !== 0) t.comment(r.stderr);
+    t.equal(r.code, 0, `${tables.length} tables migrated`);
+    const seen = counter.connections.slice(first);
+    return { source: seen.filter((c) => c.database === databaseOf(source)), target: seen.filter((c) => c.database === databaseOf(target)) };
+  };
+  const one = await run(['profesiones']);
+  const nine = await run(ALL_TABLES);
+  // Each side's first session is the run's own (the snapshot's, the run lock's); the next
+  // one is the pooler check's, opened and closed at once; then a pair per table.
+  const [coordinatorOne, coordinatorNine] = [one.source[0]!, nine.source[0]!];
+  const [lockOne, lockNine] = [one.target[0]!, nine.target[0]!];
+  t.ok(coordinatorOne.statements.some((sql) => /pg_export_snapshot/.test(sql)), 'the counter reads the snapshot session');
+  t.ok(lockOne.statements.some((sql) => /pg_try_advisory_lock/.test(sql)), 'the counter reads the run lock session');
+  // Before: 9 and 25 round trips on the snapshot's session, 30 and 105 on the run lock's.
+  t.equal(coordinatorNine.trips, coordinatorOne.trips, `the source's checks and estimates: ${coordinatorOne.trips} round trips for one table and for nine`);
+  t.equal(lockNine.trips - lockOne.trips, ALL_TABLES.length - 1, `the target's checks, state and table creation: one round trip more per table (its state), ${lockOne.trips} and ${lockNine.trips}`);
+  const tableSessions = nine.target.slice(2);
+  t.equal(tableSessions.length, ALL_TABLES.length, 'one target session per table');
+  // Before: 27–37 each (a statement per lock, drop, key and index).
+  for (const [i, session] of tableSessions.entries()) t.ok(session.trips <= 15, `${ALL_TABLES[i]}: ${session.trips} round trips on its target session, at most 15`);
+  t.ok(
+    tableSessions[0]!.statements.some((sql) => /^SAVEPOINT copiar_tablas_bloqueos;\n.*LOCK TABLE/s.test(sql)),
+    'the lock and its savepoint go in one trip',
+  );
+});
