@@ -10,9 +10,10 @@ import pg from 'pg';
 import { cliNodeArgs, projectRoot } from '../dev/paths.js';
 import { createTableSql, indexSql, keySql } from '../lib/schema/ddl.js';
 import { mensajes } from '../transforms/mensajes.js';
-import { startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
+import { freePort, startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
 import { generateLegacy } from '../dev/generate-legacy.js';
 import { GUIDE_MAPPING_SELECT } from './guide-mapping.js';
+import { startDelayProxy, type DelayProxy } from './delay-proxy.js';
 import { followBench } from './follow-bench.js';
 import { machine, middle } from './machine.js';
 
@@ -25,12 +26,14 @@ interface Args {
   skip: Set<string>;
   /** copiar-tablas again with --range-rows N: the cost of ranges beside the whole-table copy. */
   rangeRows: number[];
+  /** Every contender reaches the server through a delay proxy of this round trip, as a hosted database is reached. */
+  rttMs: number;
 }
 
-const USAGE = 'use --rows N[,N...] [--repeat 3] [--skip guide,pipe,verify] [--jobs 1,2,4] [--range-rows 4000000]';
+const USAGE = 'use --rows N[,N...] [--repeat 3] [--skip guide,pipe,verify] [--jobs 1,2,4] [--range-rows 4000000] [--rtt-ms 20]';
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: [1_000_000], repeat: 3, jobs: [], skip: new Set(), rangeRows: [] };
+  const args: Args = { rows: [1_000_000], repeat: 3, jobs: [], skip: new Set(), rangeRows: [], rttMs: 0 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -40,11 +43,13 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--skip') value.split(',').forEach((s) => args.skip.add(s));
     else if (flag === '--jobs') args.jobs = value.split(',').map(Number);
     else if (flag === '--range-rows') args.rangeRows = value.split(',').map(Number);
+    else if (flag === '--rtt-ms') args.rttMs = Number(value);
     else throw new Error(`opción desconocida ${flag}; ${USAGE}`);
     i++;
   }
   for (const n of args.rows) if (!Number.isInteger(n) || n < 1) throw new Error(`--rows debe ser una lista de enteros positivos, se recibió ${n}`);
   for (const n of args.rangeRows) if (!Number.isInteger(n) || n < 1) throw new Error(`--range-rows debe ser una lista de enteros positivos, se recibió ${n}`);
+  if (!Number.isInteger(args.rttMs) || args.rttMs < 0) throw new Error(`--rtt-ms debe ser un entero de 0 en adelante, se recibió ${args.rttMs}`);
   if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new Error(`--repeat debe ser un entero positivo, se recibió ${args.repeat}`);
   return args;
 }
@@ -95,20 +100,28 @@ async function settle(url: string): Promise<void> {
 }
 
 /** `copiar-tablas verify --table mensajes`: its own count of time and peak memory (verify_done). */
-async function verifyMensajes(url: string): Promise<{ seconds: number; peakRssMb: number }> {
+async function verifyMensajes(url: string, runUrl: string): Promise<{ seconds: number; peakRssMb: number }> {
   // The same start as every contender: without it verify paid for the run's writes still
   // in the server's buffers and the OS's dirty pages (20M: 153.55 s in the benchmark,
   // 94.6 s for as many rows on another server after a checkpoint), which the run's own
   // time never counts.
   await settle(url);
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [...cliNodeArgs(), 'verify', '--table', 'mensajes', '--json'], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...cliNodeArgs(), 'verify', '--table', 'mensajes', '--json'], { env: { ...process.env, DATABASE_URL: runUrl }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`verify terminó con ${code}: ${out.slice(-500)}`))));
   });
   const done = output.trim().split('\n').map((line) => JSON.parse(line)).find((e) => e.event === 'verify_done');
   return { seconds: done.seconds, peakRssMb: done.peak_rss_mb };
+}
+
+/** The URL at the proxy's door: it listens on 127.0.0.1 and passes to the server's port there. */
+function throughProxy(url: string, proxy: DelayProxy): string {
+  const parsed = new URL(url);
+  parsed.hostname = '127.0.0.1';
+  parsed.port = String(proxy.port);
+  return parsed.toString();
 }
 
 async function timed(fn: () => Promise<void>): Promise<number> {
@@ -121,11 +134,11 @@ const TABLE_DDL = createTableSql(mensajes).replace('CREATE TABLE IF NOT EXISTS',
 const KEYS_AND_INDEXES = [...keySql(mensajes), ...indexSql(mensajes)];
 
 /** 1. The guide: the table and its indexes first, then one INSERT ... SELECT. */
-async function guide(url: string, bytes: number): Promise<Measure> {
+async function guide(url: string, runUrl: string, bytes: number): Promise<Measure> {
   await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
   let rows = 0;
   const seconds = await timed(async () => {
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: runUrl });
     await client.connect();
     try {
       await client.query(TABLE_DDL);
@@ -145,7 +158,7 @@ function psqlAvailable(): boolean {
 }
 
 /** 2. A hand-tuned psql pipe: COPY FREEZE into a bare table, then the keys and indexes. */
-async function pipe(url: string, bytes: number): Promise<Measure> {
+async function pipe(url: string, runUrl: string, bytes: number): Promise<Measure> {
   await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
   await query(url, TABLE_DDL);
   const copyOut = `COPY (${GUIDE_MAPPING_SELECT}) TO STDOUT`;
@@ -155,28 +168,34 @@ async function pipe(url: string, bytes: number): Promise<Measure> {
         const shell = spawn(
           'bash',
           ['-c', `set -o pipefail; psql "$B_URL" -v ON_ERROR_STOP=1 -qc "$B_OUT" | psql "$B_URL" -v ON_ERROR_STOP=1 -q -c 'SET synchronous_commit = off' -c 'BEGIN' -c 'TRUNCATE mensajes' -c 'COPY mensajes FROM STDIN WITH (FREEZE)' -c 'COMMIT'`],
-          { env: { ...process.env, B_URL: url, B_OUT: copyOut }, stdio: ['ignore', 'ignore', 'inherit'] },
+          { env: { ...process.env, B_URL: runUrl, B_OUT: copyOut }, stdio: ['ignore', 'ignore', 'inherit'] },
         );
         shell.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`psql terminó con ${code}`))));
       }),
   );
   const indexSeconds = await timed(async () => {
-    for (const sql of KEYS_AND_INDEXES) await query(url, sql);
-    await query(url, 'ANALYZE mensajes');
+    const client = new pg.Client({ connectionString: runUrl });
+    await client.connect();
+    try {
+      for (const sql of KEYS_AND_INDEXES) await client.query(sql);
+      await client.query('ANALYZE mensajes');
+    } finally {
+      await client.end();
+    }
   });
   const rows = Number((await query(url, 'SELECT count(*) AS n FROM mensajes')).rows[0].n);
   return { name: 'psql → psql (COPY FREEZE)', seconds: copySeconds + indexSeconds, copySeconds, rows, bytes, peakRssMb: null, diskMb: await tableMb(url) };
 }
 
 /** 3. The real CLI, as an operator runs it; `allTables` runs the whole migration. */
-async function copiarTablas(url: string, bytes: number, jobs = 1, extra: string[] = [], allTables = false, verify = false): Promise<Measure> {
+async function copiarTablas(url: string, runUrl: string, bytes: number, jobs = 1, extra: string[] = [], allTables = false, verify = false): Promise<Measure> {
   if (!allTables) await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-informe-'));
   const seconds = await timed(
     () =>
       new Promise<void>((resolve, reject) => {
         const child = spawn(process.execPath, [...cliNodeArgs(), ...(allTables ? [] : ['--table', 'mensajes']), '--quiet', '--jobs', String(jobs), '--report-dir', reportDir, ...extra], {
-          env: { ...process.env, DATABASE_URL: url },
+          env: { ...process.env, DATABASE_URL: runUrl },
           stdio: ['ignore', 'inherit', 'inherit'],
         });
         child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`copiar-tablas terminó con ${code}`))));
@@ -189,7 +208,7 @@ async function copiarTablas(url: string, bytes: number, jobs = 1, extra: string[
   const name = `copiar-tablas ${allTables ? 'las nueve tablas' : ''}${jobs > 1 || allTables ? ` --jobs ${jobs}` : ''}${extra.length ? ' ' + extra.join(' ') : ''}`.replace(/\s+/g, ' ').trim();
   const diskMb = (allTables ? 0 : await tableMb(url)) + folderMb(reportDir);
   const phases = allTables ? undefined : { indexSeconds: summary.tables.mensajes.index_seconds as number, analyzeSeconds: summary.tables.mensajes.analyze_seconds as number };
-  return { name, seconds, copySeconds, rows, bytes, peakRssMb: summary.peak_rss_mb ?? null, diskMb, ...(phases ? { phases } : {}), ...(verify ? { verify: await verifyMensajes(url) } : {}) };
+  return { name, seconds, copySeconds, rows, bytes, peakRssMb: summary.peak_rss_mb ?? null, diskMb, ...(phases ? { phases } : {}), ...(verify ? { verify: await verifyMensajes(url, runUrl) } : {}) };
 }
 
 function table(measures: Measure[]): string {
@@ -259,7 +278,9 @@ if (process.argv.includes('--follow')) {
 }
 const args = parseArgs(process.argv.slice(2));
 let server: EmbeddedServer | undefined;
+let proxy: DelayProxy | undefined;
 const cleanup = async (): Promise<void> => {
+  proxy?.stop();
   await server?.stop().catch(() => undefined);
 };
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
@@ -282,16 +303,20 @@ try {
     const bytes = Number((await query(url, "SELECT pg_total_relation_size('messages') AS b")).rows[0].b);
     process.stderr.write(`Datos listos en ${genSeconds.toFixed(1)} s (messages: ${(bytes / 1024 / 1024).toFixed(0)} MB en disco)\n`);
 
+    // The contenders reach the server as an operator reaches a hosted one (--rtt-ms); the
+    // benchmark's own setup and measures go straight to it.
+    proxy = args.rttMs > 0 ? await startDelayProxy(await freePort(), Number(new URL(url).port || 5432), args.rttMs) : undefined;
+    const runUrl = proxy ? throughProxy(url, proxy) : url;
     const contenders: { label: string; fn: () => Promise<Measure> }[] = [];
-    if (!args.skip.has('guide')) contenders.push({ label: 'guía', fn: () => guide(url, bytes) });
+    if (!args.skip.has('guide')) contenders.push({ label: 'guía', fn: () => guide(url, runUrl, bytes) });
     if (!args.skip.has('pipe')) {
-      if (psqlAvailable()) contenders.push({ label: 'psql → psql', fn: () => pipe(url, bytes) });
+      if (psqlAvailable()) contenders.push({ label: 'psql → psql', fn: () => pipe(url, runUrl, bytes) });
       else process.stderr.write('psql no está instalado: se omite la tubería psql | psql\n');
     }
-    contenders.push({ label: 'copiar-tablas', fn: () => copiarTablas(url, bytes, 1, [], false, !args.skip.has('verify')) });
-    for (const n of args.rangeRows) contenders.push({ label: `copiar-tablas --range-rows ${n}`, fn: () => copiarTablas(url, bytes, 1, ['--range-rows', String(n)], false) });
+    contenders.push({ label: 'copiar-tablas', fn: () => copiarTablas(url, runUrl, bytes, 1, [], false, !args.skip.has('verify')) });
+    for (const n of args.rangeRows) contenders.push({ label: `copiar-tablas --range-rows ${n}`, fn: () => copiarTablas(url, runUrl, bytes, 1, ['--range-rows', String(n)], false) });
     // --jobs runs independent tables side by side: measured on the whole migration.
-    for (const jobs of args.jobs) contenders.push({ label: `las nueve tablas --jobs ${jobs}`, fn: () => copiarTablas(url, bytes, jobs, [], true) });
+    for (const jobs of args.jobs) contenders.push({ label: `las nueve tablas --jobs ${jobs}`, fn: () => copiarTablas(url, runUrl, bytes, jobs, [], true) });
 
     // Rounds interleave the contenders, so a slow spell of the machine hits them alike.
     const rounds: Measure[] = [];
@@ -308,15 +333,18 @@ try {
     const measures = names.map((name) => median(rounds.filter((m) => m.name === name)));
     sizes.push({ rows: rowCount, bytes, measures, rounds });
     const spread = args.repeat > 1 ? `, mediana de ${args.repeat} rondas` : '';
-    process.stdout.write(`\n${rowCount.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}${spread}\n\n${table(measures)}\n`);
+    const away = args.rttMs > 0 ? `, servidor a ${args.rttMs} ms de ida y vuelta (proxy de latencia)` : '';
+    process.stdout.write(`\n${rowCount.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}${away}${spread}\n\n${table(measures)}\n`);
+    proxy?.stop();
+    proxy = undefined;
     await query(baseUrl, `DROP DATABASE ${database} WITH (FORCE)`);
   }
   if (sizes.length > 1) process.stdout.write(`\nCrecimiento del tiempo total con las filas:\n\n${linearity(sizes)}\n`);
 
   const resultsDir = path.join(projectRoot(), 'benchmarks/results');
   mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${args.rows.join('-')}.json`);
-  writeFileSync(file, JSON.stringify({ postgres: version, machine: machine(), repeat: args.repeat, sizes }, null, 2) + '\n');
+  const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${args.rows.join('-')}${args.rttMs > 0 ? `-rtt${args.rttMs}` : ''}.json`);
+  writeFileSync(file, JSON.stringify({ postgres: version, machine: machine(), repeat: args.repeat, ...(args.rttMs > 0 ? { rtt_ms: args.rttMs } : {}), sizes }, null, 2) + '\n');
   process.stdout.write(`\nResultados: ${path.relative(process.cwd(), file)}\n`);
 } catch (error) {
   process.stderr.write(`El benchmark falló: ${(error as Error).message}\n`);
