@@ -6,6 +6,7 @@ import { checkWritableDir } from '../private-files.js';
 import { Limiter } from '../load/limiter.js';
 import { stopError } from '../load/load-transaction.js';
 import { closeQuietly, connectAll } from '../pg/connection.js';
+import { OneAtATime } from '../pg/one-at-a-time.js';
 import { databaseIdentity, tableEstimates } from '../pg/catalog.js';
 import { maskUrl } from '../pg/secrets.js';
 import { exportSnapshot } from '../pg/snapshot.js';
@@ -103,7 +104,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     emit({ type: 'snapshot', snapshot });
     await settings.onSnapshot?.(snapshot);
     const limiter = new Limiter(settings.jobs);
-    summary.ok = await runTables({ settings: { ...settings, signal }, ...run, snapshot, coordinator, lockSession, limiter, summary, estimatedRows, emit, stopRun });
+    summary.ok = await runTables({ settings: { ...settings, signal }, ...run, snapshot, coordinator, lockSession, lockSessionTurns: new OneAtATime(), limiter, summary, estimatedRows, emit, stopRun });
     summary.stopped = signal.aborted;
     if (signal.aborted) summary.stop_reason = stopError(signal).message;
     await recordRunEnd(lockSession, run.runId, summary.ok ? 'completada' : summary.stopped ? 'detenida' : 'fallida', summary.tables).catch(() => undefined);

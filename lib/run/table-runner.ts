@@ -6,6 +6,7 @@ import { copyTable } from '../load/copy-table.js';
 import type { Limiter } from '../load/limiter.js';
 import type { TableResult } from '../load/table-load.js';
 import { closeQuietly, connect } from '../pg/connection.js';
+import type { OneAtATime } from '../pg/one-at-a-time.js';
 import { openSnapshotSession } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { dependenciesOf } from '../table-spec/table-set.js';
@@ -29,6 +30,8 @@ export interface RunContext {
   coordinator: pg.ClientBase;
   /** The target session that holds the run lock. */
   lockSession: pg.ClientBase;
+  /** The tables' reads of their state on the lock session, one at a time. */
+  lockSessionTurns: OneAtATime;
   limiter: Limiter;
   summary: RunSummary;
   /** The catalog's row estimate of each table's source, read once for the whole run. */
@@ -90,7 +93,7 @@ async function runTable(context: RunContext, spec: AnyTableSpec, done: ReadonlyM
 
 /** The committed ranges of a table in ranges that did not finish; none when it loads atomically. */
 async function keptRanges(context: RunContext, spec: AnyTableSpec): Promise<KeptRanges | undefined> {
-  const state = await tableLoadState(context.lockSession, context.runId, spec.target).catch(() => null);
+  const state = await context.lockSessionTurns.run(() => tableLoadState(context.lockSession, context.runId, spec.target)).catch(() => null);
   if (state?.status !== 'cargando' || state.boundaries === null) return undefined;
   return { ...sumCounts(state.doneRanges.values()), ranges: state.boundaries.length + 1, rangesDone: state.doneRanges.size };
 }
@@ -106,7 +109,7 @@ function diskFull(reportDir: string, cause: unknown): CopiarError {
  */
 async function loadTable(context: RunContext, spec: AnyTableSpec, onRowsIn: () => void): Promise<boolean> {
   const { settings, emit } = context;
-  const previous = await tableLoadState(context.lockSession, context.runId, spec.target);
+  const previous = await context.lockSessionTurns.run(() => tableLoadState(context.lockSession, context.runId, spec.target));
   if (previous?.status === 'completa') {
     const result = previous.summary as TableResult;
     context.summary.tables[spec.target] = { ...tableSummary(result), resumed: true };
