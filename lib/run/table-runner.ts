@@ -133,8 +133,32 @@ async function loadTable(context: RunContext, spec: AnyTableSpec, onRowsIn: () =
   return true;
 }
 
+/**
+ * A session opened ahead of its first use: `take` hands that one out first, new ones
+ * after; `dispose` closes it if nobody took it.
+ */
+function openedAhead(open: () => Promise<pg.Client>): { take: () => Promise<pg.Client>; dispose: () => Promise<void> } {
+  const ahead = open();
+  // Its failure is met by whoever takes it; until then it must not count as unhandled.
+  ahead.catch(() => undefined);
+  let taken = false;
+  return {
+    take: () => {
+      if (taken) return open();
+      taken = true;
+      return ahead;
+    },
+    dispose: async () => {
+      if (!taken) await closeQuietly(await ahead.catch(() => undefined));
+    },
+  };
+}
+
 async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () => void): Promise<TableResult> {
   const { settings } = context;
+  // The table's first source session opens with its target session, not after it: on a
+  // hosted server each is a handshake and a few round trips away.
+  const sources = openedAhead(() => openSnapshotSession(settings.source, context.snapshot));
   let target: pg.Client | undefined;
   try {
     target = await connect(settings.target);
@@ -143,7 +167,7 @@ async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () =>
       runId: context.runId,
       reportDir: context.reportDir,
       target,
-      openSource: () => openSnapshotSession(settings.source, context.snapshot),
+      openSource: sources.take,
       openTarget: () => connect(settings.target),
       estimatedRows: context.estimatedRows[spec.target] ?? 0,
       rangeRows: context.rangeRows,
@@ -159,5 +183,6 @@ async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () =>
     });
   } finally {
     await closeQuietly(target);
+    await sources.dispose();
   }
 }
