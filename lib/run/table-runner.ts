@@ -6,6 +6,7 @@ import { copyTable } from '../load/copy-table.js';
 import type { Limiter } from '../load/limiter.js';
 import type { TableResult } from '../load/table-load.js';
 import { closeQuietly, connect } from '../pg/connection.js';
+import { openedAhead } from '../pg/opened-ahead.js';
 import type { OneAtATime } from '../pg/one-at-a-time.js';
 import { openSnapshotSession } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -131,27 +132,6 @@ async function loadTable(context: RunContext, spec: AnyTableSpec, onRowsIn: () =
   context.summary.tables[spec.target] = tableSummary(result);
   emit({ type: 'table_done', result });
   return true;
-}
-
-/**
- * A session opened ahead of its first use: `take` hands that one out first, new ones
- * after; `dispose` closes it if nobody took it.
- */
-function openedAhead(open: () => Promise<pg.Client>): { take: () => Promise<pg.Client>; dispose: () => Promise<void> } {
-  const ahead = open();
-  // Its failure is met by whoever takes it; until then it must not count as unhandled.
-  ahead.catch(() => undefined);
-  let taken = false;
-  return {
-    take: () => {
-      if (taken) return open();
-      taken = true;
-      return ahead;
-    },
-    dispose: async () => {
-      if (!taken) await closeQuietly(await ahead.catch(() => undefined));
-    },
-  };
 }
 
 async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () => void): Promise<TableResult> {

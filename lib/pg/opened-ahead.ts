@@ -1,0 +1,23 @@
+import type pg from 'pg';
+import { closeQuietly } from './connection.js';
+
+/**
+ * A session opened ahead of its first use: `take` hands that one out first, new ones
+ * after; `dispose` closes it if nobody took it.
+ */
+export function openedAhead(open: () => Promise<pg.Client>): { take: () => Promise<pg.Client>; dispose: () => Promise<void> } {
+  const ahead = open();
+  // Its failure is met by whoever takes it; until then it must not count as unhandled.
+  ahead.catch(() => undefined);
+  let taken = false;
+  return {
+    take: () => {
+      if (taken) return open();
+      taken = true;
+      return ahead;
+    },
+    dispose: async () => {
+      if (!taken) await closeQuietly(await ahead.catch(() => undefined));
+    },
+  };
+}
