@@ -68,10 +68,13 @@ async function startOrResume(load: TableLoad, key: string): Promise<Ranges> {
 
 async function readBoundaries(load: TableLoad, key: string): Promise<string[]> {
   const source = await load.openSource();
+  let read = false;
   try {
-    return await rangeBoundaries(source, load.spec, key, load.rangeRows);
+    const boundaries = await rangeBoundaries(source, load.spec, key, load.rangeRows);
+    read = true;
+    return boundaries;
   } finally {
-    await source.end().catch(() => undefined);
+    await load.releaseSource(source, read);
   }
 }
 

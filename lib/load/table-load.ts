@@ -32,8 +32,10 @@ export interface TableLoad {
   reportDir: string;
   /** The table's own target session. */
   target: pg.ClientBase;
-  /** Opens a source session inside the run's snapshot (one per range attempt). */
+  /** A source session inside the run's snapshot (one per range attempt). */
   openSource: () => Promise<pg.Client>;
+  /** Done with a source session: `reusable` when its reads ended well, else it is closed. */
+  releaseSource: (client: pg.Client, reusable: boolean) => Promise<void>;
   /** Opens another target session, for ranges copied side by side. */
   openTarget: () => Promise<pg.Client>;
   /** The catalog's row estimate for the source table, read once at the run's start. */

@@ -5,11 +5,12 @@ import { CopiarError } from '../errors.js';
 import { checkWritableDir } from '../private-files.js';
 import { Limiter } from '../load/limiter.js';
 import { stopError } from '../load/load-transaction.js';
-import { closeQuietly, connectAll } from '../pg/connection.js';
+import { closeQuietly, connect, connectAll } from '../pg/connection.js';
+import { IdleSessions } from '../pg/idle-sessions.js';
 import { OneAtATime } from '../pg/one-at-a-time.js';
 import { databaseIdentity, tableEstimates } from '../pg/catalog.js';
 import { maskUrl } from '../pg/secrets.js';
-import { exportSnapshot } from '../pg/snapshot.js';
+import { exportSnapshot, openSnapshotSession } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { selectTables } from '../table-spec/table-set.js';
 import { takeRunLock } from '../state/run-lock.js';
@@ -83,6 +84,9 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
   const summary = newRunSummary(settings.reportDir, new Date());
   let coordinator: pg.Client | undefined;
   let lockSession: pg.Client | undefined;
+  // Sessions handed from table to table: the target's now, the source's once the snapshot is taken.
+  const targetSessions = new IdleSessions(() => connect(settings.target));
+  let sourceSessions: IdleSessions | undefined;
   try {
     // Both at once: on a hosted server each session costs a handshake and a few round trips.
     [coordinator, lockSession] = await connectAll([settings.source, settings.target]);
@@ -91,6 +95,7 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     summary.report_dir = run.reportDir;
     if (run.replaced.length > 0) summary.replaced = run.replaced;
     const snapshot = await exportSnapshot(coordinator, settings.snapshot);
+    sourceSessions = new IdleSessions(() => openSnapshotSession(settings.source, snapshot));
     summary.snapshot = snapshot;
     // The target's question meanwhile; a session takes one query at a time.
     const source = coordinator;
@@ -104,11 +109,12 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     emit({ type: 'snapshot', snapshot });
     await settings.onSnapshot?.(snapshot);
     const limiter = new Limiter(settings.jobs);
-    summary.ok = await runTables({ settings: { ...settings, signal }, ...run, snapshot, coordinator, lockSession, lockSessionTurns: new OneAtATime(), limiter, summary, estimatedRows, emit, stopRun });
+    summary.ok = await runTables({ settings: { ...settings, signal }, ...run, snapshot, coordinator, lockSession, lockSessionTurns: new OneAtATime(), targetSessions, sourceSessions, limiter, summary, estimatedRows, emit, stopRun });
     summary.stopped = signal.aborted;
     if (signal.aborted) summary.stop_reason = stopError(signal).message;
     await recordRunEnd(lockSession, run.runId, summary.ok ? 'completada' : summary.stopped ? 'detenida' : 'fallida', summary.tables).catch(() => undefined);
   } finally {
+    await Promise.all([targetSessions.close(), sourceSessions?.close()]);
     await closeQuietly(coordinator);
     await closeQuietly(lockSession);
   }

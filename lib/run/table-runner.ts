@@ -7,8 +7,8 @@ import type { Limiter } from '../load/limiter.js';
 import type { TableResult } from '../load/table-load.js';
 import { closeQuietly, connect } from '../pg/connection.js';
 import { openedAhead } from '../pg/opened-ahead.js';
+import type { IdleSessions } from '../pg/idle-sessions.js';
 import type { OneAtATime } from '../pg/one-at-a-time.js';
-import { openSnapshotSession } from '../pg/snapshot.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { dependenciesOf } from '../table-spec/table-set.js';
 import { tableLoadState } from '../state/loads.js';
@@ -33,6 +33,10 @@ export interface RunContext {
   lockSession: pg.ClientBase;
   /** The tables' reads of their state on the lock session, one at a time. */
   lockSessionTurns: OneAtATime;
+  /** Target sessions a table hands to the next once its load ended well. */
+  targetSessions: IdleSessions;
+  /** Source sessions in the run's snapshot, handed on the same way. */
+  sourceSessions: IdleSessions;
   limiter: Limiter;
   summary: RunSummary;
   /** The catalog's row estimate of each table's source, read once for the whole run. */
@@ -138,16 +142,20 @@ async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () =>
   const { settings } = context;
   // The table's first source session opens with its target session, not after it: on a
   // hosted server each is a handshake and a few round trips away.
-  const sources = openedAhead(() => openSnapshotSession(settings.source, context.snapshot));
+  const sources = openedAhead(
+    () => context.sourceSessions.take(),
+    (unused) => context.sourceSessions.giveBack(unused),
+  );
   let target: pg.Client | undefined;
   try {
-    target = await connect(settings.target);
-    return await copyTable({
+    target = await context.targetSessions.take();
+    const result = await copyTable({
       spec,
       runId: context.runId,
       reportDir: context.reportDir,
       target,
       openSource: sources.take,
+      releaseSource: async (client, reusable) => (reusable ? context.sourceSessions.giveBack(client) : closeQuietly(client)),
       openTarget: () => connect(settings.target),
       estimatedRows: context.estimatedRows[spec.target] ?? 0,
       rangeRows: context.rangeRows,
@@ -161,6 +169,10 @@ async function copyOnce(context: RunContext, spec: AnyTableSpec, onRowsIn: () =>
       progress: { onProgress: (progress) => context.emit({ type: 'table_progress', ...progress }), intervalMs: settings.progressIntervalMs },
       onRowsIn,
     });
+    // Committed and analyzed: the next table may use the session as it is.
+    context.targetSessions.giveBack(target);
+    target = undefined;
+    return result;
   } finally {
     await closeQuietly(target);
     await sources.dispose();
