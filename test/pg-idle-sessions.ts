@@ -1,16 +1,9 @@
 import t from 'tap';
-import type pg from 'pg';
 import { connect } from '../lib/pg/connection.js';
 import { IdleSessions } from '../lib/pg/idle-sessions.js';
 import { freshDatabase, withClient } from './helpers/database.js';
+import { backendPid as pid, toolSessions as sessionsOf } from './helpers/sessions.js';
 import { waitFor } from './helpers/generated.js';
-
-const pid = async (client: pg.Client): Promise<number> => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-
-async function sessionsOf(url: string): Promise<number> {
-  const database = new URL(url).pathname.slice(1);
-  return withClient(url, async (c) => (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'copiar-tablas'", [database])).rows[0]!.n);
-}
 
 t.test('a session given back is the next one taken; close ends the idle ones', async (t) => {
   const url = await freshDatabase(t);

@@ -31,7 +31,7 @@ const GSS_REQUEST = 80877104;
  * the startup packet (no type byte), then typed messages of 1 + 4 + n bytes.
  */
 function frontendReader(seen: SeenConnection): (chunk: Buffer) => void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let started = false;
   return (chunk) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
