@@ -13,7 +13,7 @@ import { mensajes } from '../transforms/mensajes.js';
 import { freePort, startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
 import { generateLegacy } from '../dev/generate-legacy.js';
 import { GUIDE_MAPPING_SELECT } from './guide-mapping.js';
-import { startDelayProxy, type DelayProxy } from './delay-proxy.js';
+import { startDelayProxy, throughProxy, type DelayProxy } from './delay-proxy.js';
 import { followBench } from './follow-bench.js';
 import { machine, middle } from './machine.js';
 
@@ -114,14 +114,6 @@ async function verifyMensajes(url: string, runUrl: string): Promise<{ seconds: n
   });
   const done = output.trim().split('\n').map((line) => JSON.parse(line)).find((e) => e.event === 'verify_done');
   return { seconds: done.seconds, peakRssMb: done.peak_rss_mb };
-}
-
-/** The URL at the proxy's door: it listens on 127.0.0.1 and passes to the server's port there. */
-function throughProxy(url: string, proxy: DelayProxy): string {
-  const parsed = new URL(url);
-  parsed.hostname = '127.0.0.1';
-  parsed.port = String(proxy.port);
-  return parsed.toString();
 }
 
 async function timed(fn: () => Promise<void>): Promise<number> {

@@ -62,6 +62,14 @@ export async function startDelayProxy(listenPort: number, serverPort: number, rt
   return { port: listenPort, stop: () => child.kill('SIGKILL') };
 }
 
+/** A server's URL at the proxy's door: it listens on 127.0.0.1 and passes on to the server's port there. */
+export function throughProxy(url: string, proxy: DelayProxy): string {
+  const parsed = new URL(url);
+  parsed.hostname = '127.0.0.1';
+  parsed.port = String(proxy.port);
+  return parsed.toString();
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [listenPort, serverPort, oneWayMs] = process.argv.slice(2).map(Number);
   serve(listenPort!, serverPort!, oneWayMs!);

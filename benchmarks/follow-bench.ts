@@ -17,7 +17,7 @@ import { freePort, startEmbedded, withDatabaseName, type EmbeddedServer } from '
 import { LEGACY_SCHEMA_SQL, generateLegacy } from '../dev/generate-legacy.js';
 import { Writer } from '../dev/source-writes.js';
 import { withClient } from '../dev/with-client.js';
-import { startDelayProxy, type DelayProxy } from './delay-proxy.js';
+import { startDelayProxy, throughProxy, type DelayProxy } from './delay-proxy.js';
 import { followerReplayer, medianReplay, nativeReplayer, replayRounds, until, untilRow, type ApplyCpu } from './follow-replay.js';
 import { machine, middle } from './machine.js';
 
@@ -101,9 +101,7 @@ export async function followBench(argv: string[]): Promise<number> {
     if (args.rttMs === 0) return server.url;
     const proxy = await startDelayProxy(await freePort(), server.port, args.rttMs);
     proxies.push(proxy);
-    const url = new URL(server.url);
-    url.port = String(proxy.port);
-    return url.toString();
+    return throughProxy(server.url, proxy);
   };
   try {
     sourceServer = await startEmbedded({ flags: ['-c', 'wal_level=logical', '-c', 'max_wal_size=4GB', '-c', 'max_replication_slots=20', '-c', 'max_wal_senders=20'] });

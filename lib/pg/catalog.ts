@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent } from './quote.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
 
 export interface TableEstimate {
   rows: number;
@@ -26,6 +26,19 @@ export async function tableEstimates(client: pg.ClientBase, tables: readonly str
 
 export async function tableEstimate(client: pg.ClientBase, table: string): Promise<TableEstimate> {
   return (await tableEstimates(client, [table]))[0]!;
+}
+
+/**
+ * Whether each table holds a row, read with EXISTS (statistics can say 0 after a restore
+ * or a restart), and its OID: one statement for all of them. `relations` are tables that
+ * exist, named as SQL reads them (a quoted identifier, or a regclass's text).
+ */
+export async function rowPresence(client: pg.ClientBase, relations: readonly string[]): Promise<{ oid: number; hasRows: boolean }[]> {
+  if (relations.length === 0) return [];
+  const { rows } = await client.query<{ oid: string; has_rows: boolean }>(
+    relations.map((relation, i) => `SELECT ${i} AS n, ${quoteLiteral(relation)}::regclass::oid::int8 AS oid, EXISTS (SELECT 1 FROM ${relation}) AS has_rows`).join(' UNION ALL ') + ' ORDER BY n',
+  );
+  return rows.map((r) => ({ oid: Number(r.oid), hasRows: r.has_rows }));
 }
 
 /**

@@ -97,14 +97,12 @@ export async function migrate(options: RunOptions): Promise<RunSummary> {
     const snapshot = await exportSnapshot(coordinator, settings.snapshot);
     sourceSessions = new IdleSessions(() => openSnapshotSession(settings.source, snapshot));
     summary.snapshot = snapshot;
-    // The target's question meanwhile; a session takes one query at a time.
-    const source = coordinator;
-    const [[estimates, sourceIdentity], targetIdentity] = await Promise.all([
-      (async () => [await tableEstimates(source, run.specs.map((s) => s.source.table)), await databaseIdentity(source)] as const)(),
-      databaseIdentity(lockSession),
-    ]);
+    // The target answers meanwhile; the source session takes its two questions in turn.
+    const targetIdentity = databaseIdentity(lockSession);
+    targetIdentity.catch(() => undefined);
+    const estimates = await tableEstimates(coordinator, run.specs.map((s) => s.source.table));
     const estimatedRows = Object.fromEntries(run.specs.map((spec, i) => [spec.target, estimates[i]!.rows]));
-    const sameDatabase = sourceIdentity === targetIdentity;
+    const sameDatabase = (await databaseIdentity(coordinator)) === (await targetIdentity);
     emit({ type: 'run_start', tables: run.specs.map((s) => s.target), reportDir: run.reportDir, estimatedRows, source: maskUrl(settings.sourceUrl), target: maskUrl(settings.targetUrl), sameDatabase });
     emit({ type: 'snapshot', snapshot });
     await settings.onSnapshot?.(snapshot);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
+import { rowPresence } from '../pg/catalog.js';
 import { quoteIdent } from '../pg/quote.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { dependenciesOf } from '../table-spec/table-set.js';
@@ -16,11 +17,8 @@ export async function emptyTables(client: pg.ClientBase, tables: readonly string
   const { rows: found } = await client.query<{ regclass: string | null }>('SELECT to_regclass(t)::text AS regclass FROM unnest($1::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n', [tables.map(quoteIdent)]);
   const present = found.flatMap((r, i) => (r.regclass === null ? [] : [{ table: tables[i]!, regclass: r.regclass }]));
   const empty = new Set(tables.filter((_, i) => found[i]!.regclass === null));
-  if (present.length === 0) return empty;
-  const { rows } = await client.query<{ n: number; has_row: boolean }>(
-    present.map((p, i) => `SELECT ${i} AS n, EXISTS (SELECT 1 FROM ${p.regclass}) AS has_row`).join(' UNION ALL ') + ' ORDER BY n',
-  );
-  for (const [i, p] of present.entries()) if (!rows[i]!.has_row) empty.add(p.table);
+  const presence = await rowPresence(client, present.map((p) => p.regclass));
+  for (const [i, p] of present.entries()) if (!presence[i]!.hasRows) empty.add(p.table);
   return empty;
 }
 

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
 import { targetPrivilegeProblems } from '../pg/privileges.js';
-import { quoteIdent, quoteLiteral } from '../pg/quote.js';
+import { rowPresence } from '../pg/catalog.js';
+import { quoteIdent } from '../pg/quote.js';
 import { checkShape, existingColumns } from '../schema/shape.js';
 import { firingTriggers, triggersError, type FiringTrigger, type TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
@@ -46,14 +47,10 @@ export interface TargetInspection {
 async function tableContents(client: pg.ClientBase, specs: readonly AnyTableSpec[], existing: Map<string, unknown>): Promise<TableContents[]> {
   const ours = await tablesTheToolWrote(client);
   const present = specs.filter((s) => existing.has(s.target)).map((s) => s.target);
-  if (present.length === 0) return [];
-  // One statement for every table: on a hosted server each would be a round trip.
-  const { rows } = await client.query<{ oid: string; has_rows: boolean }>(
-    present.map((name, i) => `SELECT ${i} AS n, ${quoteLiteral(quoteIdent(name))}::regclass::oid::int8 AS oid, EXISTS (SELECT 1 FROM ${quoteIdent(name)}) AS has_rows`).join(' UNION ALL ') + ' ORDER BY n',
-  );
+  const presence = await rowPresence(client, present.map(quoteIdent));
   return present.map((table, i) => {
-    const hasRows = rows[i]!.has_rows;
-    return { table, hasRows, foreignRows: hasRows && !ours.has(Number(rows[i]!.oid)) };
+    const { oid, hasRows } = presence[i]!;
+    return { table, hasRows, foreignRows: hasRows && !ours.has(oid) };
   });
 }
 
