@@ -67,3 +67,27 @@ t.test('missing privileges exit 2 before any write, naming the grant', async (t)
   t.match(noCreate.stderr, /El usuario de destino no puede migrar: sin permiso CREATE en el esquema de destino/);
   t.same(await publicTables(target), [], 'el destino sigue vacío');
 });
+
+t.test('a target table the user may not read, load or empty exits 2 before any write, naming each grant', async (t) => {
+  const source = await dirtyLegacyDatabase(t);
+  const target = await freshDatabase(t);
+  const first = await runCli(['--table', 'profesiones', ...report()], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: target });
+  t.equal(first.code, 0, 'profesiones migrated by its owner');
+  const role = `ct_sin_tabla_${randomBytes(3).toString('hex')}`;
+  await withClient(serverUrl(), (c) => c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'clave'`));
+  t.teardown(() => withClient(target, (c) => c.query(`DROP OWNED BY ${role}`)).then(() => withClient(serverUrl(), (c) => c.query(`DROP ROLE IF EXISTS ${role}`))));
+  // The state schema is readable: what is missing is only the table's own grants.
+  await withClient(target, (c) => c.query(`GRANT USAGE ON SCHEMA copiar_tablas TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA copiar_tablas TO ${role}`));
+  const asRole = new URL(target);
+  asRole.username = role;
+  asRole.password = 'clave';
+  const before = await withClient(target, async (c) => (await c.query('SELECT count(*)::int AS n FROM profesiones')).rows[0].n);
+  const r = await runCli(['--table', 'profesiones', ...report()], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: asRole.toString() });
+  t.equal(r.code, 2);
+  t.match(r.stderr, /El usuario de destino no puede migrar: sin permiso SELECT sobre profesiones en el destino \(GRANT SELECT ON profesiones TO <usuario>\); sin permiso INSERT sobre profesiones en el destino \(GRANT INSERT ON profesiones TO <usuario>\); sin permiso TRUNCATE sobre profesiones en el destino/);
+  t.equal(await withClient(target, async (c) => (await c.query('SELECT count(*)::int AS n FROM profesiones')).rows[0].n), before, 'profesiones keeps its rows');
+  await withClient(target, (c) => c.query(`GRANT SELECT, INSERT ON profesiones TO ${role}`));
+  const plan = await runCli(['plan', '--table', 'profesiones', '--json'], { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: asRole.toString() });
+  t.equal(plan.code, 2);
+  t.same(JSON.parse(plan.stdout).problems, ['sin permiso TRUNCATE sobre profesiones en el destino (GRANT TRUNCATE ON profesiones TO <usuario>)'], 'plan names only the grant still missing');
+});

@@ -14,8 +14,8 @@ const databaseOf = (url: string): string => decodeURIComponent(new URL(url).path
 t.test('round trips on a hosted server: the checks cost as many for nine tables as for one, each table a fixed few, and the tables share their sessions', async (t) => {
   const source = await generatedLegacyDatabase(t, 2_000);
   const counter = await startTripCounter(t, serverUrl());
-  const run = async (tables: string[]): Promise<{ source: SeenConnection[]; target: SeenConnection[] }> => {
-    const target = await freshDatabase(t);
+  const run = async (tables: string[], into?: string): Promise<{ source: SeenConnection[]; target: SeenConnection[]; url: string }> => {
+    const target = into ?? (await freshDatabase(t));
     const first = counter.connections.length;
     const report = mkdtempSync(path.join(tmpdir(), 'idas-'));
     const r = await runCli(['--report-dir', report, ...tables.flatMap((table) => ['--table', table])], {
@@ -25,10 +25,12 @@ t.test('round trips on a hosted server: the checks cost as many for nine tables 
     if (r.code !== 0) t.comment(r.stderr);
     t.equal(r.code, 0, `${tables.length} tables migrated`);
     const seen = counter.connections.slice(first);
-    return { source: seen.filter((c) => c.database === databaseOf(source)), target: seen.filter((c) => c.database === databaseOf(target)) };
+    return { source: seen.filter((c) => c.database === databaseOf(source)), target: seen.filter((c) => c.database === databaseOf(target)), url: target };
   };
   const one = await run(['profesiones']);
   const nine = await run(ALL_TABLES);
+  // The same nine again, into the target the last run filled: its state and tables are there to read.
+  const again = await run(ALL_TABLES, nine.url);
   // Each side's first session is the run's own (the snapshot's, the run lock's); the next
   // one is the pooler check's, opened and closed at once; then a pair per table.
   const [coordinatorOne, coordinatorNine] = [one.source[0]!, nine.source[0]!];
@@ -38,6 +40,19 @@ t.test('round trips on a hosted server: the checks cost as many for nine tables 
   // Before: 9 and 25 round trips on the snapshot's session, 30 and 105 on the run lock's.
   t.equal(coordinatorNine.trips, coordinatorOne.trips, `the source's checks and estimates: ${coordinatorOne.trips} round trips for one table and for nine`);
   t.equal(lockNine.trips - lockOne.trips, ALL_TABLES.length - 1, `the target's checks, state and table creation: one round trip more per table (its state), ${lockOne.trips} and ${lockNine.trips}`);
+  // Between taking the run lock and recording the run, one statement per round trip.
+  // Before: 10 on an empty target (a query per check; the state schema, BEGIN, the new
+  // tables and COMMIT apart), 8 on a filled one.
+  const checks = (session: SeenConnection): string[] => {
+    const from = session.statements.findIndex((sql) => /pg_try_advisory_lock/.test(sql));
+    const to = session.statements.findIndex((sql) => /INSERT INTO copiar_tablas\.ejecuciones/.test(sql));
+    return session.statements.slice(from + 1, to);
+  };
+  t.equal(checks(lockOne).length, 2, 'an empty target: the catalog in one trip, then the state schema and the new tables in one');
+  t.equal(checks(lockNine).length, 2, 'the same for nine tables');
+  const filled = checks(again.target[0]!);
+  t.equal(filled.length, 3, "a filled target: the catalog, then the tool's state and the tables' rows, then the state schema");
+  t.match(filled[1], /tablas_creadas.*EXISTS \(SELECT 1 FROM "mensajes"\)/s, "the tool's state and the rows of the nine tables are read in one trip");
   // Before: a target session per table, 27–37 round trips each (a statement per lock,
   // drop, key and index), and a new source session per table.
   const tableSessions = nine.target.slice(2);

@@ -33,11 +33,27 @@ export async function tableEstimate(client: pg.ClientBase, table: string): Promi
  * or a restart), and its OID: one statement for all of them. `relations` are tables that
  * exist, named as SQL reads them (a quoted identifier, or a regclass's text).
  */
-export async function rowPresence(client: pg.ClientBase, relations: readonly string[]): Promise<{ oid: number; hasRows: boolean }[]> {
+export async function rowPresence(client: pg.ClientBase, relations: readonly string[]): Promise<RowPresence[]> {
   if (relations.length === 0) return [];
-  const { rows } = await client.query<{ oid: string; has_rows: boolean }>(
-    relations.map((relation, i) => `SELECT ${i} AS n, ${quoteLiteral(relation)}::regclass::oid::int8 AS oid, EXISTS (SELECT 1 FROM ${relation}) AS has_rows`).join(' UNION ALL ') + ' ORDER BY n',
-  );
+  return rowPresenceOf((await client.query<RowPresenceRow>(rowPresenceSql(relations))).rows);
+}
+
+export interface RowPresence {
+  oid: number;
+  hasRows: boolean;
+}
+
+export interface RowPresenceRow {
+  oid: string;
+  has_rows: boolean;
+}
+
+/** The statement behind rowPresence (at least one relation), to go in one trip with others. */
+export function rowPresenceSql(relations: readonly string[]): string {
+  return relations.map((relation, i) => `SELECT ${i} AS n, ${quoteLiteral(relation)}::regclass::oid::int8 AS oid, EXISTS (SELECT 1 FROM ${relation}) AS has_rows`).join(' UNION ALL ') + ' ORDER BY n';
+}
+
+export function rowPresenceOf(rows: readonly RowPresenceRow[]): RowPresence[] {
   return rows.map((r) => ({ oid: Number(r.oid), hasRows: r.has_rows }));
 }
 

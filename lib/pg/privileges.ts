@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent } from './quote.js';
+import { quoteIdent, textArraySql } from './quote.js';
 
 // One statement for all the tables, not one each: a hosted server is a round trip away.
 
@@ -16,20 +16,41 @@ export async function unreadableTables(client: pg.ClientBase, tables: Iterable<s
   return rows.map((r) => names[Number(r.n) - 1]!);
 }
 
-const TABLE_PRIVILEGES = ['INSERT', 'TRUNCATE'];
+/** SELECT to see whether a table holds rows (and for verify), INSERT and TRUNCATE to load it. */
+const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'TRUNCATE'];
 
-/** CREATE on the schema when something must be created; INSERT and TRUNCATE on tables that exist. */
-export async function targetPrivilegeProblems(target: pg.ClientBase, existing: string[], mustCreate: boolean): Promise<string[]> {
-  const { rows } = await target.query<{ can_create: boolean; missing: { table: number; privilege: number }[] }>(
-    `SELECT has_schema_privilege(current_schema(), 'CREATE') AS can_create,
-            COALESCE((SELECT json_agg(json_build_object('table', u.n, 'privilege', p.n) ORDER BY u.n, p.n)
-                        FROM unnest($1::text[]) WITH ORDINALITY AS u(name, n)
-                        CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS p(privilege, n)
-                       WHERE NOT has_table_privilege(u.name, p.privilege)), '[]') AS missing`,
-    [existing.map(quoteIdent), TABLE_PRIVILEGES],
-  );
+export interface TargetPrivileges {
+  can_create: boolean;
+  /** The privileges each table that exists lacks: its name, and indexes (from 1) into TABLE_PRIVILEGES. */
+  missing: { table: string; privilege: number }[];
+}
+
+/**
+ * CREATE on the current schema, and the table privileges a load needs on those of these
+ * tables that exist there (the tables the run would otherwise create are its own): a
+ * statement to go in one trip with the target's other checks.
+ */
+export function targetPrivilegesSql(tables: readonly string[]): string {
+  return `SELECT has_schema_privilege(current_schema(), 'CREATE') AS can_create,
+            COALESCE((SELECT json_agg(json_build_object('table', c.relname, 'privilege', p.n) ORDER BY u.n, p.n)
+                        FROM unnest(${textArraySql(tables)}) WITH ORDINALITY AS u(name, n)
+                        JOIN pg_class c ON c.relname = u.name AND c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+                        CROSS JOIN unnest(${textArraySql(TABLE_PRIVILEGES)}) WITH ORDINALITY AS p(privilege, n)
+                       WHERE NOT has_table_privilege(c.oid, p.privilege)), '[]') AS missing`;
+}
+
+/** What the target's user may not do, each with the grant that allows it; CREATE only counts when something must be created. */
+export function targetPrivilegeProblems(privileges: TargetPrivileges, mustCreate: boolean): string[] {
   const problems: string[] = [];
-  if (mustCreate && !rows[0]!.can_create) problems.push('sin permiso CREATE en el esquema de destino (GRANT CREATE ON SCHEMA <esquema> TO <usuario>)');
-  for (const m of rows[0]!.missing) problems.push(`sin permiso ${TABLE_PRIVILEGES[m.privilege - 1]} sobre ${existing[m.table - 1]} en el destino`);
+  if (mustCreate && !privileges.can_create) problems.push('sin permiso CREATE en el esquema de destino (GRANT CREATE ON SCHEMA <esquema> TO <usuario>)');
+  for (const m of privileges.missing) {
+    const privilege = TABLE_PRIVILEGES[m.privilege - 1]!;
+    problems.push(`sin permiso ${privilege} sobre ${m.table} en el destino (GRANT ${privilege} ON ${m.table} TO <usuario>)`);
+  }
   return problems;
+}
+
+/** Tables that exist but whose rows the target's user may not read. */
+export function unreadableTargetTables(privileges: TargetPrivileges): Set<string> {
+  return new Set(privileges.missing.filter((m) => TABLE_PRIVILEGES[m.privilege - 1] === 'SELECT').map((m) => m.table));
 }

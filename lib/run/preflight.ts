@@ -1,12 +1,11 @@
 import type pg from 'pg';
 import { emptyParentsError, findEmptyParents } from './parent-check.js';
 import { inOneTrip } from '../pg/one-trip.js';
-import { inTransaction } from '../pg/transaction.js';
 import { createTableSql, indexSql, keySql } from '../schema/ddl.js';
 import type { TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { recordCreatedTableSql } from '../state/created-tables.js';
-import { ensureStateSchema } from '../state/state-schema.js';
+import { ensureStateSchemaSql } from '../state/state-schema.js';
 import { inspectSource, sourceError } from './source-check.js';
 import { foreignRowTables, inspectTarget, targetError } from './target-check.js';
 
@@ -34,13 +33,15 @@ export async function prepareTarget(
   if (targetProblem) throw targetProblem;
   const emptyParents = await findEmptyParents(target, specs);
   if (emptyParents.length > 0) throw emptyParentsError(emptyParents);
-  await ensureStateSchema(target);
-  const replaced = foreignRowTables(inspection);
+  // The state schema and the missing tables in one round trip, one implicit transaction:
+  // all of them or, at the first error, none. Empty tables get their keys and indexes at
+  // once, so a table loaded alone later finds the keys its foreign keys need; each load
+  // rebuilds them anyway.
   const missing = inspection.wanted.filter((s) => !inspection.existing.has(s.target));
-  if (missing.length === 0) return replaced;
-  // Empty tables get their keys and indexes at once, so a table loaded alone later finds
-  // the keys its foreign keys need; each load rebuilds them anyway. All in one round trip.
-  const statements = [...missing.flatMap((spec) => [createTableSql(spec), recordCreatedTableSql(spec.target)]), ...missing.flatMap((spec) => [...keySql(spec), ...indexSql(spec)])];
-  await inTransaction(target, () => inOneTrip(target, statements));
-  return replaced;
+  await inOneTrip(target, [
+    ...ensureStateSchemaSql(),
+    ...missing.flatMap((spec) => [createTableSql(spec), recordCreatedTableSql(spec.target)]),
+    ...missing.flatMap((spec) => [...keySql(spec), ...indexSql(spec)]),
+  ]);
+  return foreignRowTables(inspection);
 }

@@ -1,14 +1,15 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
-import { targetPrivilegeProblems } from '../pg/privileges.js';
-import { rowPresence } from '../pg/catalog.js';
+import { rowPresenceOf, rowPresenceSql, type RowPresenceRow } from '../pg/catalog.js';
+import { inOneTrip } from '../pg/one-trip.js';
+import { targetPrivilegeProblems, targetPrivilegesSql, unreadableTargetTables, type TargetPrivileges } from '../pg/privileges.js';
 import { quoteIdent } from '../pg/quote.js';
-import { checkShape, existingColumns } from '../schema/shape.js';
-import { firingTriggers, triggersError, type FiringTrigger, type TriggerChoice } from '../schema/triggers.js';
+import { checkShape, columnsByTable, existingColumnsSql, type ColumnRow } from '../schema/shape.js';
+import { firingTriggersSql, triggersError, type FiringTrigger, type TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { loadOrder } from '../table-spec/table-set.js';
-import { createdTables, tablesTheToolWrote } from '../state/created-tables.js';
-import { stateSchemaExists } from '../state/state-schema.js';
+import { CREATED_TABLES_SQL, TABLES_THE_TOOL_WROTE_SQL, createdTablesOf, type CreatedTableRow } from '../state/created-tables.js';
+import { STATE_PRESENCE_SQL } from '../state/state-schema.js';
 
 /** The tables of the run plus the ones their foreign keys point at, in load order. */
 function tablesToEnsure(catalog: readonly AnyTableSpec[], specs: readonly AnyTableSpec[]): AnyTableSpec[] {
@@ -41,23 +42,31 @@ export interface TargetInspection {
 }
 
 /**
- * Whether each existing table of the run holds rows, and whether copiar-tablas wrote
- * them: read with EXISTS, not from statistics, which a restart or a restore resets.
+ * Two round trips whatever the number of tables (a hosted server is one away): first the
+ * catalog (columns, the state schema, privileges, triggers), then what the catalog says
+ * there is to read: what the tool created and loaded, and whether each existing table of
+ * the run holds rows (EXISTS, not statistics, which a restart or a restore resets).
  */
-async function tableContents(client: pg.ClientBase, specs: readonly AnyTableSpec[], existing: Map<string, unknown>): Promise<TableContents[]> {
-  const ours = await tablesTheToolWrote(client);
-  const present = specs.filter((s) => existing.has(s.target)).map((s) => s.target);
-  const presence = await rowPresence(client, present.map(quoteIdent));
-  return present.map((table, i) => {
-    const { oid, hasRows } = presence[i]!;
-    return { table, hasRows, foreignRows: hasRows && !ours.has(oid) };
-  });
-}
-
 export async function inspectTarget(client: pg.ClientBase, catalog: readonly AnyTableSpec[], specs: readonly AnyTableSpec[]): Promise<TargetInspection> {
   const wanted = tablesToEnsure(catalog, specs);
-  const existing = await existingColumns(client, wanted.map((s) => s.target));
-  const created = new Set((await createdTables(client)).filter((t) => t.same).map((t) => t.table));
+  const runTables = specs.map((s) => s.target);
+  const [columnRows, stateRows, privilegeRows, triggerRows] = await inOneTrip(client, [
+    existingColumnsSql(wanted.map((s) => s.target)),
+    STATE_PRESENCE_SQL,
+    targetPrivilegesSql(wanted.map((s) => s.target)),
+    firingTriggersSql(runTables),
+  ]);
+  const existing = columnsByTable(columnRows!.rows as ColumnRow[]);
+  const state = stateRows!.rows[0] as { schema: boolean; tables: boolean };
+  const privileges = privilegeRows!.rows[0] as TargetPrivileges;
+  const triggers = triggerRows!.rows as FiringTrigger[];
+  // A table the user may not read is named among the privilege problems, not read here.
+  const unreadable = unreadableTargetTables(privileges);
+  const present = runTables.filter((table) => existing.has(table) && !unreadable.has(table));
+  const toolState = await inOneTrip(client, [...(state.tables ? [CREATED_TABLES_SQL, TABLES_THE_TOOL_WROTE_SQL] : []), ...(present.length > 0 ? [rowPresenceSql(present.map(quoteIdent))] : [])]);
+  const created = new Set(state.tables ? createdTablesOf(toolState[0]!.rows as CreatedTableRow[]).filter((t) => t.same).map((t) => t.table) : []);
+  const ours = new Set(state.tables ? (toolState[1]!.rows as { oid: string }[]).map((r) => Number(r.oid)) : []);
+  const presence = present.length > 0 ? rowPresenceOf(toolState.at(-1)!.rows as RowPresenceRow[]) : [];
   const shapeErrors: CopiarError[] = [];
   for (const spec of wanted) {
     try {
@@ -67,11 +76,15 @@ export async function inspectTarget(client: pg.ClientBase, catalog: readonly Any
       shapeErrors.push(error);
     }
   }
-  const stateMissing = !(await stateSchemaExists(client));
-  const existingTables = wanted.filter((s) => existing.has(s.target)).map((s) => s.target);
-  const privilegeProblems = await targetPrivilegeProblems(client, existingTables, stateMissing || existingTables.length < wanted.length);
-  const contents = shapeErrors.length === 0 ? await tableContents(client, specs, existing) : [];
-  const triggers = await firingTriggers(client, specs.map((s) => s.target));
+  const stateMissing = !state.schema;
+  const privilegeProblems = targetPrivilegeProblems(privileges, stateMissing || existing.size < wanted.length);
+  const contents: TableContents[] =
+    shapeErrors.length === 0
+      ? present.map((table, i) => {
+          const { oid, hasRows } = presence[i]!;
+          return { table, hasRows, foreignRows: hasRows && !ours.has(oid) };
+        })
+      : [];
   return { wanted, existing, stateMissing, shapeErrors, privilegeProblems, contents, triggers };
 }
 

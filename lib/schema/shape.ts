@@ -1,17 +1,24 @@
-import type pg from 'pg';
 import { CopiarError } from '../errors.js';
+import { textArraySql } from '../pg/quote.js';
 import { canonicalType } from '../table-spec/column-type.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 
-/** Existing tables among the specs, with their columns' canonical types. */
-export async function existingColumns(client: pg.ClientBase, tables: string[]): Promise<Map<string, Map<string, string>>> {
-  const { rows } = await client.query<{ table_name: string; column_name: string; type: string }>(
-    `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type
+export interface ColumnRow {
+  table_name: string;
+  column_name: string;
+  type: string;
+}
+
+/** The columns of the tables among these that exist in the current schema, with their types (a statement to go in one trip with others). */
+export function existingColumnsSql(tables: readonly string[]): string {
+  return `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type
        FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
       WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
-        AND c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped`,
-    [tables],
-  );
+        AND c.relname = ANY(${textArraySql(tables)}) AND a.attnum > 0 AND NOT a.attisdropped`;
+}
+
+/** Existing tables, with their columns' canonical types. */
+export function columnsByTable(rows: readonly ColumnRow[]): Map<string, Map<string, string>> {
   const result = new Map<string, Map<string, string>>();
   for (const row of rows) {
     if (!result.has(row.table_name)) result.set(row.table_name, new Map());

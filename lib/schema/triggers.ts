@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
-import { quoteIdent } from '../pg/quote.js';
+import { quoteIdent, textArraySql } from '../pg/quote.js';
 
 /**
  * What to do with the triggers of a target table: COPY fires row triggers once per row,
@@ -19,15 +19,16 @@ export interface FiringTrigger {
 
 /** The triggers of these tables that would fire for the tool's rows; the server's own (foreign keys) apart. */
 export async function firingTriggers(client: pg.ClientBase, tables: readonly string[]): Promise<FiringTrigger[]> {
-  const { rows } = await client.query<FiringTrigger>(
-    `SELECT c.relname::text AS table, t.tgname::text AS name, t.tgenabled = 'A' AS always
+  return (await client.query<FiringTrigger>(firingTriggersSql(tables))).rows;
+}
+
+/** The statement behind firingTriggers, to go in one trip with others. */
+export function firingTriggersSql(tables: readonly string[]): string {
+  return `SELECT c.relname::text AS table, t.tgname::text AS name, t.tgenabled = 'A' AS always
        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-      WHERE t.tgrelid = ANY (SELECT to_regclass(q) FROM unnest($1::text[]) AS q)
+      WHERE t.tgrelid = ANY (SELECT to_regclass(q) FROM unnest(${textArraySql(tables.map(quoteIdent))}) AS q)
         AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A')
-      ORDER BY 1, 2`,
-    [tables.map(quoteIdent)],
-  );
-  return rows;
+      ORDER BY 1, 2`;
 }
 
 /**

@@ -32,29 +32,27 @@ function missingState(error: { code?: string }): boolean {
  * state schema is missing. A record from an older version has no OID: its name decides.
  */
 export async function createdTables(client: pg.ClientBase): Promise<CreatedTable[]> {
-  const { rows } = await client
-    .query<{ tabla: string; same: boolean }>(
-      `SELECT t.tabla, (t.oid IS NULL OR t.oid = ${tableOidSql('t.tabla')}) AS same FROM ${STATE_SCHEMA}.tablas_creadas t
+  const { rows } = await client.query<CreatedTableRow>(CREATED_TABLES_SQL).catch((error: { code?: string }) => {
+    if (missingState(error)) return { rows: [] as CreatedTableRow[] };
+    throw error;
+  });
+  return createdTablesOf(rows);
+}
+
+export interface CreatedTableRow {
+  tabla: string;
+  same: boolean;
+}
+
+/** The statement behind createdTables, for a trip with others once the state tables are known to exist. */
+export const CREATED_TABLES_SQL = `SELECT t.tabla, (t.oid IS NULL OR t.oid = ${tableOidSql('t.tabla')}) AS same FROM ${STATE_SCHEMA}.tablas_creadas t
         WHERE ${tableOidSql('t.tabla')} IS NOT NULL
-        ORDER BY t.tabla`,
-    )
-    .catch((error: { code?: string }) => {
-      if (missingState(error)) return { rows: [] as { tabla: string; same: boolean }[] };
-      throw error;
-    });
+        ORDER BY t.tabla`;
+
+export function createdTablesOf(rows: readonly CreatedTableRow[]): CreatedTable[] {
   return rows.map((r) => ({ table: r.tabla, same: r.same }));
 }
 
-/** OIDs of the tables whose rows the tool wrote: those it created and those it loaded. */
-export async function tablesTheToolWrote(client: pg.ClientBase): Promise<Set<number>> {
-  const { rows } = await client
-    .query<{ oid: number }>(
-      `SELECT oid::int8 AS oid FROM ${STATE_SCHEMA}.tablas_creadas WHERE oid IS NOT NULL
-       UNION SELECT tabla_oid::int8 FROM ${STATE_SCHEMA}.cargas WHERE tabla_oid IS NOT NULL`,
-    )
-    .catch((error: { code?: string }) => {
-      if (missingState(error)) return { rows: [] as { oid: number }[] };
-      throw error;
-    });
-  return new Set(rows.map((r) => Number(r.oid)));
-}
+/** OIDs of the tables whose rows the tool wrote: those it created and those it loaded (rows of `{ oid }`). */
+export const TABLES_THE_TOOL_WROTE_SQL = `SELECT oid::int8 AS oid FROM ${STATE_SCHEMA}.tablas_creadas WHERE oid IS NOT NULL
+       UNION SELECT tabla_oid::int8 FROM ${STATE_SCHEMA}.cargas WHERE tabla_oid IS NOT NULL`;

@@ -4,9 +4,21 @@ import { inOneTrip } from '../pg/one-trip.js';
 /** The schema in the target where copiar-tablas keeps what it did. */
 export const STATE_SCHEMA = 'copiar_tablas';
 
+/**
+ * Whether the state schema exists (`schema`), and whether the tables that say what the tool
+ * created and loaded are there to be read (`tables`): one row, to go in a trip with others.
+ */
+export const STATE_PRESENCE_SQL = `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '${STATE_SCHEMA}') AS schema,
+         to_regclass('${STATE_SCHEMA}.tablas_creadas') IS NOT NULL AND to_regclass('${STATE_SCHEMA}.cargas') IS NOT NULL AS tables`;
+
 export async function ensureStateSchema(client: pg.ClientBase): Promise<void> {
   // One round trip: statements of one simple query run as one implicit transaction.
-  await inOneTrip(client, [
+  await inOneTrip(client, ensureStateSchemaSql());
+}
+
+/** The statements that make the state schema (or bring an older one up to date), to go in one trip. */
+export function ensureStateSchemaSql(): string[] {
+  return [
     `CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA}`,
     `CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.tablas_creadas (
       tabla TEXT PRIMARY KEY,
@@ -52,7 +64,7 @@ export async function ensureStateSchema(client: pg.ClientBase): Promise<void> {
     // else under the same name is not. Older state schemas get the columns here.
     `ALTER TABLE ${STATE_SCHEMA}.tablas_creadas ADD COLUMN IF NOT EXISTS oid OID`,
     `ALTER TABLE ${STATE_SCHEMA}.cargas ADD COLUMN IF NOT EXISTS tabla_oid OID`,
-  ]);
+  ];
 }
 
 export async function stateSchemaExists(client: pg.ClientBase): Promise<boolean> {
