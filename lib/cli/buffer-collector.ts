@@ -6,7 +6,7 @@ import v8 from 'node:v8';
  * full collection. The heap of a copy stays small, so V8 starts one only once these dead
  * buffers reach ~64 MB: a nine-table run at 1M peaked at 141–152 MB of RSS with 3 MB of
  * live buffers and up to 70 MB of dead ones. Collecting when they pass a bound keeps them
- * there (114–137 MB), 3 to 11 collections a run (README, Performance).
+ * there (114–137 MB), 3 to 11 collections a run (README, Architecture).
  *
  * The heap itself is watched the same way: a follow's objects (each change parsed, each
  * batch's queries and their results) die old, and V8 let the heap reach 40–61 MB with 17 MB

@@ -17,7 +17,7 @@ export class ByteKeyCache<V> {
   // 20k, not 200k: a phone column's entries (a Buffer, a string and an object each, ~250
   // bytes) filled 200k slots in service requests, where most phones are distinct, and the
   // phone rule keeps its own parse cache behind this one. Nine tables at 5M with two jobs:
-  // peak RSS 172–203 → 130–159 MB, no slower (README, Performance).
+  // peak RSS 172–203 → 130–159 MB, no slower (docs/performance-log.md).
   constructor(private readonly maxEntries = 20_000, initialSlots = 1024) {
     this.slots = new Int32Array(initialSlots);
     this.mask = initialSlots - 1;

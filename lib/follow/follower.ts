@@ -295,7 +295,7 @@ class Follower {
     // The next batch is read while the target writes this one's new rows (readDuringWrite).
     // Read from the apply's start, the stream came in a burst (libuv takes up to 32 chunks
     // at once) that held the answers to the first statements for 70–120 ms, the target idle
-    // meanwhile; during the COPY the follower mostly waits (README, follow mode).
+    // meanwhile; during the COPY the follower mostly waits (docs/performance-log.md, Following changes).
     if (!this.stopping) this.flow(!batch.hasNewStreamedRows());
     let tables: AppliedTable[] | null = [];
     try {

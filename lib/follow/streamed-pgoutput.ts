@@ -71,7 +71,7 @@ const KIND_TEXT = 0x74; // 't'
  * values go from the message straight into COPY text, in the order of the table's
  * SELECT, and only their ids become strings. The library's parser makes an object of
  * every row and a string of every value; at 86,000 messages per 100,000 changes that and
- * its garbage cost more CPU than the rules (measured: README, follow mode). Every other
+ * its garbage cost more CPU than the rules (measured: docs/performance-log.md, Following changes). Every other
  * message (begin, commit, relation, the other tables) goes to the library's parser.
  */
 export class StreamedPgoutput extends PgoutputPlugin {
