@@ -2,7 +2,7 @@ import type { StreamedMessage } from '../lib/follow/streamed-pgoutput.js';
 import type { Pgoutput } from 'pg-logical-replication';
 import t from 'tap';
 import { ChangeBatch } from '../lib/follow/changes.js';
-import { sourceIdColumns } from '../lib/follow/scopes.js';
+import { sourceIdColumns } from '../lib/follow/table-follow-kinds.js';
 import type { StreamedRow } from '../lib/follow/streamed-rows.js';
 import { TABLES } from '../transforms/index.js';
 

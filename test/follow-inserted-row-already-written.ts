@@ -5,7 +5,7 @@ import { withDatabaseName } from '../dev/embedded.js';
 import { applyBatch, applyContext } from '../lib/follow/apply.js';
 import { ChangeBatch } from '../lib/follow/changes.js';
 import { recomputeSessions } from '../lib/follow/recompute.js';
-import { sourceIdColumns } from '../lib/follow/scopes.js';
+import { sourceIdColumns } from '../lib/follow/table-follow-kinds.js';
 import { connect } from '../lib/pg/connection.js';
 import { rejectCsvPath } from '../lib/rejects/paths.js';
 import { TABLES } from '../transforms/index.js';

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { ChangeBatch } from '../lib/follow/changes.js';
-import { scopeOf, sourceIdColumns, type TargetChange } from '../lib/follow/scopes.js';
+import { scopeOf, type TargetChange } from '../lib/follow/scopes.js';
+import { sourceIdColumns } from '../lib/follow/table-follow-kinds.js';
 import { TABLES } from '../transforms/index.js';
 
 // servicios_proveedor and proveedor_profesiones read proveedores only at each row's own

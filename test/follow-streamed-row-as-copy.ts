@@ -3,7 +3,7 @@ import { buffer } from 'node:stream/consumers';
 import { PgoutputPlugin } from 'pg-logical-replication';
 import { ChangeBatch } from '../lib/follow/changes.js';
 import { lsnText, lsnValue } from '../lib/follow/lsn.js';
-import { sourceIdColumns } from '../lib/follow/scopes.js';
+import { sourceIdColumns } from '../lib/follow/table-follow-kinds.js';
 import type pg from 'pg';
 import t from 'tap';
 import { preparedJoinFromValues, preparedValues } from '../lib/lookups/prepared-join.js';

@@ -9,9 +9,9 @@ import { ChangeBatch } from './changes.js';
 import { lsnAtLeast, lsnText, lsnValue } from './lsn.js';
 import { recomputeSessions } from './recompute.js';
 import { FOLLOW_NAME } from './requirements.js';
-import { sourceIdColumns } from './scopes.js';
-import { StreamedPgoutput, type StreamedChange, type StreamedMessage, type StreamedTable } from './streamed-pgoutput.js';
-import { streamedTables, type StreamedRows } from './streamed-rows.js';
+import { sourceIdColumns } from './table-follow-kinds.js';
+import { StreamedPgoutput, type StreamedChange, type StreamedMessage } from './streamed-pgoutput.js';
+import { streamedTables, type StreamedRows, type StreamedTable } from './streamed-rows.js';
 
 /** Where a follow stands: sent with `follow_progress` events. */
 export interface FollowProgress {

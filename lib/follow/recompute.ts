@@ -9,7 +9,8 @@ import { rejectDecoder, type RejectRecord } from '../rejects/reject-csv.js';
 import { setSerialPastRows } from '../schema/rebuild.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { KeptValues } from './kept-values.js';
-import { followsByRow, preparedTable, type Scope } from './scopes.js';
+import type { Scope } from './scopes.js';
+import { followsByRow, preparedTable } from './table-follow-kinds.js';
 import type { FastRule } from '../rules/types.js';
 import { streamedCopyText, streamedSource, type StreamedRow, type StreamedSource } from './streamed-rows.js';
 

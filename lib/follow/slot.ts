@@ -5,7 +5,7 @@ import { quoteIdent } from '../pg/quote.js';
 import { requiredSourceColumns } from '../table-spec/source-columns.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { FOLLOW_NAME } from './requirements.js';
-import { sourceIdColumns } from './scopes.js';
+import { sourceIdColumns } from './table-follow-kinds.js';
 import { streamedTables } from './streamed-rows.js';
 
 /** A source table as the publication lists it: its replica identity, and the columns the follower reads. */

@@ -1,6 +1,6 @@
 import { PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import { BACKSLASH, NEWLINE, TAB } from '../pg/copy-text.js';
-import type { StreamedRow, StreamedSource } from './streamed-rows.js';
+import type { StreamedRow, StreamedTable } from './streamed-rows.js';
 
 /** A change of a streamed table, with its row as COPY text when the stream brought all of it. */
 export type StreamedChange = (Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete) & { row?: StreamedRow };
@@ -20,12 +20,6 @@ export interface StreamedCommit {
 
 /** What StreamedPgoutput gives: the library's messages, but begin, commit and the changes of streamed tables as here. */
 export type StreamedMessage = Exclude<Pgoutput.Message, Pgoutput.MessageBegin | Pgoutput.MessageCommit> | StreamedBegin | StreamedCommit;
-
-/** A table whose rows are kept: how its SELECT's fields are made, and its id column. */
-export interface StreamedTable {
-  source: StreamedSource;
-  idColumn: string;
-}
 
 /** Where each field of a streamed table's rows is in the relation the stream describes. */
 interface Layout {

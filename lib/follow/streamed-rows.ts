@@ -2,8 +2,7 @@ import { Readable } from 'node:stream';
 import { encodeField } from '../pg/copy-text.js';
 import { sourceFields } from '../table-spec/field-order.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { followsByRow } from './scopes.js';
-import type { StreamedTable } from './streamed-pgoutput.js';
+import { followsByRow } from './table-follow-kinds.js';
 
 /**
  * A source row as the stream brought it: its fields as the source's COPY of the table's
@@ -38,6 +37,12 @@ export interface StreamedSource {
   columns: readonly string[];
   /** The SELECT's fields in order: a source column, or the prepared join's value of the key in `key`. */
   fields: readonly ({ column: string } | { preparedKey: string })[];
+}
+
+/** A table whose rows are kept: how its SELECT's fields are made, and its id column. */
+export interface StreamedTable {
+  source: StreamedSource;
+  idColumn: string;
 }
 
 // The alias' columns of a prepared join (prepared-join.ts, JoinClause): clave, valor.

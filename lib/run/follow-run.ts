@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { CopiarError } from '../errors.js';
 import { preparedJoins, seedValues, type AppliedTable } from '../follow/apply.js';
 import { seedGroups } from '../follow/groups.js';
-import { followsByGroup } from '../follow/scopes.js';
+import { followsByGroup } from '../follow/table-follow-kinds.js';
 import { followChanges, type FollowLoopOptions, type FollowProgress, type FollowResult } from '../follow/follower.js';
 import { FOLLOW_NAME, followProblems, followSlot } from '../follow/requirements.js';
 import { createFollowStart, dropFollow, type FollowStart } from '../follow/slot.js';

@@ -8,7 +8,7 @@ import { generateLegacy } from '../../dev/generate-legacy.js';
 import { applyContext, type ApplyContext } from '../../lib/follow/apply.js';
 import { ChangeBatch } from '../../lib/follow/changes.js';
 import { recomputeSessions } from '../../lib/follow/recompute.js';
-import { sourceIdColumns } from '../../lib/follow/scopes.js';
+import { sourceIdColumns } from '../../lib/follow/table-follow-kinds.js';
 import { connect } from '../../lib/pg/connection.js';
 import type { FollowRunOptions } from '../../lib/run/follow-run.js';
 import { migrateAndFollow } from '../../lib/run/follow-run.js';
