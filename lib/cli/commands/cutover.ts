@@ -1,5 +1,5 @@
 import { CopiarError } from '../../errors.js';
-import { cutover } from '../../run/cutover.js';
+import { cutover } from '../../ops/cutover.js';
 import type { CommandContext } from '../context.js';
 import { FollowPrinter, cutoverReport } from '../render/follow.js';
 import { jsonRecord } from '../render/json-events.js';

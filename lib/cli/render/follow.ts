@@ -1,5 +1,5 @@
 import type { FollowProgress, FollowResult } from '../../follow/follower.js';
-import type { CutoverResult } from '../../run/cutover.js';
+import type { CutoverResult } from '../../ops/cutover.js';
 import { MB, formatNumber } from './format.js';
 import { fitToWidth } from './progress-text.js';
 

@@ -4,14 +4,14 @@ import { CopiarError } from '../errors.js';
 import type { FollowProgress, FollowResult } from '../follow/follower.js';
 import { FOLLOW_NAME, followSlot } from '../follow/requirements.js';
 import { dropFollow } from '../follow/slot.js';
-import { verify, type TableCheck } from '../ops/verify.js';
+import { verify, type TableCheck } from './verify.js';
 import { closeQuietly, connectAll } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
 import { forgetFollow } from '../state/follow-state.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 import { selectTables } from '../table-spec/table-set.js';
-import { followFrom, storedFollow } from './follow-run.js';
-import { runSettings, type RunOptions } from './options.js';
+import { followFrom, storedFollow } from '../run/follow-run.js';
+import { runSettings, type RunOptions } from '../run/options.js';
 
 export interface CutoverOptions extends Pick<RunOptions, 'sourceUrl' | 'targetUrl' | 'sslCa' | 'sourceSslCa' | 'targetSslCa' | 'catalog' | 'signal' | 'progressIntervalMs'> {
   /** Also run verify before dropping the slot. */
