@@ -29,6 +29,14 @@ export async function tableEstimate(client: pg.ClientBase, table: string): Promi
 }
 
 /**
+ * The condition on a pg_class row (`alias`) for a table of the target's current schema,
+ * plain or partitioned: what the run's checks count as a table that exists.
+ */
+export function tableOfCurrentSchemaSql(alias: string): string {
+  return `${alias}.relnamespace = current_schema()::regnamespace AND ${alias}.relkind IN ('r', 'p')`;
+}
+
+/**
  * Whether each table holds a row, read with EXISTS (statistics can say 0 after a restore
  * or a restart), and its OID: one statement for all of them. `relations` are tables that
  * exist, named as SQL reads them (a quoted identifier, or a regclass's text).

@@ -1,5 +1,7 @@
 import type pg from 'pg';
-import { quoteIdent, textArraySql } from './quote.js';
+import { tableOfCurrentSchemaSql } from './catalog.js';
+import { quoteIdent } from './quote.js';
+import { textArraySql } from './text-array.js';
 
 // One statement for all the tables, not one each: a hosted server is a round trip away.
 
@@ -34,7 +36,7 @@ export function targetPrivilegesSql(tables: readonly string[]): string {
   return `SELECT has_schema_privilege(current_schema(), 'CREATE') AS can_create,
             COALESCE((SELECT json_agg(json_build_object('table', c.relname, 'privilege', p.n) ORDER BY u.n, p.n)
                         FROM unnest(${textArraySql(tables)}) WITH ORDINALITY AS u(name, n)
-                        JOIN pg_class c ON c.relname = u.name AND c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+                        JOIN pg_class c ON c.relname = u.name AND ${tableOfCurrentSchemaSql('c')}
                         CROSS JOIN unnest(${textArraySql(TABLE_PRIVILEGES)}) WITH ORDINALITY AS p(privilege, n)
                        WHERE NOT has_table_privilege(c.oid, p.privilege)), '[]') AS missing`;
 }

@@ -15,8 +15,3 @@ export function escapeLiteralText(text: string): string {
 export function quoteLiteral(text: string): string {
   return "E'" + escapeLiteralText(text) + "'";
 }
-
-/** A text[] written out, for a statement that goes in one trip with others (no parameters there). */
-export function textArraySql(values: readonly string[]): string {
-  return `ARRAY[${values.map(quoteLiteral).join(', ')}]::text[]`;
-}

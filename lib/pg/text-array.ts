@@ -1,3 +1,5 @@
+import { quoteLiteral } from './quote.js';
+
 /** Characters that an element must have escaped inside a double-quoted array element. */
 const ESCAPED = /[\\"]/;
 
@@ -17,4 +19,9 @@ export function textArray(values: readonly (string | null)[]): string {
 /** One element of an array's text, double-quoted, its backslashes and double quotes escaped. */
 export function arrayElement(value: string): string {
   return ESCAPED.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
+}
+
+/** The same text as an SQL literal of type text[], for a statement that goes in one trip with others (no parameters there). */
+export function textArraySql(values: readonly string[]): string {
+  return `${quoteLiteral(textArray(values))}::text[]`;
 }

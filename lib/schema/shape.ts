@@ -1,5 +1,6 @@
 import { CopiarError } from '../errors.js';
-import { textArraySql } from '../pg/quote.js';
+import { tableOfCurrentSchemaSql } from '../pg/catalog.js';
+import { textArraySql } from '../pg/text-array.js';
 import { canonicalType } from '../table-spec/column-type.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
 
@@ -13,7 +14,7 @@ export interface ColumnRow {
 export function existingColumnsSql(tables: readonly string[]): string {
   return `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type
        FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
-      WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+      WHERE ${tableOfCurrentSchemaSql('c')}
         AND c.relname = ANY(${textArraySql(tables)}) AND a.attnum > 0 AND NOT a.attisdropped`;
 }
 

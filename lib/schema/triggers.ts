@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { CopiarError } from '../errors.js';
-import { quoteIdent, textArraySql } from '../pg/quote.js';
+import { quoteIdent } from '../pg/quote.js';
+import { textArraySql } from '../pg/text-array.js';
 
 /**
  * What to do with the triggers of a target table: COPY fires row triggers once per row,

@@ -8,7 +8,9 @@ export const STATE_SCHEMA = 'copiar_tablas';
  * Whether the state schema exists (`schema`), and whether the tables that say what the tool
  * created and loaded are there to be read (`tables`): one row, to go in a trip with others.
  */
-export const STATE_PRESENCE_SQL = `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '${STATE_SCHEMA}') AS schema,
+const STATE_SCHEMA_EXISTS = `EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '${STATE_SCHEMA}')`;
+
+export const STATE_PRESENCE_SQL = `SELECT ${STATE_SCHEMA_EXISTS} AS schema,
          to_regclass('${STATE_SCHEMA}.tablas_creadas') IS NOT NULL AND to_regclass('${STATE_SCHEMA}.cargas') IS NOT NULL AS tables`;
 
 export async function ensureStateSchema(client: pg.ClientBase): Promise<void> {
@@ -68,6 +70,6 @@ export function ensureStateSchemaSql(): string[] {
 }
 
 export async function stateSchemaExists(client: pg.ClientBase): Promise<boolean> {
-  const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [STATE_SCHEMA]);
-  return rows.length > 0;
+  const { rows } = await client.query<{ schema: boolean }>(`SELECT ${STATE_SCHEMA_EXISTS} AS schema`);
+  return rows[0]!.schema;
 }
