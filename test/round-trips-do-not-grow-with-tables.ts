@@ -65,3 +65,22 @@ t.test('round trips on a hosted server: the checks cost as many for nine tables 
     'the lock and its savepoint go in one trip',
   );
 });
+
+t.test('round trips: a child table run alone reads whether its parents hold rows in the checks it already makes, not in trips of its own', async (t) => {
+  const source = await generatedLegacyDatabase(t, 2_000);
+  const target = await freshDatabase(t);
+  const counter = await startTripCounter(t, serverUrl());
+  const env = { SOURCE_DATABASE_URL: throughCounter(source, counter), TARGET_DATABASE_URL: throughCounter(target, counter) };
+  const report = (): string[] => ['--report-dir', mkdtempSync(path.join(tmpdir(), 'idas-'))];
+  t.equal((await runCli(['--table', 'profesiones', '--table', 'proveedores', ...report()], env)).code, 0, 'the parents first');
+  const first = counter.connections.length;
+  const alone = await runCli(['--table', 'proveedor_profesiones', ...report()], env);
+  t.equal(alone.code, 0, alone.stderr);
+  const lock = counter.connections.slice(first).find((c) => c.database === databaseOf(target))!;
+  const from = lock.statements.findIndex((sql) => /pg_try_advisory_lock/.test(sql));
+  const to = lock.statements.findIndex((sql) => /INSERT INTO copiar_tablas\.ejecuciones/.test(sql));
+  const checks = lock.statements.slice(from + 1, to);
+  // Before: 5 (two more trips for the parents: whether each exists, then whether it holds rows).
+  t.equal(checks.length, 3, "the catalog, then the tool's state with the parents' rows, then the state schema and the new table");
+  for (const parent of ['proveedores', 'profesiones']) t.match(checks[1], new RegExp(`tablas_creadas.*EXISTS \\(SELECT 1 FROM "${parent}"\\)`, 's'), `whether ${parent} holds rows is read with the tool's state`);
+});

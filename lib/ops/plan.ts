@@ -4,7 +4,7 @@ import { maskUrl } from '../pg/secrets.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { FOLLOW_NAME, followProblems, followSlot } from '../follow/requirements.js';
 import { incompleteSourceError, inspectSource } from '../run/source-check.js';
-import { emptyParentsError, findEmptyParents } from '../run/parent-check.js';
+import { emptyParentsError } from '../run/parent-check.js';
 import { foreignRowTables, foreignRowsError, inspectTarget, type TableContents } from '../run/target-check.js';
 import { triggersError, type TriggerChoice } from '../schema/triggers.js';
 import { primaryKeyName, uniqueName } from '../schema/ddl.js';
@@ -85,8 +85,7 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     result.problems.push(...inspection.privilegeProblems, ...inspection.shapeErrors.map((e) => e.message));
     result.will_create.push(...inspection.wanted.filter((s) => !inspection.existing.has(s.target)).map((s) => s.target));
     if (inspection.stateMissing) result.will_create.push(`esquema ${STATE_SCHEMA}`);
-    const emptyParents = await findEmptyParents(target, options.specs);
-    if (emptyParents.length > 0) result.problems.push(emptyParentsError(emptyParents).message);
+    if (inspection.emptyParents.length > 0) result.problems.push(emptyParentsError(inspection.emptyParents).message);
     const foreign = foreignRowTables(inspection);
     if (foreign.length > 0 && !options.replace) result.problems.push(foreignRowsError(foreign).message);
     const { triggers } = inspection;

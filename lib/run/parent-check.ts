@@ -26,12 +26,15 @@ export async function emptyTables(client: pg.ClientBase, tables: readonly string
  * A child migrated alone reads its parents from the target (proveedor_profesiones needs
  * profesiones and proveedores): against empty parents every row would be rejected or
  * left without its link, and the run would still end well. Parents that are part of
- * the run are loaded first, so they do not count.
+ * the run are loaded first, so they do not count: these are the ones to look at.
  */
-export async function findEmptyParents(client: pg.ClientBase, specs: readonly AnyTableSpec[]): Promise<EmptyParents[]> {
+export function parentsOutsideRun(specs: readonly AnyTableSpec[]): string[] {
   const inRun = new Set(specs.map((s) => s.target));
-  const outside = [...new Set(specs.flatMap((s) => dependenciesOf(s)).filter((p) => !inRun.has(p)))];
-  const empty = await emptyTables(client, outside);
+  return [...new Set(specs.flatMap((s) => dependenciesOf(s)).filter((p) => !inRun.has(p)))];
+}
+
+/** The run's tables that would read some of the `empty` parents. */
+export function emptyParentsOf(specs: readonly AnyTableSpec[], empty: ReadonlySet<string>): EmptyParents[] {
   return specs
     .map((s) => ({ table: s.target, parents: dependenciesOf(s).filter((p) => empty.has(p)) }))
     .filter((e) => e.parents.length > 0);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { emptyParentsError, findEmptyParents } from './parent-check.js';
+import { emptyParentsError } from './parent-check.js';
 import { inOneTrip } from '../pg/one-trip.js';
 import { createTableSql, indexSql, keySql } from '../schema/ddl.js';
 import type { TriggerChoice } from '../schema/triggers.js';
@@ -31,8 +31,7 @@ export async function prepareTarget(
   const inspection = targetInspection.value;
   const targetProblem = targetError(inspection, options);
   if (targetProblem) throw targetProblem;
-  const emptyParents = await findEmptyParents(target, specs);
-  if (emptyParents.length > 0) throw emptyParentsError(emptyParents);
+  if (inspection.emptyParents.length > 0) throw emptyParentsError(inspection.emptyParents);
   // The state schema and the missing tables in one round trip, one implicit transaction:
   // all of them or, at the first error, none. Empty tables get their keys and indexes at
   // once, so a table loaded alone later finds the keys its foreign keys need; each load

@@ -7,14 +7,21 @@ import { quoteIdent } from '../pg/quote.js';
 import { checkShape, columnsByTable, existingColumnsSql, type ColumnRow } from '../schema/shape.js';
 import { firingTriggersSql, triggersError, type FiringTrigger, type TriggerChoice } from '../schema/triggers.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { loadOrder } from '../table-spec/table-set.js';
+import { dependenciesOf, loadOrder } from '../table-spec/table-set.js';
 import { CREATED_TABLES_SQL, TABLES_THE_TOOL_WROTE_SQL, createdTablesOf, type CreatedTableRow } from '../state/created-tables.js';
 import { STATE_PRESENCE_SQL } from '../state/state-schema.js';
+import { emptyParentsOf, parentsOutsideRun, type EmptyParents } from './parent-check.js';
 
-/** The tables of the run plus the ones their foreign keys point at, in load order. */
+/**
+ * The tables of the run plus the ones their foreign keys point at and their lookups read,
+ * in load order: each must exist, have its shape and be readable.
+ */
 function tablesToEnsure(catalog: readonly AnyTableSpec[], specs: readonly AnyTableSpec[]): AnyTableSpec[] {
   const names = new Set(specs.map((s) => s.target));
-  for (const spec of specs) for (const fk of spec.foreignKeys ?? []) names.add(fk.references);
+  for (const spec of specs) {
+    for (const fk of spec.foreignKeys ?? []) names.add(fk.references);
+    for (const parent of dependenciesOf(spec)) names.add(parent);
+  }
   return loadOrder(catalog).filter((t) => names.has(t.target));
 }
 
@@ -39,13 +46,16 @@ export interface TargetInspection {
   contents: TableContents[];
   /** Triggers of the run's tables that would fire for the rows it writes. */
   triggers: FiringTrigger[];
+  /** The run's tables whose lookups would read empty (or missing) parents outside the run. */
+  emptyParents: EmptyParents[];
 }
 
 /**
  * Two round trips whatever the number of tables (a hosted server is one away): first the
  * catalog (columns, the state schema, privileges, triggers), then what the catalog says
  * there is to read: what the tool created and loaded, and whether each existing table of
- * the run holds rows (EXISTS, not statistics, which a restart or a restore resets).
+ * the run, and each parent its lookups read outside the run, holds rows (EXISTS, not
+ * statistics, which a restart or a restore resets).
  */
 export async function inspectTarget(client: pg.ClientBase, catalog: readonly AnyTableSpec[], specs: readonly AnyTableSpec[]): Promise<TargetInspection> {
   const wanted = tablesToEnsure(catalog, specs);
@@ -62,11 +72,18 @@ export async function inspectTarget(client: pg.ClientBase, catalog: readonly Any
   const triggers = triggerRows!.rows as FiringTrigger[];
   // A table the user may not read is named among the privilege problems, not read here.
   const unreadable = unreadableTargetTables(privileges);
-  const present = runTables.filter((table) => existing.has(table) && !unreadable.has(table));
-  const toolState = await inOneTrip(client, [...(state.tables ? [CREATED_TABLES_SQL, TABLES_THE_TOOL_WROTE_SQL] : []), ...(present.length > 0 ? [rowPresenceSql(present.map(quoteIdent))] : [])]);
+  const readable = (table: string): boolean => existing.has(table) && !unreadable.has(table);
+  const present = runTables.filter(readable);
+  const parents = parentsOutsideRun(specs);
+  const presentParents = parents.filter(readable);
+  const looked = [...present, ...presentParents];
+  const toolState = await inOneTrip(client, [...(state.tables ? [CREATED_TABLES_SQL, TABLES_THE_TOOL_WROTE_SQL] : []), ...(looked.length > 0 ? [rowPresenceSql(looked.map(quoteIdent))] : [])]);
   const created = new Set(state.tables ? createdTablesOf(toolState[0]!.rows as CreatedTableRow[]).filter((t) => t.same).map((t) => t.table) : []);
   const ours = new Set(state.tables ? (toolState[1]!.rows as { oid: string }[]).map((r) => Number(r.oid)) : []);
-  const presence = present.length > 0 ? rowPresenceOf(toolState.at(-1)!.rows as RowPresenceRow[]) : [];
+  const presence = looked.length > 0 ? rowPresenceOf(toolState.at(-1)!.rows as RowPresenceRow[]) : [];
+  const holdsRows = new Map(looked.map((table, i) => [table, presence[i]!.hasRows]));
+  // A parent the user may not read is a privilege problem already, not an empty one.
+  const emptyParentTables = new Set(parents.filter((p) => !existing.has(p) || holdsRows.get(p) === false));
   const shapeErrors: CopiarError[] = [];
   for (const spec of wanted) {
     try {
@@ -85,7 +102,7 @@ export async function inspectTarget(client: pg.ClientBase, catalog: readonly Any
           return { table, hasRows, foreignRows: hasRows && !ours.has(oid) };
         })
       : [];
-  return { wanted, existing, stateMissing, shapeErrors, privilegeProblems, contents, triggers };
+  return { wanted, existing, stateMissing, shapeErrors, privilegeProblems, contents, triggers, emptyParents: emptyParentsOf(specs, emptyParentTables) };
 }
 
 /** Tables of the run holding rows copiar-tablas did not write. */
