@@ -11,6 +11,13 @@ const ALL_TABLES = ['profesiones', 'clientes', 'proveedores', 'proveedor_profesi
 
 const databaseOf = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1));
 
+/** The statements between taking the run lock and recording the run: one per round trip. */
+function checks(session: SeenConnection): string[] {
+  const from = session.statements.findIndex((sql) => /pg_try_advisory_lock/.test(sql));
+  const to = session.statements.findIndex((sql) => /INSERT INTO copiar_tablas\.ejecuciones/.test(sql));
+  return session.statements.slice(from + 1, to);
+}
+
 t.test('round trips on a hosted server: the checks cost as many for nine tables as for one, each table a fixed few, and the tables share their sessions', async (t) => {
   const source = await generatedLegacyDatabase(t, 2_000);
   const counter = await startTripCounter(t, serverUrl());
@@ -40,14 +47,8 @@ t.test('round trips on a hosted server: the checks cost as many for nine tables 
   // Before: 9 and 25 round trips on the snapshot's session, 30 and 105 on the run lock's.
   t.equal(coordinatorNine.trips, coordinatorOne.trips, `the source's checks and estimates: ${coordinatorOne.trips} round trips for one table and for nine`);
   t.equal(lockNine.trips - lockOne.trips, ALL_TABLES.length - 1, `the target's checks, state and table creation: one round trip more per table (its state), ${lockOne.trips} and ${lockNine.trips}`);
-  // Between taking the run lock and recording the run, one statement per round trip.
   // Before: 10 on an empty target (a query per check; the state schema, BEGIN, the new
   // tables and COMMIT apart), 8 on a filled one.
-  const checks = (session: SeenConnection): string[] => {
-    const from = session.statements.findIndex((sql) => /pg_try_advisory_lock/.test(sql));
-    const to = session.statements.findIndex((sql) => /INSERT INTO copiar_tablas\.ejecuciones/.test(sql));
-    return session.statements.slice(from + 1, to);
-  };
   t.equal(checks(lockOne).length, 2, 'an empty target: the catalog in one trip, then the state schema and the new tables in one');
   t.equal(checks(lockNine).length, 2, 'the same for nine tables');
   const filled = checks(again.target[0]!);
@@ -76,11 +77,8 @@ t.test('round trips: a child table run alone reads whether its parents hold rows
   const first = counter.connections.length;
   const alone = await runCli(['--table', 'proveedor_profesiones', ...report()], env);
   t.equal(alone.code, 0, alone.stderr);
-  const lock = counter.connections.slice(first).find((c) => c.database === databaseOf(target))!;
-  const from = lock.statements.findIndex((sql) => /pg_try_advisory_lock/.test(sql));
-  const to = lock.statements.findIndex((sql) => /INSERT INTO copiar_tablas\.ejecuciones/.test(sql));
-  const checks = lock.statements.slice(from + 1, to);
+  const childChecks = checks(counter.connections.slice(first).find((c) => c.database === databaseOf(target))!);
   // Before: 5 (two more trips for the parents: whether each exists, then whether it holds rows).
-  t.equal(checks.length, 3, "the catalog, then the tool's state with the parents' rows, then the state schema and the new table");
-  for (const parent of ['proveedores', 'profesiones']) t.match(checks[1], new RegExp(`tablas_creadas.*EXISTS \\(SELECT 1 FROM "${parent}"\\)`, 's'), `whether ${parent} holds rows is read with the tool's state`);
+  t.equal(childChecks.length, 3, "the catalog, then the tool's state with the parents' rows, then the state schema and the new table");
+  for (const parent of ['proveedores', 'profesiones']) t.match(childChecks[1], new RegExp(`tablas_creadas.*EXISTS \\(SELECT 1 FROM "${parent}"\\)`, 's'), `whether ${parent} holds rows is read with the tool's state`);
 });
