@@ -13,6 +13,7 @@ import { mensajes } from '../transforms/mensajes.js';
 import { freePort, startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
 import { generateLegacy } from '../dev/generate-legacy.js';
 import { GUIDE_MAPPING_SELECT } from './guide-mapping.js';
+import { FLOOR_SELECT, FLOOR_TABLE, FLOOR_TABLE_DDL } from './server-floor.js';
 import { startDelayProxy, throughProxy, type DelayProxy } from './delay-proxy.js';
 import { followBench } from './follow-bench.js';
 import { machine, middle } from './machine.js';
@@ -30,7 +31,7 @@ interface Args {
   rttMs: number;
 }
 
-const USAGE = 'use --rows N[,N...] [--repeat 3] [--skip guide,pipe,verify] [--jobs 1,2,4] [--range-rows 4000000] [--rtt-ms 20]';
+const USAGE = 'use --rows N[,N...] [--repeat 3] [--skip guide,pipe,floor,verify] [--jobs 1,2,4] [--range-rows 4000000] [--rtt-ms 20]';
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { rows: [1_000_000], repeat: 3, jobs: [], skip: new Set(), rangeRows: [], rttMs: 0 };
@@ -149,22 +150,26 @@ function psqlAvailable(): boolean {
   return spawnSync('psql', ['--version']).status === 0;
 }
 
-/** 2. A hand-tuned psql pipe: COPY FREEZE into a bare table, then the keys and indexes. */
-async function pipe(url: string, runUrl: string, bytes: number): Promise<Measure> {
-  await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
-  await query(url, TABLE_DDL);
-  const copyOut = `COPY (${GUIDE_MAPPING_SELECT}) TO STDOUT`;
-  const copySeconds = await timed(
+/** `psql -c COPY … TO STDOUT | psql -c COPY … FROM STDIN`: `table` emptied and loaded, frozen, in one transaction. */
+function psqlPipe(runUrl: string, copyOut: string, table: string, copyOptions: string): Promise<number> {
+  return timed(
     () =>
       new Promise<void>((resolve, reject) => {
         const shell = spawn(
           'bash',
-          ['-c', `set -o pipefail; psql "$B_URL" -v ON_ERROR_STOP=1 -qc "$B_OUT" | psql "$B_URL" -v ON_ERROR_STOP=1 -q -c 'SET synchronous_commit = off' -c 'BEGIN' -c 'TRUNCATE mensajes' -c 'COPY mensajes FROM STDIN WITH (FREEZE)' -c 'COMMIT'`],
-          { env: { ...process.env, B_URL: runUrl, B_OUT: copyOut }, stdio: ['ignore', 'ignore', 'inherit'] },
+          ['-c', `set -o pipefail; psql "$B_URL" -v ON_ERROR_STOP=1 -qc "$B_OUT" | psql "$B_URL" -v ON_ERROR_STOP=1 -q -c 'SET synchronous_commit = off' -c 'BEGIN' -c "TRUNCATE $B_TABLE" -c "COPY $B_TABLE FROM STDIN WITH ($B_OPTIONS)" -c 'COMMIT'`],
+          { env: { ...process.env, B_URL: runUrl, B_OUT: copyOut, B_TABLE: table, B_OPTIONS: copyOptions }, stdio: ['ignore', 'ignore', 'inherit'] },
         );
         shell.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`psql terminó con ${code}`))));
       }),
   );
+}
+
+/** 2. A hand-tuned psql pipe: COPY FREEZE into a bare table, then the keys and indexes. */
+async function pipe(url: string, runUrl: string, bytes: number): Promise<Measure> {
+  await query(url, 'DROP TABLE IF EXISTS mensajes CASCADE');
+  await query(url, TABLE_DDL);
+  const copySeconds = await psqlPipe(runUrl, `COPY (${GUIDE_MAPPING_SELECT}) TO STDOUT`, 'mensajes', 'FREEZE');
   const indexSeconds = await timed(async () => {
     const client = new pg.Client({ connectionString: runUrl });
     await client.connect();
@@ -177,6 +182,21 @@ async function pipe(url: string, runUrl: string, bytes: number): Promise<Measure
   });
   const rows = Number((await query(url, 'SELECT count(*) AS n FROM mensajes')).rows[0].n);
   return { name: 'psql → psql (COPY FREEZE)', seconds: copySeconds + indexSeconds, copySeconds, rows, bytes, peakRssMb: null, diskMb: await tableMb(url) };
+}
+
+const FLOOR_NAME = 'suelo: COPY binario sin reglas (solo la copia)';
+
+/** The servers' floor (server-floor.ts): the copy alone, binary at both ends, nothing in between. */
+async function floor(url: string, runUrl: string, bytes: number): Promise<Measure> {
+  await query(url, `DROP TABLE IF EXISTS ${FLOOR_TABLE}`);
+  await query(url, FLOOR_TABLE_DDL);
+  try {
+    const copySeconds = await psqlPipe(runUrl, `COPY (${FLOOR_SELECT}) TO STDOUT (FORMAT binary)`, FLOOR_TABLE, 'FORMAT binary, FREEZE');
+    const rows = Number((await query(url, `SELECT count(*) AS n FROM ${FLOOR_TABLE}`)).rows[0].n);
+    return { name: FLOOR_NAME, seconds: copySeconds, copySeconds, rows, bytes, peakRssMb: null, diskMb: 0 };
+  } finally {
+    await query(url, `DROP TABLE IF EXISTS ${FLOOR_TABLE}`);
+  }
 }
 
 /** 3. The real CLI, as an operator runs it; `allTables` runs the whole migration. */
@@ -216,8 +236,9 @@ function table(measures: Measure[]): string {
     (m.bytes / 1024 / 1024 / m.seconds).toFixed(1),
     m.peakRssMb === null ? '-' : m.peakRssMb.toFixed(0),
     m.diskMb > 0 ? m.diskMb.toFixed(0) : '-',
-    guideM ? (m.seconds / guideM.seconds).toFixed(2) : '-',
-    pipeM ? (m.seconds / pipeM.seconds).toFixed(2) : '-',
+    // The floor has no index phase: only its copy compares.
+    guideM && m.name !== FLOOR_NAME ? (m.seconds / guideM.seconds).toFixed(2) : '-',
+    pipeM && m.name !== FLOOR_NAME ? (m.seconds / pipeM.seconds).toFixed(2) : '-',
     pipeM ? (m.copySeconds / pipeM.copySeconds).toFixed(2) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -228,7 +249,26 @@ function table(measures: Measure[]): string {
   const phased = measures
     .filter((m) => m.phases !== undefined)
     .map((m) => `\n${m.name}: copia ${m.copySeconds.toFixed(2)} s, índices y claves ${m.phases!.indexSeconds.toFixed(2)} s, ANALYZE ${m.phases!.analyzeSeconds.toFixed(2)} s, lo demás ${(m.seconds - m.copySeconds - m.phases!.indexSeconds - m.phases!.analyzeSeconds).toFixed(2)} s`);
-  return [line(header), '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |', ...rows.map(line), ...phased, ...verified].join('\n');
+  return [line(header), '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |', ...rows.map(line), ...phased, ...verified, ...floorBound(measures)].join('\n');
+}
+
+/**
+ * What the floor allows against the pipe: with the pipe's own index phase (the same six
+ * builds for every contender), no copy can bring a run under (floor's copy + that phase)
+ * / the pipe's time.
+ */
+function floorBound(measures: Measure[]): string[] {
+  const floorM = measures.find((m) => m.name === FLOOR_NAME);
+  const pipeM = measures.find((m) => m.name.startsWith('psql'));
+  if (!floorM || !pipeM) return [];
+  const pipeIndexSeconds = pipeM.seconds - pipeM.copySeconds;
+  const lines = [
+    `\nsuelo de los servidores: copia ${floorM.copySeconds.toFixed(2)} s = ${(floorM.copySeconds / pipeM.copySeconds).toFixed(2)} × la copia de la tubería; con la fase de índices de la tubería (${pipeIndexSeconds.toFixed(2)} s, con ANALYZE), ninguna ejecución baja de ${((floorM.copySeconds + pipeIndexSeconds) / pipeM.seconds).toFixed(2)} × la tubería`,
+  ];
+  for (const m of measures.filter((c) => c.name.startsWith('copiar-tablas') && c.phases !== undefined)) {
+    lines.push(`${m.name}: copia ${(m.copySeconds / floorM.copySeconds).toFixed(2)} × la del suelo`);
+  }
+  return lines;
 }
 
 /** Medians of the rounds (total and copy time apart), their spread, and the highest RSS. */
@@ -305,6 +345,7 @@ try {
       if (psqlAvailable()) contenders.push({ label: 'psql → psql', fn: () => pipe(url, runUrl, bytes) });
       else process.stderr.write('psql no está instalado: se omite la tubería psql | psql\n');
     }
+    if (!args.skip.has('floor') && psqlAvailable()) contenders.push({ label: 'suelo', fn: () => floor(url, runUrl, bytes) });
     contenders.push({ label: 'copiar-tablas', fn: () => copiarTablas(url, runUrl, bytes, 1, [], false, !args.skip.has('verify')) });
     for (const n of args.rangeRows) contenders.push({ label: `copiar-tablas --range-rows ${n}`, fn: () => copiarTablas(url, runUrl, bytes, 1, ['--range-rows', String(n)], false) });
     // --jobs runs independent tables side by side: measured on the whole migration.
