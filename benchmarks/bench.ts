@@ -13,7 +13,7 @@ import { mensajes } from '../transforms/mensajes.js';
 import { freePort, startEmbedded, withDatabaseName, type EmbeddedServer } from '../dev/embedded.js';
 import { generateLegacy } from '../dev/generate-legacy.js';
 import { GUIDE_MAPPING_SELECT } from './guide-mapping.js';
-import { FLOOR_SELECT, FLOOR_TABLE, FLOOR_TABLE_DDL } from './server-floor.js';
+import { FLOOR_COPY_OUT, FLOOR_TABLE, FLOOR_TABLE_DDL } from './server-floor.js';
 import { startDelayProxy, throughProxy, type DelayProxy } from './delay-proxy.js';
 import { followBench } from './follow-bench.js';
 import { machine, middle } from './machine.js';
@@ -184,14 +184,14 @@ async function pipe(url: string, runUrl: string, bytes: number): Promise<Measure
   return { name: 'psql → psql (COPY FREEZE)', seconds: copySeconds + indexSeconds, copySeconds, rows, bytes, peakRssMb: null, diskMb: await tableMb(url) };
 }
 
-const FLOOR_NAME = 'suelo: COPY binario sin reglas (solo la copia)';
+const FLOOR_NAME = 'suelo: filas de copiar-tablas, solo COPY';
 
-/** The servers' floor (server-floor.ts): the copy alone, binary at both ends, nothing in between. */
+/** The servers' floor (server-floor.ts): copiar-tablas' own rows again, binary at both ends, nothing in between. */
 async function floor(url: string, runUrl: string, bytes: number): Promise<Measure> {
   await query(url, `DROP TABLE IF EXISTS ${FLOOR_TABLE}`);
   await query(url, FLOOR_TABLE_DDL);
   try {
-    const copySeconds = await psqlPipe(runUrl, `COPY (${FLOOR_SELECT}) TO STDOUT (FORMAT binary)`, FLOOR_TABLE, 'FORMAT binary, FREEZE');
+    const copySeconds = await psqlPipe(runUrl, FLOOR_COPY_OUT, FLOOR_TABLE, 'FORMAT binary, FREEZE');
     const rows = Number((await query(url, `SELECT count(*) AS n FROM ${FLOOR_TABLE}`)).rows[0].n);
     return { name: FLOOR_NAME, seconds: copySeconds, copySeconds, rows, bytes, peakRssMb: null, diskMb: 0 };
   } finally {
@@ -263,7 +263,7 @@ function floorBound(measures: Measure[]): string[] {
   if (!floorM || !pipeM) return [];
   const pipeIndexSeconds = pipeM.seconds - pipeM.copySeconds;
   const lines = [
-    `\nsuelo de los servidores: copia ${floorM.copySeconds.toFixed(2)} s = ${(floorM.copySeconds / pipeM.copySeconds).toFixed(2)} × la copia de la tubería; con la fase de índices de la tubería (${pipeIndexSeconds.toFixed(2)} s, con ANALYZE), ninguna ejecución baja de ${((floorM.copySeconds + pipeIndexSeconds) / pipeM.seconds).toFixed(2)} × la tubería`,
+    `\nsuelo de los servidores: copia ${floorM.copySeconds.toFixed(2)} s = ${(floorM.copySeconds / pipeM.copySeconds).toFixed(2)} × la copia de la tubería; con la fase de índices de la tubería (${pipeIndexSeconds.toFixed(2)} s, con ANALYZE), copiar-tablas no bajaría de ${((floorM.copySeconds + pipeIndexSeconds) / pipeM.seconds).toFixed(2)} × la tubería`,
   ];
   for (const m of measures.filter((c) => c.name.startsWith('copiar-tablas') && c.phases !== undefined)) {
     lines.push(`${m.name}: copia ${(m.copySeconds / floorM.copySeconds).toFixed(2)} × la del suelo`);
@@ -345,8 +345,9 @@ try {
       if (psqlAvailable()) contenders.push({ label: 'psql → psql', fn: () => pipe(url, runUrl, bytes) });
       else process.stderr.write('psql no está instalado: se omite la tubería psql | psql\n');
     }
-    if (!args.skip.has('floor') && psqlAvailable()) contenders.push({ label: 'suelo', fn: () => floor(url, runUrl, bytes) });
     contenders.push({ label: 'copiar-tablas', fn: () => copiarTablas(url, runUrl, bytes, 1, [], false, !args.skip.has('verify')) });
+    // Right after copiar-tablas: the floor copies the rows it has just written.
+    if (!args.skip.has('floor') && psqlAvailable()) contenders.push({ label: 'suelo', fn: () => floor(url, runUrl, bytes) });
     for (const n of args.rangeRows) contenders.push({ label: `copiar-tablas --range-rows ${n}`, fn: () => copiarTablas(url, runUrl, bytes, 1, ['--range-rows', String(n)], false) });
     // --jobs runs independent tables side by side: measured on the whole migration.
     for (const jobs of args.jobs) contenders.push({ label: `las nueve tablas --jobs ${jobs}`, fn: () => copiarTablas(url, runUrl, bytes, jobs, [], true) });
