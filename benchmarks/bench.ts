@@ -258,21 +258,19 @@ function table(measures: Measure[]): string {
  * mix rounds): copiar-tablas with a copy as fast as the floor's and everything else as it
  * was (its index phase, ANALYZE, its start), against that round's pipe.
  */
-function floorBound(rounds: Measure[]): string[] {
+function floorBound(rounds: Measure[]): string {
   const of = (pick: (m: Measure) => boolean): Measure[] => rounds.filter(pick);
   const floors = of((m) => m.name === FLOOR_NAME);
   const pipes = of((m) => m.name.startsWith('psql'));
   const runs = of((m) => m.name === 'copiar-tablas');
-  if (floors.length === 0 || floors.length !== pipes.length || floors.length !== runs.length) return [];
+  if (floors.length === 0 || floors.length !== pipes.length || floors.length !== runs.length) return '';
   const perRound = floors.map((floorM, i) => ({
     copyOverFloor: runs[i]!.copySeconds / floorM.copySeconds,
     bound: (floorM.copySeconds + runs[i]!.seconds - runs[i]!.copySeconds) / pipes[i]!.seconds,
     actual: runs[i]!.seconds / pipes[i]!.seconds,
   }));
   const list = (pick: (r: (typeof perRound)[number]) => number): string => perRound.map((r) => pick(r).toFixed(2)).join(', ');
-  return [
-    `\nsuelo de los servidores, ronda a ronda: la copia de copiar-tablas ${list((r) => r.copyOverFloor)} × la del suelo; copiar-tablas ${list((r) => r.actual)} × la tubería, y con una copia como la del suelo ${list((r) => r.bound)} ×`,
-  ];
+  return `\nsuelo de los servidores, ronda a ronda: la copia de copiar-tablas ${list((r) => r.copyOverFloor)} × la del suelo; copiar-tablas ${list((r) => r.actual)} × la tubería, y con una copia como la del suelo ${list((r) => r.bound)} ×\n`;
 }
 
 /** Medians of the rounds (total and copy time apart), their spread, and the highest RSS. */
@@ -372,7 +370,7 @@ try {
     sizes.push({ rows: rowCount, bytes, measures, rounds });
     const spread = args.repeat > 1 ? `, mediana de ${args.repeat} rondas` : '';
     const away = args.rttMs > 0 ? `, servidor a ${args.rttMs} ms de ida y vuelta (proxy de latencia)` : '';
-    process.stdout.write(`\n${rowCount.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}${away}${spread}\n\n${table(measures)}\n${floorBound(rounds).join('\n')}\n`);
+    process.stdout.write(`\n${rowCount.toLocaleString('en-US')} mensajes, PostgreSQL ${version}, ${machine()}${away}${spread}\n\n${table(measures)}\n${floorBound(rounds)}`);
     proxy?.stop();
     proxy = undefined;
     await query(baseUrl, `DROP DATABASE ${database} WITH (FORCE)`);
