@@ -16,7 +16,8 @@ const INVALID_MARK = '!';
 
 /**
  * The E.164 phone of `<alias>.user_id` (any user_type): normalized once per user before
- * the copy and joined by the database, so the big tables never look a phone up per row.
+ * the copy, then looked up by key for each row (by the copy itself when it reads COPY
+ * binary, else by the source's join), so the big tables never query a phone per row.
  */
 export function userPhoneJoin(alias: string): PreparedJoin {
   return {

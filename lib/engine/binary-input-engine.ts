@@ -1,7 +1,7 @@
 import { CopiarError } from '../errors.js';
 import type { BinaryColumn } from '../pg/copy-binary.js';
 import { binaryFieldCopyText, binaryFieldText, copyTextRoom, valueTextStart, type SourceType } from '../pg/copy-binary-in.js';
-import { BACKSLASH, TAB, encodeField } from '../pg/copy-text.js';
+import { BACKSLASH, TAB, encodeField, escapeInto } from '../pg/copy-text.js';
 import { RowRejection } from '../rules/rejection.js';
 import type { FastRule, RowView } from '../rules/types.js';
 import { canonicalType } from '../table-spec/column-type.js';
@@ -12,6 +12,13 @@ import type { ByteSink } from './byte-sink.js';
 import type { RowCounts } from './counts.js';
 import type { RawRejection } from './row-engine.js';
 import { buildRowPlan, type CopyStep, type MemoEntry, type RowPlan, type RuleStep } from './row-plan.js';
+import type { UuidKeyedValues } from './uuid-keyed-values.js';
+
+/** A prepared join done here: its fields arrive as the join's uuid key, and their value is the one `values` holds for it (none: NULL). */
+export interface JoinInProcess {
+  fields: readonly string[];
+  values: UuidKeyedValues;
+}
 
 /** A source field in the binary form of this target column type is that column's binary form. */
 function sameBinaryForm(source: SourceType, targetType: string): boolean {
@@ -44,6 +51,10 @@ export class BinaryInputEngine {
   private rejectRowBuffer = Buffer.allocUnsafe(64 * 1024);
   private rowAdjusted = false;
   private readonly view: RowView;
+  /** Per field: the values its key is looked up in, for a field of a prepared join done here. */
+  private readonly joinedValues: (UuidKeyedValues | null)[];
+  /** Per target column (wire order): whether a joined value, text, is already its binary form. */
+  private readonly joinedVerbatimTo: boolean[];
 
   constructor(
     private readonly spec: AnyTableSpec,
@@ -53,6 +64,7 @@ export class BinaryInputEngine {
     targetColumns: readonly BinaryColumn[],
     /** The type of each source field, in the plan's field order. */
     private readonly types: readonly SourceType[],
+    joined?: JoinInProcess,
   ) {
     if ((spec.unique ?? []).length > 0) throw new Error(`${spec.target}: una tabla con claves únicas no se lee en binario`);
     this.plan = buildRowPlan(spec, lookupRules, true);
@@ -62,8 +74,17 @@ export class BinaryInputEngine {
     this.heads = new Int32Array(n);
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
+    this.joinedValues = this.plan.fields.map(() => null);
+    for (const field of joined?.fields ?? []) {
+      const i = this.plan.fieldIndex.get(field);
+      if (i === undefined || types[i] !== 'uuid') throw new Error(`${spec.target}: el campo ${field} no llega como la clave uuid de su join`);
+      this.joinedValues[i] = joined!.values;
+    }
     const columns = wireColumns(spec);
-    this.verbatimTo = columns.map((column) => column.from !== undefined && sameBinaryForm(types[this.plan.fieldIndex.get(column.from)!]!, column.type));
+    const joinedFrom = (column: (typeof columns)[number]): boolean => column.from !== undefined && this.joinedValues[this.plan.fieldIndex.get(column.from)!] !== null;
+    // A joined field's bytes are its key, never the column's value.
+    this.verbatimTo = columns.map((column) => column.from !== undefined && !joinedFrom(column) && sameBinaryForm(types[this.plan.fieldIndex.get(column.from)!]!, column.type));
+    this.joinedVerbatimTo = columns.map((column) => joinedFrom(column) && sameBinaryForm('text', column.type));
     const engine = this;
     this.view = {
       field(name: string): string | null {
@@ -131,7 +152,13 @@ export class BinaryInputEngine {
   /** The value of field i as the text a rule sees, null for NULL. */
   private text(i: number): string | null {
     const start = this.starts[i]!;
-    return start < 0 ? null : binaryFieldText(this.types[i]!, this.buf, start, this.ends[i]!);
+    if (start < 0) return null;
+    const values = this.joinedValues[i];
+    if (values !== null) {
+      const entry = values.find(this.buf, start);
+      return entry < 0 ? null : values.value(entry);
+    }
+    return binaryFieldText(this.types[i]!, this.buf, start, this.ends[i]!);
   }
 
   private processRow(buf: Buffer): void {
@@ -170,6 +197,11 @@ export class BinaryInputEngine {
       this.writer.value(buf, step.rule(null, this.view), step.target);
       return;
     }
+    const values = this.joinedValues[f] ?? null;
+    if (values !== null) {
+      this.applyJoinedRule(step, buf, values);
+      return;
+    }
     const start = this.starts[f]!;
     const end = this.ends[f]!;
     const verbatim = this.verbatimTo[step.target] === true;
@@ -198,6 +230,36 @@ export class BinaryInputEngine {
     this.writer.value(buf, step.rule(this.text(f), this.view), step.target);
   }
 
+  /**
+   * A rule over a joined field: the key's value goes out from where the values keep it,
+   * framed, when the rule keeps it; a key without one is NULL, its result computed once
+   * for a value-only rule.
+   */
+  private applyJoinedRule(step: RuleStep, buf: Buffer, values: UuidKeyedValues): void {
+    const f = step.field;
+    const start = this.starts[f]!;
+    const entry = start < 0 ? -1 : values.find(buf, start);
+    if (entry < 0) {
+      if (!step.valueOnly) {
+        this.writer.value(buf, step.rule(null, this.view), step.target);
+        return;
+      }
+      const nothing = (step.nullEntry ??= this.evaluate(step, f, false));
+      if (nothing.rejection !== null) throw nothing.rejection;
+      if (nothing.adjusted) this.rowAdjusted = true;
+      this.writer.bytes(buf, nothing.bytes, step.target);
+      return;
+    }
+    const keepsValue = step.rule.keepsValue;
+    const fieldStart = values.fieldStart(entry);
+    const fieldEnd = values.fieldEnd(entry);
+    if (this.joinedVerbatimTo[step.target] === true && keepsValue !== undefined && keepsValue(values.bytes, fieldStart + 4, fieldEnd)) {
+      this.writer.framed(buf, values.bytes, fieldStart, fieldEnd);
+      return;
+    }
+    this.writer.value(buf, step.rule(values.value(entry), this.view), step.target);
+  }
+
   /** A rule's result for a memo: `same` when the field's own bytes are the target's value. */
   private evaluate(step: RuleStep, f: number, verbatim: boolean): MemoEntry {
     let adjusted = false;
@@ -214,17 +276,28 @@ export class BinaryInputEngine {
 
   private rejectRow(rejection: RowRejection): void {
     this.counters.rejected++;
+    // A joined field is written as the value the join gave (its entry), as the source's join sent it.
+    const entries = this.joinedValues.map((values, f) => (values === null || this.starts[f]! < 0 ? -1 : values.find(this.buf, this.starts[f]!)));
     let room = 0;
-    for (let f = 0; f < this.heads.length; f++) room += 1 + (this.starts[f]! < 0 ? 2 : copyTextRoom(this.ends[f]! - this.starts[f]!));
+    for (let f = 0; f < this.heads.length; f++) {
+      const values = this.joinedValues[f];
+      const e = entries[f]!;
+      const length = values !== null ? (e < 0 ? -1 : values.fieldEnd(e) - values.fieldStart(e) - 4) : this.starts[f]! < 0 ? -1 : this.ends[f]! - this.starts[f]!;
+      room += 1 + (length < 0 ? 2 : copyTextRoom(length));
+    }
     if (this.rejectRowBuffer.length < room) this.rejectRowBuffer = Buffer.allocUnsafe(Math.max(room, 2 * this.rejectRowBuffer.length));
     const out = this.rejectRowBuffer;
     let pos = 0;
     for (let f = 0; f < this.heads.length; f++) {
       if (f > 0) out[pos++] = TAB;
       const start = this.starts[f]!;
-      if (start < 0) {
+      const values = this.joinedValues[f];
+      const e = entries[f]!;
+      if (start < 0 || (values !== null && e < 0)) {
         out[pos++] = BACKSLASH;
         out[pos++] = 0x4e; // N
+      } else if (values !== null) {
+        pos = escapeInto(values.bytes, values.fieldStart(e) + 4, values.fieldEnd(e), out, pos);
       } else {
         pos = binaryFieldCopyText(this.types[f]!, this.buf, start, this.ends[f]!, out, pos);
       }

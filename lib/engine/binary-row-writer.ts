@@ -71,6 +71,12 @@ export class BinaryRowWriter implements TargetRowWriter {
     this.columns[target]!.value(value, this.sink);
   }
 
+  /** A field already in the target's binary form, length included, from another buffer than the row's. */
+  framed(buf: Buffer, src: Buffer, start: number, end: number): void {
+    this.flushRun(buf);
+    this.sink.writeBytes(src, start, end);
+  }
+
   /**
    * Fields of COPY binary input, lengths included, that are already the target's: from a
    * source column of the same type. Consecutive ones in the input go out as one copy.

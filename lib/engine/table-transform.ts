@@ -5,7 +5,7 @@ import { binaryHeaderLength, isBinaryTrailer, type SourceType } from '../pg/copy
 import { NEWLINE } from '../pg/copy-text.js';
 import type { FastRule } from '../rules/types.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { BinaryInputEngine } from './binary-input-engine.js';
+import { BinaryInputEngine, type JoinInProcess } from './binary-input-engine.js';
 import { ByteSink } from './byte-sink.js';
 import type { RowCounts } from './counts.js';
 import { RowEngine, type RawRejection } from './row-engine.js';
@@ -35,6 +35,8 @@ export interface TableTransformOptions {
   binaryRowsOnly?: boolean;
   /** The input is COPY binary with fields of these types (needs `binary` out too). */
   binaryInput?: readonly SourceType[];
+  /** With binaryInput: a prepared join done here, its fields arriving as its keys. */
+  joinInProcess?: JoinInProcess;
 }
 
 const DEFAULT_MAX_ROW_BYTES = 1024 * 1024 * 1024;
@@ -68,9 +70,10 @@ export class TableTransform extends Transform {
     const onReject = (row: RawRejection): void => this.rejects.write(row);
     if (options.binaryInput !== undefined) {
       if (options.binary === undefined) throw new Error(`${options.spec.target}: entrada binaria sin salida binaria`);
-      this.binaryEngine = new BinaryInputEngine(options.spec, this.sink, onReject, options.lookupRules ?? {}, options.binary, options.binaryInput);
+      this.binaryEngine = new BinaryInputEngine(options.spec, this.sink, onReject, options.lookupRules ?? {}, options.binary, options.binaryInput, options.joinInProcess);
       this.engine = this.binaryEngine;
     } else {
+      if (options.joinInProcess !== undefined) throw new Error(`${options.spec.target}: un join hecho aquí necesita entrada binaria`);
       this.engine = new RowEngine(options.spec, this.sink, onReject, options.lookupRules, options.binary);
     }
     this.maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { performance } from 'node:perf_hooks';
 import { emptyCounts } from '../engine/counts.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
-import { preparedJoinSql } from '../lookups/prepared-join.js';
+import { readPreparedJoin } from '../lookups/prepared-join.js';
 import { quoteIdent } from '../pg/quote.js';
 import { RejectFile } from '../rejects/reject-file.js';
 import { dropBeforeLoad, restoreAfterLoad, type SavedConstraint } from '../schema/rebuild.js';
@@ -41,15 +41,15 @@ export async function copyAtomic(load: TableLoad): Promise<Omit<TableResult, 'an
     // (lock, lookups, drops and TRUNCATE) that a hosted server makes long, hidden behind
     // the users' phones instead of added to them. Both are let finish before a
     // failure of either is thrown: the source session is closed after, not mid-read.
-    const [joined, prepared] = await Promise.allSettled([preparedJoinSql(spec, source), prepareTarget(target, spec)]);
+    const [joined, prepared] = await Promise.allSettled([readPreparedJoin(spec, source), prepareTarget(target, spec)]);
     if (prepared.status === 'rejected') throw prepared.reason;
     if (joined.status === 'rejected') throw joined.reason;
-    const preparedJoin = joined.value;
+    const preparedValues = joined.value;
     const { lookupRules, savedForeignKeys } = prepared.value;
     const inFlight = progress.held();
     const rows = await progress.during(async () => {
       try {
-        const result = await copyRows({ spec, source, target, rejects, lookupRules, preparedJoin, freeze: true, skipTriggers: load.skipTriggers, signal: load.signal, watch: inFlight.watch });
+        const result = await copyRows({ spec, source, target, rejects, lookupRules, prepared: preparedValues, freeze: true, skipTriggers: load.skipTriggers, signal: load.signal, watch: inFlight.watch });
         checkAccounts(spec.target, result, result.serverRows);
         copied = result;
         return result;

@@ -8,7 +8,9 @@ import { binaryColumns } from '../engine/binary-row-writer.js';
 import { TableTransform, type RejectSink } from '../engine/table-transform.js';
 import { CopiarError } from '../errors.js';
 import { CopyOutStream } from '../pg/copy-out-stream.js';
-import { binarySourceTypes } from './binary-source.js';
+import { binarySourceTypes, joinInProcessTypes } from './binary-source.js';
+import type { PreparedValues } from '../lookups/prepared-join.js';
+import { preparedJoinFields } from '../table-spec/field-order.js';
 import type { FastRule } from '../rules/types.js';
 import { suspendTriggers } from '../schema/triggers.js';
 import { copyInSql, copyOutQuery } from '../table-spec/copy-sql.js';
@@ -25,6 +27,11 @@ export interface CopyRowsOptions {
   lookupRules: Record<string, FastRule>;
   /** The table's prepared join clause, built once per table (prepared-join.ts). */
   preparedJoin?: string;
+  /**
+   * The table's prepared join values, read once per table: a binary copy looks them up
+   * itself, any other sends them as the clause. Instead of preparedJoin.
+   */
+  prepared?: PreparedValues;
   /** Only this primary-key range of the source. */
   rangeWhere?: string;
   /** The target table's firing triggers are disabled for this COPY, inside the caller's transaction (--triggers skip). */
@@ -56,13 +63,19 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopiedRows> {
   // Binary where the columns allow it: about half the target's parsing.
   const binary = options.sink === undefined || options.sink.binary === true ? (binaryColumns(spec) ?? undefined) : undefined;
   // Binary from the source too when its types allow: uuids and timestamps pass untouched.
-  const binaryInput = binary !== undefined && options.input === undefined ? ((await binarySourceTypes(sourceSession(options), spec)) ?? undefined) : undefined;
+  // Then the prepared join is done here: the source's hash join cost it about a
+  // microsecond a row, the lookup here a fifth of that (docs/performance-log.md).
+  const readsSource = binary !== undefined && options.input === undefined;
+  const joinTypes = readsSource && options.prepared !== undefined ? await joinInProcessTypes(sourceSession(options), spec) : null;
+  const binaryInput = joinTypes ?? (readsSource ? ((await binarySourceTypes(sourceSession(options), spec)) ?? undefined) : undefined);
+  const joinInProcess = joinTypes !== null ? { fields: preparedJoinFields(spec), values: options.prepared!.values } : undefined;
+  const preparedJoin = joinInProcess !== undefined ? undefined : (options.preparedJoin ?? options.prepared?.sql());
   // Before any stream opens: a refusal here leaves no query in flight on either side.
   const restoreTriggers = options.skipTriggers === true && options.sink === undefined && options.into === undefined ? await suspendTriggers(options.target, [spec.target]) : undefined;
-  const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary, binaryRowsOnly: options.sink !== undefined, binaryInput });
+  const transform = new TableTransform({ spec, rejects: options.rejects, lookupRules: options.lookupRules, binary, binaryRowsOnly: options.sink !== undefined, binaryInput, joinInProcess });
   const unwatch = options.watch?.(transform);
   const copyOut =
-    options.input ?? sourceSession(options).query(new CopyOutStream(copyOutQuery(spec, { preparedJoin: options.preparedJoin, rangeWhere: options.rangeWhere, binary: binaryInput !== undefined })));
+    options.input ?? sourceSession(options).query(new CopyOutStream(copyOutQuery(spec, { preparedJoin, joinInProcess: joinInProcess !== undefined, rangeWhere: options.rangeWhere, binary: binaryInput !== undefined })));
   const copyIn = options.sink ?? options.target.query(copyFrom(copyInSql(spec, { freeze: options.freeze === true, into: options.into, binary: binary !== undefined })));
   const started = performance.now();
   try {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { sumCounts } from '../engine/counts.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
-import { preparedJoinSql } from '../lookups/prepared-join.js';
+import { readPreparedJoin, type PreparedValues } from '../lookups/prepared-join.js';
 import { quoteIdent } from '../pg/quote.js';
 import { inTransaction } from '../pg/transaction.js';
 import type { FastRule } from '../rules/types.js';
@@ -81,7 +81,7 @@ async function readBoundaries(load: TableLoad, key: string): Promise<string[]> {
 /** Copies one range in its own transaction, with its reject spool and its checkpoint. */
 class RangeCopier {
   // Every range reads the same snapshot, so the prepared join is built once per table.
-  private preparedJoin: Promise<string | undefined> | undefined;
+  private prepared: Promise<PreparedValues | undefined> | undefined;
 
   constructor(
     private readonly load: TableLoad,
@@ -111,14 +111,14 @@ class RangeCopier {
         await lockForLoad(connection, spec, this.ranges.childForeignKeys.map((fk) => fk.table));
         await connection.query(`TRUNCATE ${quoteIdent(spec.target)}`);
       }
-      this.preparedJoin ??= preparedJoinSql(spec, source);
+      this.prepared ??= readPreparedJoin(spec, source);
       const rows = await copyRows({
         spec,
         source,
         target: connection,
         rejects,
         lookupRules: this.lookupRules,
-        preparedJoin: await this.preparedJoin,
+        prepared: await this.prepared,
         rangeWhere: rangeWhere(spec, this.ranges.key, this.ranges.boundaries, i),
         freeze: first,
         skipTriggers: this.load.skipTriggers,

@@ -4,6 +4,7 @@ import { arrayElement } from '../pg/text-array.js';
 import { streamRows } from '../pg/query-stream.js';
 import { streamCopyRows } from '../pg/copy-text-rows.js';
 import type { AnyTableSpec, PreparedJoin } from '../table-spec/spec.js';
+import { UuidKeyedValues } from '../engine/uuid-keyed-values.js';
 
 /**
  * A PostgreSQL array literal, already quoted as an SQL escape string (E'...', read the
@@ -43,15 +44,38 @@ export class ArrayLiteral {
 }
 
 /**
- * Reads the prepared join's rows on the source session (inside the snapshot), applies
- * its rule once per row, and returns the JOIN clause carrying the results as two
- * arrays. Keys with no value are left out: the LEFT JOIN gives NULL.
+ * A prepared join's values, read once per table on the source session (inside the
+ * snapshot) with its rule applied once per row. The binary copy looks them up itself
+ * (UuidKeyedValues); any other copy sends them as the JOIN clause of its SELECT.
  */
-async function buildPreparedJoin(source: pg.ClientBase, join: PreparedJoin): Promise<string> {
-  const clause = new JoinClause(join);
+export class PreparedValues {
+  private clause: string | undefined;
+
+  constructor(
+    readonly join: PreparedJoin,
+    readonly values: UuidKeyedValues,
+  ) {}
+
+  /** The JOIN clause carrying the values, built on first use. */
+  sql(): string {
+    if (this.clause === undefined) {
+      const clause = new JoinClause(this.join);
+      for (let e = 0; e < this.values.count; e++) clause.add(this.values.key(this.values.entry(e)), this.values.value(this.values.entry(e)));
+      this.clause = clause.toString();
+    }
+    return this.clause;
+  }
+}
+
+async function readValues(source: pg.ClientBase, join: PreparedJoin): Promise<PreparedValues> {
+  const values = new UuidKeyedValues();
   // No memo: phones are nearly all distinct per user, a cache would only hold memory.
-  await streamCopyRows(source, join.query, ([key, raw]) => clause.add(key!, join.value(raw)));
-  return clause.toString();
+  // Keys with no value are left out: the lookup, like the LEFT JOIN, gives NULL.
+  await streamCopyRows(source, join.query, ([key, raw]) => {
+    const value = join.value(raw);
+    if (value !== null) values.add(key!, value);
+  });
+  return new PreparedValues(join, values);
 }
 
 /** The JOIN clause of a prepared join, carrying its values as two arrays. Keys with no value are left out: the LEFT JOIN gives NULL. */
@@ -84,9 +108,14 @@ export function preparedJoinFromValues(join: PreparedJoin, values: ReadonlyMap<s
   return clause.toString();
 }
 
+/** The table's prepared join values, or undefined for a table without one. */
+export async function readPreparedJoin(spec: AnyTableSpec, source: pg.ClientBase): Promise<PreparedValues | undefined> {
+  return spec.source.prepared ? await readValues(source, spec.source.prepared) : undefined;
+}
+
 /** The table's prepared join clause, or undefined for a table without one. */
 export async function preparedJoinSql(spec: AnyTableSpec, source: pg.ClientBase): Promise<string | undefined> {
-  return spec.source.prepared ? await buildPreparedJoin(source, spec.source.prepared) : undefined;
+  return (await readPreparedJoin(spec, source))?.sql();
 }
 
 /** The prepared join's values of `keys` as they are now on the source (absent keys have none). */

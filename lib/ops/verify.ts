@@ -5,7 +5,7 @@ import type { TableTransform } from '../engine/table-transform.js';
 import { copyRows } from '../load/copy-rows.js';
 import { ProgressReporter, type TableProgress } from '../load/progress.js';
 import { loadLookupRules } from '../lookups/target-lookups.js';
-import { preparedJoinSql } from '../lookups/prepared-join.js';
+import { readPreparedJoin, type PreparedValues } from '../lookups/prepared-join.js';
 import { closeQuietly, connect, type Endpoint } from '../pg/connection.js';
 import { quoteIdent } from '../pg/quote.js';
 import { SlicedCopyIn } from '../pg/sliced-copy-in.js';
@@ -130,7 +130,7 @@ async function verifyTable(session: VerifySession, spec: AnyTableSpec, options: 
   if (!exists) {
     return { table: spec.target, ok: false, source_rows: 0, target_rows: 0, rejected_rows: 0, missing_or_different: 0, unexpected: 0, sample_missing_ids: [], sample_unexpected_ids: [], problems: ['la tabla no existe en el destino'] };
   }
-  const expected = new ExpectedRows(session, spec, await loadLookupRules(spec, target), await preparedJoinSql(spec, source));
+  const expected = new ExpectedRows(session, spec, await loadLookupRules(spec, target), await readPreparedJoin(spec, source));
   await expected.createSlice();
   // The target's scan runs on its own session while the source goes through the rules.
   const targetDigests = tableDigests(session.targetScan, spec, table, session.hashing);
@@ -188,7 +188,7 @@ class ExpectedRows {
     private readonly session: VerifySession,
     private readonly spec: AnyTableSpec,
     private readonly lookupRules: Record<string, FastRule>,
-    private readonly preparedJoin: string | undefined,
+    private readonly prepared: PreparedValues | undefined,
   ) {
     this.slice = `pg_temp.${quoteIdent(`esperado_${spec.target}`)}`;
     this.kept = `pg_temp.${quoteIdent(`diferencias_${spec.target}`)}`;
@@ -213,7 +213,7 @@ class ExpectedRows {
     const binary = binaryColumns(spec) !== null;
     const sink = new SlicedCopyIn({ clients, copySql: copyInSql(spec, { freeze: false, into: this.slice, binary }), binary, sliceBytes: this.session.sliceBytes, afterSlice });
     const { source, target } = this.session;
-    const { read, written, rejected, adjusted, bytes } = await copyRows({ spec, source, target, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules, preparedJoin: this.preparedJoin, sink, watch });
+    const { read, written, rejected, adjusted, bytes } = await copyRows({ spec, source, target, rejects: { write: () => undefined, ready: () => null }, lookupRules: this.lookupRules, prepared: this.prepared, sink, watch });
     return { read, written, rejected, adjusted, bytes };
   }
 

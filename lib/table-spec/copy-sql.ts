@@ -7,6 +7,8 @@ export interface SelectOptions {
   rangeWhere?: string;
   /** The prepared join's SQL, built from the values computed before the copy. */
   preparedJoin?: string;
+  /** No join: the prepared join's fields carry its key, and the process looks the values up (binary input only). */
+  joinInProcess?: boolean;
 }
 
 export interface CopyOutOptions extends SelectOptions {
@@ -27,12 +29,12 @@ export function copyOutQuery(spec: AnyTableSpec, options: CopyOutOptions = {}): 
 /** The source SELECT alone, in the same three pieces. */
 export function selectQuery(spec: AnyTableSpec, options: SelectOptions = {}): [string, string, string] {
   const { source } = spec;
-  const list = sourceFields(spec).map((field) => `${fieldExpression(spec, field)} AS ${quoteIdent(field)}`);
+  const list = sourceFields(spec).map((field) => `${fieldExpression(spec, field, { joinInProcess: options.joinInProcess })} AS ${quoteIdent(field)}`);
   const conditions = [source.where, options.rangeWhere].filter((c): c is string => Boolean(c));
   const words = (parts: string[]): string => parts.filter((part) => part !== '').join(' ');
   return [
     words([`SELECT ${list.join(', ')}`, `FROM ${quoteIdent(source.table)} ${source.alias}`, source.joins ?? '']) + ' ',
-    options.preparedJoin ?? '',
+    options.joinInProcess === true ? '' : (options.preparedJoin ?? ''),
     ' ' + words([conditions.length > 0 ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '', source.orderBy ? `ORDER BY ${source.orderBy}` : '']),
   ];
 }

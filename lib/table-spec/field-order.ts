@@ -45,9 +45,20 @@ export function sourceFields(spec: AnyTableSpec): string[] {
   return [...new Set([...extras, ...read])];
 }
 
-export function fieldExpression(spec: AnyTableSpec, field: string): string {
+export function fieldExpression(spec: AnyTableSpec, field: string, options: { joinInProcess?: boolean } = {}): string {
+  // Joined by the process: the field carries the join's key, and the process looks its value up.
+  if (options.joinInProcess === true && preparedJoinFields(spec).includes(field)) return spec.source.prepared!.keyExpression;
   const lookup = spec.source.lookups?.[field];
   if (lookup !== undefined) return lookup;
   if (!spec.source.columns.includes(field)) throw new Error(`${spec.target}: el campo ${field} no es columna de ${spec.source.table} ni una búsqueda`);
   return `${spec.source.alias}.${quoteIdent(field)}`;
+}
+
+/** The fields that carry a prepared join's value: lookups of `<alias>.valor`, the column its clause gives. */
+export function preparedJoinFields(spec: AnyTableSpec): string[] {
+  const join = spec.source.prepared;
+  if (join === undefined) return [];
+  return Object.entries(spec.source.lookups ?? {})
+    .filter(([, expression]) => expression === `${join.alias}.valor`)
+    .map(([field]) => field);
 }

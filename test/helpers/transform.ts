@@ -4,6 +4,7 @@ import { rejectDecoder, type RejectRecord } from '../../lib/rejects/reject-csv.j
 import type { FastRule } from '../../lib/rules/types.js';
 import type { AnyTableSpec } from '../../lib/table-spec/spec.js';
 import { TableTransform } from '../../lib/engine/table-transform.js';
+import type { JoinInProcess } from '../../lib/engine/binary-input-engine.js';
 import type { BinaryColumn } from '../../lib/pg/copy-binary.js';
 import type { SourceType } from '../../lib/pg/copy-binary-in.js';
 
@@ -27,11 +28,12 @@ export async function runTransform(
   maxRowBytes?: number,
   binary?: readonly BinaryColumn[],
   binaryInput?: readonly SourceType[],
+  joinInProcess?: JoinInProcess,
 ): Promise<TransformRun> {
   const rejects: RejectRecord[] = [];
   const decode = rejectDecoder(spec);
   // Decoded at once: the row is a view into a buffer the transform may reuse.
-  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, maxRowBytes, binary, binaryInput, rejects: { write: (r) => rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null } });
+  const transform = new TableTransform({ spec, lookupRules, outputChunkSize, maxRowBytes, binary, binaryInput, joinInProcess, rejects: { write: (r) => rejects.push(decode(r.reason, r.detail, r.row)), ready: () => null } });
   const out: Buffer[] = [];
   await pipeline(
     Readable.from(chunks, { objectMode: false }),
