@@ -10,7 +10,7 @@ const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * A prepared join's values by uuid key, looked up from the 16 bytes a COPY binary field
  * carries: the rows' join done in the process instead of by the source's hash join,
  * which cost the source about a microsecond a row (docs/performance-log.md). Flat
- * arrays, no object per key: about 50 bytes a key, 2.5 MB at 50,000 users.
+ * arrays, no object per key: about 90 bytes a key at half load, 5 MB at 50,000 users.
  */
 export class UuidKeyedValues {
   /**
