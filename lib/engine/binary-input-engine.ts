@@ -221,13 +221,18 @@ export class BinaryInputEngine {
       }
     }
     if (entry !== undefined) {
-      if (entry.rejection !== null) throw entry.rejection;
-      if (entry.adjusted) this.rowAdjusted = true;
-      if (entry.same) this.writer.verbatim(buf, this.heads[f]!, end);
-      else this.writer.bytes(buf, entry.bytes, step.target);
+      this.writeEntry(entry, step, buf);
       return;
     }
     this.writer.value(buf, step.rule(this.text(f), this.view), step.target);
+  }
+
+  /** A memoized result: its rejection thrown, or its bytes written (the field's own when the same). */
+  private writeEntry(entry: MemoEntry, step: RuleStep, buf: Buffer): void {
+    if (entry.rejection !== null) throw entry.rejection;
+    if (entry.adjusted) this.rowAdjusted = true;
+    if (entry.same) this.writer.verbatim(buf, this.heads[step.field]!, this.ends[step.field]!);
+    else this.writer.bytes(buf, entry.bytes, step.target);
   }
 
   /**
@@ -244,10 +249,8 @@ export class BinaryInputEngine {
         this.writer.value(buf, step.rule(null, this.view), step.target);
         return;
       }
-      const nothing = (step.nullEntry ??= this.evaluate(step, f, false));
-      if (nothing.rejection !== null) throw nothing.rejection;
-      if (nothing.adjusted) this.rowAdjusted = true;
-      this.writer.bytes(buf, nothing.bytes, step.target);
+      // Not `same`: the field's own bytes are the key.
+      this.writeEntry((step.nullEntry ??= this.evaluate(step, f, false)), step, buf);
       return;
     }
     const keepsValue = step.rule.keepsValue;
