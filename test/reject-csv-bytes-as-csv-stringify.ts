@@ -93,3 +93,15 @@ t.test('no rejects: the header alone', async (t) => {
   t.equal(written, expected);
   t.match(written, /^motivo,detalle,id_origen,.*\n$/);
 });
+
+t.test('fields copied as they are (no escape, quote, comma or line break), of every length around the native copy and beside careful ones', async (t) => {
+  const plain = (n: number): string => 'añ0-'.repeat(n).slice(0, n);
+  const rows: Rejected[] = [];
+  for (let n = 0; n <= 70; n++) {
+    rows.push({ reason: 'motivo', detail: plain(n), row: rowOf([plain(n), plain(70 - n)]) });
+    rows.push({ reason: 'motivo', detail: 'd', row: rowOf([plain(n), `${plain(n)},`, null, plain(n), `${plain(n)}\t"`]) });
+  }
+  const { written, expected } = await bothWays(rows);
+  t.equal(written, expected);
+  t.ok(written.includes(`,${plain(70)},`), 'a long plain field is written as its bytes, unquoted');
+});

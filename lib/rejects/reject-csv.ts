@@ -5,7 +5,7 @@ import { TAB, decodeField } from '../pg/copy-text.js';
 import { PRIVATE_FILE_MODE, makePrivateDir } from '../private-files.js';
 import { sourceFields } from '../table-spec/field-order.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { csvFieldFromCopyText, csvFieldFromString, csvRoom, sameAsDecoded } from './csv-bytes.js';
+import { CAREFUL_BYTE, COPY_BYTE_CLASS, FIELD_END, csvFieldFromCopyText, csvFieldFromPlainCopyText, csvFieldFromString, csvRoom, sameAsDecoded } from './csv-bytes.js';
 import { readSpool } from './spool.js';
 
 /** One reject file line: motivo, detalle, id_origen, then the source columns' values. */
@@ -30,6 +30,34 @@ function rejectFields(spec: AnyTableSpec): { wanted: number[]; split: (row: Buff
   return { wanted, split };
 }
 
+/**
+ * One walk over a row's COPY text that finds where its fields start (as rejectFields'
+ * splitter) and marks those whose bytes are not already their CSV field (careful[f] not 0:
+ * an escape, a quote, a comma or a line break); the arrays are reused from row to row.
+ */
+function fieldClassifier(fieldCount: number): { starts: Int32Array; careful: Uint8Array; classify: (row: Buffer) => void } {
+  const starts = new Int32Array(fieldCount + 1);
+  const careful = new Uint8Array(fieldCount);
+  const classify = (row: Buffer): void => {
+    let field = 0;
+    let mark = 0;
+    for (let i = 0; i < row.length; i++) {
+      const kind = COPY_BYTE_CLASS[row[i]!]!;
+      if (kind === 0) continue;
+      if (kind === FIELD_END && field + 1 < fieldCount) {
+        careful[field++] = mark;
+        starts[field] = i + 1;
+        mark = 0;
+      } else {
+        mark = CAREFUL_BYTE;
+      }
+    }
+    careful[field] = mark;
+    starts[fieldCount] = row.length + 1;
+  };
+  return { starts, careful, classify };
+}
+
 /** Decodes a rejected row's COPY text into its reject record. */
 export function rejectDecoder(spec: AnyTableSpec): (reason: string, detail: string, row: Buffer) => RejectRecord {
   const { wanted, split } = rejectFields(spec);
@@ -52,7 +80,8 @@ export type RejectsByReason = Record<string, number>;
 /** The CSV with its header, from spools read in order; returns the rows of each motivo. */
 export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools: readonly string[]): Promise<RejectsByReason> {
   const byReason: RejectsByReason = {};
-  const { wanted, split } = rejectFields(spec);
+  const { wanted } = rejectFields(spec);
+  const { starts, careful, classify } = fieldClassifier(sourceFields(spec).length);
   const decode = rejectDecoder(spec);
   makePrivateDir(path.dirname(target));
   const out = await open(target, 'w', PRIVATE_FILE_MODE);
@@ -65,7 +94,7 @@ export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools:
     for (const spool of spools) {
       for await (const { reason, detail, row } of readSpool(spool)) {
         byReason[reason] = (byReason[reason] ?? 0) + 1;
-        const starts = split(row);
+        classify(row);
         // The id is in the record twice (id_origen and its own column): room per field.
         let room = csvRoom(Buffer.byteLength(reason)) + csvRoom(Buffer.byteLength(detail)) + wanted.length + 2;
         for (const f of wanted) room += csvRoom(starts[f + 1]! - 1 - starts[f]!);
@@ -81,7 +110,7 @@ export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools:
         for (let k = 0; k < wanted.length; k++) {
           const f = wanted[k]!;
           text[pos++] = COMMA;
-          pos = csvFieldFromCopyText(row, starts[f]!, starts[f + 1]! - 1, text, pos);
+          pos = careful[f] === 0 ? csvFieldFromPlainCopyText(row, starts[f]!, starts[f + 1]! - 1, text, pos) : csvFieldFromCopyText(row, starts[f]!, starts[f + 1]! - 1, text, pos);
         }
         text[pos++] = LF;
         if (!sameAsDecoded(text, start, pos)) {
