@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import t from 'tap';
-import { binaryFieldText, binaryHeaderLength, sourceTypesOf } from '../lib/pg/copy-binary-in.js';
+import { binaryFieldCopyText, binaryFieldText, binaryHeaderLength, copyTextRoom, sourceTypesOf } from '../lib/pg/copy-binary-in.js';
 import { decodeField } from '../lib/pg/copy-text.js';
 import { freshDatabase, withClient } from './helpers/database.js';
 
@@ -59,12 +59,21 @@ t.test('every value read from COPY binary gives the text COPY text gives', async
     if (type === undefined) throw new Error(`${name}: sin lectura binaria`);
     let pos = binaryHeaderLength(binary, 0, binary.length);
     const read: (string | null)[] = [];
+    // The reject file's way: straight into COPY text bytes, after 3 bytes already written.
+    const written: string[] = [];
     // One field per row: its count, its length, its bytes.
     while (binary.readInt16BE(pos) !== -1) {
       const length = binary.readInt32BE(pos + 2);
       read.push(length < 0 ? null : binaryFieldText(type, binary, pos + 6, pos + 6 + length));
+      if (length >= 0) {
+        const out = Buffer.alloc(3 + copyTextRoom(length), 0x3f);
+        written.push(out.toString('utf8', 3, binaryFieldCopyText(type, binary, pos + 6, pos + 6 + length, out, 3)));
+      } else {
+        written.push('\\N');
+      }
       pos += 6 + Math.max(length, 0);
     }
     t.same(read, text.map((line) => decodeField(Buffer.from(line), 0, Buffer.byteLength(line))), `${name}: ${text.length} valores`);
+    t.same(written, text, `${name}: el texto de COPY escrito en bytes, como el del servidor`);
   }
 });

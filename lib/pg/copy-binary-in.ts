@@ -39,10 +39,27 @@ export function isBinaryTrailer(buf: Buffer, start: number, end: number): boolea
   return end - start >= 2 && buf.readInt16BE(start) === -1;
 }
 
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const HYPHEN = 0x2d;
+
+/** A uuid's 16 bytes at `start` as uuid_out writes them (36 bytes), into out at `pos`; returns its end. */
+export function uuidInto(buf: Buffer, start: number, out: Buffer, pos: number): number {
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out[pos++] = HYPHEN;
+    const byte = buf[start + i]!;
+    out[pos++] = HEX_DIGITS[byte >> 4]!;
+    out[pos++] = HEX_DIGITS[byte & 15]!;
+  }
+  return pos;
+}
+
+const UUID_TEXT = Buffer.allocUnsafe(36);
+
 /** A uuid's 16 bytes at `start` as uuid_out writes them. */
 export function uuidText(buf: Buffer, start = 0): string {
-  const hex = buf.toString('hex', start, start + 16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // One string, not the hex and its five slices.
+  uuidInto(buf, start, UUID_TEXT, 0);
+  return UUID_TEXT.toString('latin1', 0, 36);
 }
 
 const US_PER_DAY = 86_400_000_000n;
@@ -108,7 +125,11 @@ export function copyTextRoom(length: number): number {
  * without a string in between: the reject file's rows, on the copy's path.
  */
 export function binaryFieldCopyText(type: SourceType, buf: Buffer, start: number, end: number, out: Buffer, pos: number): number {
-  if (type === 'uuid' || type === 'timestamp') return pos + out.write(binaryFieldText(type, buf, start, end), pos, 'latin1');
+  if (type === 'uuid') {
+    if (end - start !== 16) throw new CopiarError('COPY_MALFORMADO', `un uuid de ${end - start} bytes`);
+    return uuidInto(buf, start, out, pos);
+  }
+  if (type === 'timestamp') return pos + out.write(binaryFieldText(type, buf, start, end), pos, 'latin1');
   return escapeInto(buf, valueTextStart(type, buf, start, end), end, out, pos);
 }
 
