@@ -1,11 +1,11 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { TAB, decodeField } from '../pg/copy-text.js';
+import { decodeField } from '../pg/copy-text.js';
 import { PRIVATE_FILE_MODE, makePrivateDir } from '../private-files.js';
 import { sourceFields } from '../table-spec/field-order.js';
 import type { AnyTableSpec } from '../table-spec/spec.js';
-import { CAREFUL_BYTE, COPY_BYTE_CLASS, FIELD_END, csvFieldFromCopyText, csvFieldFromPlainCopyText, csvFieldFromString, csvRoom, sameAsDecoded } from './csv-bytes.js';
+import { CAREFUL_BYTE, COPY_BYTE_CLASS, FIELD_END, PLAIN_BYTE, csvFieldFromCopyText, csvFieldFromPlainCopyText, csvFieldFromString, csvRoom, sameAsDecoded } from './csv-bytes.js';
 import { readSpool } from './spool.js';
 
 /** One reject file line: motivo, detalle, id_origen, then the source columns' values. */
@@ -13,41 +13,33 @@ export type RejectRecord = (string | null)[];
 
 /**
  * The fields of a rejected row's COPY text (every field of the source SELECT) that its
- * reject record holds, in the record's order, and a splitter that finds where each
- * field starts (field f is starts[f] .. starts[f + 1] - 1; the array is reused).
+ * reject record holds, in the record's order, and how many fields the row has.
  */
-function rejectFields(spec: AnyTableSpec): { wanted: number[]; split: (row: Buffer) => Int32Array } {
+function rejectFields(spec: AnyTableSpec): { wanted: number[]; fieldCount: number } {
   const fields = sourceFields(spec);
-  const wanted = [spec.source.idColumn, ...spec.source.columns].map((name) => fields.indexOf(name));
-  const starts = new Int32Array(fields.length + 1);
-  const split = (row: Buffer): Int32Array => {
-    // A byte loop: a native indexOf per field costs more than the bytes it skips.
-    let field = 1;
-    for (let i = 0; i < row.length && field < fields.length; i++) if (row[i] === TAB) starts[field++] = i + 1;
-    starts[fields.length] = row.length + 1;
-    return starts;
-  };
-  return { wanted, split };
+  return { wanted: [spec.source.idColumn, ...spec.source.columns].map((name) => fields.indexOf(name)), fieldCount: fields.length };
 }
 
 /**
- * One walk over a row's COPY text that finds where its fields start (as rejectFields'
- * splitter) and marks those whose bytes are not already their CSV field (careful[f] not 0:
- * an escape, a quote, a comma or a line break); the arrays are reused from row to row.
+ * One walk over a row's COPY text (a byte loop: a native indexOf per field costs more
+ * than the bytes it skips) that finds where each field starts (field f is starts[f] ..
+ * starts[f + 1] - 1) and marks those whose bytes are not already their CSV field
+ * (careful[f] not 0: an escape, a quote, a comma or a line break); the arrays are reused
+ * from row to row.
  */
 function fieldClassifier(fieldCount: number): { starts: Int32Array; careful: Uint8Array; classify: (row: Buffer) => void } {
   const starts = new Int32Array(fieldCount + 1);
   const careful = new Uint8Array(fieldCount);
   const classify = (row: Buffer): void => {
     let field = 0;
-    let mark = 0;
+    let mark = PLAIN_BYTE;
     for (let i = 0; i < row.length; i++) {
       const kind = COPY_BYTE_CLASS[row[i]!]!;
-      if (kind === 0) continue;
+      if (kind === PLAIN_BYTE) continue;
       if (kind === FIELD_END && field + 1 < fieldCount) {
         careful[field++] = mark;
         starts[field] = i + 1;
-        mark = 0;
+        mark = PLAIN_BYTE;
       } else {
         mark = CAREFUL_BYTE;
       }
@@ -60,9 +52,10 @@ function fieldClassifier(fieldCount: number): { starts: Int32Array; careful: Uin
 
 /** Decodes a rejected row's COPY text into its reject record. */
 export function rejectDecoder(spec: AnyTableSpec): (reason: string, detail: string, row: Buffer) => RejectRecord {
-  const { wanted, split } = rejectFields(spec);
+  const { wanted, fieldCount } = rejectFields(spec);
+  const { starts, classify } = fieldClassifier(fieldCount);
   return (reason, detail, row) => {
-    const starts = split(row);
+    classify(row);
     const record: RejectRecord = new Array(2 + wanted.length);
     record[0] = reason;
     record[1] = detail;
@@ -80,8 +73,8 @@ export type RejectsByReason = Record<string, number>;
 /** The CSV with its header, from spools read in order; returns the rows of each motivo. */
 export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools: readonly string[]): Promise<RejectsByReason> {
   const byReason: RejectsByReason = {};
-  const { wanted } = rejectFields(spec);
-  const { starts, careful, classify } = fieldClassifier(sourceFields(spec).length);
+  const { wanted, fieldCount } = rejectFields(spec);
+  const { starts, careful, classify } = fieldClassifier(fieldCount);
   const decode = rejectDecoder(spec);
   makePrivateDir(path.dirname(target));
   const out = await open(target, 'w', PRIVATE_FILE_MODE);
@@ -110,7 +103,7 @@ export async function writeRejectCsv(target: string, spec: AnyTableSpec, spools:
         for (let k = 0; k < wanted.length; k++) {
           const f = wanted[k]!;
           text[pos++] = COMMA;
-          pos = careful[f] === 0 ? csvFieldFromPlainCopyText(row, starts[f]!, starts[f + 1]! - 1, text, pos) : csvFieldFromCopyText(row, starts[f]!, starts[f + 1]! - 1, text, pos);
+          pos = careful[f] === PLAIN_BYTE ? csvFieldFromPlainCopyText(row, starts[f]!, starts[f + 1]! - 1, text, pos) : csvFieldFromCopyText(row, starts[f]!, starts[f + 1]! - 1, text, pos);
         }
         text[pos++] = LF;
         if (!sameAsDecoded(text, start, pos)) {
