@@ -55,6 +55,8 @@ export class BinaryInputEngine {
   private readonly joinedValues: (UuidKeyedValues | null)[];
   /** Per target column (wire order): whether a joined value, text, is already its binary form. */
   private readonly joinedVerbatimTo: boolean[];
+  /** Per field, a rejected row's joined entry (-1: none); reused from one reject to the next. */
+  private readonly rejectEntries: Int32Array;
 
   constructor(
     private readonly spec: AnyTableSpec,
@@ -75,6 +77,7 @@ export class BinaryInputEngine {
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
     this.joinedValues = this.plan.fields.map(() => null);
+    this.rejectEntries = new Int32Array(n);
     for (const field of joined?.fields ?? []) {
       const i = this.plan.fieldIndex.get(field);
       if (i === undefined || types[i] !== 'uuid') throw new Error(`${spec.target}: el campo ${field} no llega como la clave uuid de su join`);
@@ -280,7 +283,11 @@ export class BinaryInputEngine {
   private rejectRow(rejection: RowRejection): void {
     this.counters.rejected++;
     // A joined field is written as the value the join gave (its entry), as the source's join sent it.
-    const entries = this.joinedValues.map((values, f) => (values === null || this.starts[f]! < 0 ? -1 : values.find(this.buf, this.starts[f]!)));
+    const entries = this.rejectEntries;
+    for (let f = 0; f < this.heads.length; f++) {
+      const values = this.joinedValues[f];
+      entries[f] = values === null || this.starts[f]! < 0 ? -1 : values.find(this.buf, this.starts[f]!);
+    }
     let room = 0;
     for (let f = 0; f < this.heads.length; f++) {
       const values = this.joinedValues[f];
